@@ -1,0 +1,466 @@
+"""Named checks: the semantic parts of matching that a TOML table cannot express.
+
+A rule names a check (`match.check = "rm-broad-target"`); the check returns the targets it found,
+and an empty list means the rule does not fire. Checks are pure: files are read only through
+`ctx.read_file`, which the caller injects (bounded real reads in the hook, dicts in tests).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+from guardrail.model import SimpleCommand
+from guardrail.rules import has_flag, positionals
+
+
+@dataclass(slots=True)
+class EvalContext:
+    """What checks may know about the world: paths, environment, and a file reader."""
+
+    cwd: str = ""
+    project_dir: str = ""
+    home: str = ""
+    env: Mapping[str, str] = field(default_factory=dict)
+    read_file: Callable[[str], str | None] = lambda _path: None
+    problems: list[str] = field(default_factory=list)
+    over_limit: str | None = None
+    source: str = ""
+    config: Mapping[str, Any] = field(default_factory=dict)
+
+    def resolve(self, path: str) -> str:
+        """Absolute, normalised form of a path argument (tilde and $HOME expanded)."""
+        p = path
+        if p == "~" or p.startswith("~/"):
+            p = (self.home or "/home/~") + p[1:]
+        for var in ("$HOME", "${HOME}"):
+            if p == var or p.startswith(var + "/"):
+                p = (self.home or "/home/~") + p[len(var):]
+        for var in ("$PWD", "${PWD}"):
+            if p == var or p.startswith(var + "/"):
+                p = (self.cwd or "/") + p[len(var):]
+        if not p.startswith("/"):
+            p = posixpath.join(self.cwd or "/", p)
+        return posixpath.normpath(p)
+
+
+CHECKS: dict[str, Callable[[Any, EvalContext, Mapping[str, Any]], list[str]]] = {}
+
+
+def check(name: str) -> Callable[[Callable[..., list[str]]], Callable[..., list[str]]]:
+    def deco(fn: Callable[..., list[str]]) -> Callable[..., list[str]]:
+        CHECKS[name] = fn
+        return fn
+
+    return deco
+
+
+# --------------------------------------------------------------------------- filesystem
+
+_SYSTEM_DIRS = frozenset(
+    "/bin /boot /dev /etc /lib /lib32 /lib64 /opt /proc /root /sbin /srv /sys /usr /var /home /Users "
+    "/System /Library /Applications /private /mnt /media /snap /usr/local /usr/bin /usr/lib /var/lib /etc/ssh".split()
+)
+_VAR_PATH = re.compile(r"^\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+_SAFE_VARS = frozenset({"TMPDIR"})
+
+
+def classify_path(arg: str, ctx: EvalContext) -> str | None:
+    """Why deleting `arg` recursively would be catastrophic, or None when it is ordinary."""
+    raw = arg.strip()
+    if not raw:
+        return "an empty path"
+    if raw.startswith("$(xargs-input)"):
+        return None
+    var = _VAR_PATH.match(raw)
+    if var and var.group(1) not in ("HOME", "PWD") and var.group(1) not in _SAFE_VARS:
+        rest = raw[var.end():].lstrip("}")
+        if rest.startswith("/"):
+            return f"a path built from ${var.group(1)}, which is not set on this command line (an empty value would delete from `/`)"
+    if raw.startswith("$(mktemp"):
+        return None
+    if raw.startswith("$("):
+        return "a path produced by a command substitution guardrail cannot see"
+    if raw in ("*", "./*", ".*", "./.*"):
+        return "every file in the current directory"
+    if raw.endswith("/*") and classify_path(raw[:-2] or "/", ctx):
+        return classify_path(raw[:-2] or "/", ctx)
+    resolved = ctx.resolve(raw)
+    home = posixpath.normpath(ctx.home) if ctx.home else ""
+    if resolved == "/":
+        return "the filesystem root"
+    if raw in ("~", "~/") or raw.rstrip("/") in ("$HOME", "${HOME}") or (home and resolved == home):
+        return "the home directory"
+    if resolved in _SYSTEM_DIRS:
+        return f"the system directory {resolved}"
+    if re.fullmatch(r"/(home|Users)/[^/]+", resolved):
+        return f"a home directory ({resolved})"
+    if home and home.startswith(resolved + "/"):
+        return f"{resolved}, which contains the home directory"
+    project = posixpath.normpath(ctx.project_dir) if ctx.project_dir else ""
+    if project and resolved == project:
+        return "the project root"
+    if project and project.startswith(resolved + "/"):
+        return f"{resolved}, which contains the project"
+    cwd = posixpath.normpath(ctx.cwd) if ctx.cwd else ""
+    if raw in (".", "./", "..", "../") or re.fullmatch(r"(\.\./)+\.\.?/?", raw):
+        return "the current directory" if raw.startswith(".") and not raw.startswith("..") else "a parent directory"
+    if cwd and resolved == cwd:
+        return "the current directory"
+    if cwd and cwd.startswith(resolved + "/"):
+        return f"{resolved}, which contains the current directory"
+    base = posixpath.basename(resolved)
+    if base == ".git" or raw.rstrip("/").endswith("/.git") or raw.rstrip("/") == ".git":
+        return "the git repository's history (.git)"
+    if base in (".ssh", ".gnupg", ".aws", ".kube", ".config") and home and posixpath.dirname(resolved) == home:
+        return f"~/{base}"
+    return None
+
+
+@check("rm-broad-target")
+def rm_broad_target(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
+    """rm -r/-f of a critical path (root, home, parent, cwd, project root, .git, unset variable)."""
+    recursive = has_flag(cmd.args, "-r") or has_flag(cmd.args, "-R") or has_flag(cmd.args, "--recursive")
+    force = has_flag(cmd.args, "-f") or has_flag(cmd.args, "--force")
+    if not (recursive or force):
+        return []
+    found = []
+    for p in positionals(cmd):
+        why = classify_path(p, ctx)
+        if why is None:
+            continue
+        # A forced non-recursive rm of `*` or a directory name cannot remove directories.
+        if not recursive and why not in ("the home directory",) and not why.startswith("a path built from"):
+            if why != "every file in the current directory":
+                continue
+        found.append(f"{p} ({why})")
+    return found
+
+
+@check("path-broad-target")
+def path_broad_target(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
+    """Any positional path (or the first N) that classify_path calls critical."""
+    pos = positionals(cmd)
+    skip = int(args.get("skip", 0))
+    out = []
+    for p in pos[skip:]:
+        why = classify_path(p, ctx)
+        if why:
+            out.append(f"{p} ({why})")
+    return out
+
+
+@check("find-delete-broad")
+def find_delete_broad(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
+    if "-delete" not in cmd.args and not any(a in cmd.args for a in ("-exec", "-execdir")):
+        return []
+    if "-delete" not in cmd.args:
+        return []
+    roots = []
+    for a in cmd.args:
+        if a.startswith("-") or a in ("!", "(", ")"):
+            break
+        roots.append(a)
+    if not roots:
+        roots = ["."]
+    narrowing = any(a in cmd.args for a in ("-name", "-iname", "-path", "-ipath", "-regex", "-iregex", "-newer",
+                                             "-mtime", "-mmin", "-size", "-empty", "-user", "-type"))
+    out = []
+    for r in roots:
+        why = classify_path(r, ctx)
+        if why is None:
+            continue
+        if narrowing and why in ("the current directory", "the project root") and "-name" in cmd.args:
+            continue  # `find . -name '*.pyc' -delete` is routine
+        if why in ("the current directory", "the project root") and narrowing:
+            continue
+        out.append(f"{r} ({why})")
+    return out
+
+
+_DEVICE = re.compile(r"^/dev/(sd[a-z]+\d*|hd[a-z]+\d*|vd[a-z]+\d*|xvd[a-z]+\d*|nvme\d+n\d+(p\d+)?|mmcblk\d+(p\d+)?|"
+                     r"disk\d+(s\d+)?|rdisk\d+|md\d+|dm-\d+|mapper/.+|loop\d+|sr\d+|root|[a-z]+/by-(id|uuid|label|path)/.+)$")
+
+
+@check("device-target")
+def device_target(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
+    """A block device as output of dd or operand of mkfs/shred/wipefs/fdisk/... ."""
+    if cmd.name == "dd":
+        return [a[3:] for a in cmd.args if a.startswith("of=") and _DEVICE.match(a[3:])]
+    out = [p for p in positionals(cmd) if _DEVICE.match(p)]
+    out += [r.target for r in cmd.redirects if r.op in (">", ">|", "1>", "&>") and _DEVICE.match(r.target)]
+    return out
+
+
+@check("redirect-to-device")
+def redirect_to_device(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
+    return [r.target for r in cmd.redirects if r.op in (">", ">|", "1>", "&>", ">>") and _DEVICE.match(r.target)]
+
+
+@check("chmod-broad")
+def chmod_broad(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
+    if not (has_flag(cmd.args, "-R") or has_flag(cmd.args, "--recursive")):
+        return []
+    pos = positionals(cmd)
+    if len(pos) < 2:
+        return []
+    out = []
+    for p in pos[1:]:
+        why = classify_path(p, ctx)
+        if why and why not in ("the current directory",):
+            out.append(f"{p} ({why})")
+    return out
+
+
+# --------------------------------------------------------------------------- git
+
+_SHARED_BRANCH = re.compile(r"^(main|master|trunk|develop|development|dev|staging|stage|production|prod|live|"
+                            r"release([/-].*)?|releases/.*|hotfix/.*|gh-pages)$")
+
+
+def shared_branches(ctx: EvalContext) -> re.Pattern[str]:
+    extra = ctx.config.get("protected_branches") if ctx.config else None
+    if extra:
+        import fnmatch
+
+        pats = "|".join(fnmatch.translate(b) for b in extra)
+        return re.compile(f"{_SHARED_BRANCH.pattern}|{pats}")
+    return _SHARED_BRANCH
+
+
+@check("git-force-push")
+def git_force_push(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
+    """Force pushes (--force, -f, +refspec, --mirror, --delete of shared) to shared branches.
+
+    `args.unknown_branch = true` makes the check fire when the branch cannot be known
+    (no refspec given), for a milder rule; otherwise it fires only for shared branches.
+    """
+    pos = positionals(cmd)
+    if pos[:1] != ["push"]:
+        return []
+    a = cmd.args
+    lease = has_flag(a, "--force-with-lease") or has_flag(a, "--force-if-includes")
+    forced = has_flag(a, "--force") or has_flag(a, "-f") or has_flag(a, "--mirror")
+    refs = pos[2:]
+    plus = [r for r in refs if r.startswith("+")]
+    if not (forced or plus or lease):
+        return []
+    shared = shared_branches(ctx)
+    want_unknown = bool(args.get("unknown_branch"))
+    want_lease = bool(args.get("lease"))
+    if lease and not (forced or plus) and not want_lease:
+        return []
+    if has_flag(a, "--mirror"):
+        return ["--mirror (every ref on the remote)"] if not want_unknown else []
+    if not refs:
+        return ["the current branch (no refspec given)"] if want_unknown else []
+    out = []
+    for r in refs:
+        if not (forced or lease or r.startswith("+")):
+            continue
+        dst = r.lstrip("+").split(":")[-1]
+        dst = dst.removeprefix("refs/heads/")
+        if shared.match(dst):
+            if not want_unknown:
+                out.append(dst)
+        elif dst in ("HEAD", "") or dst.startswith("$"):
+            if want_unknown:
+                out.append(f"{dst or r} (branch not known)")
+    return out
+
+
+@check("git-discard")
+def git_discard(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
+    """checkout/restore of whole trees: `git checkout -- .`, `git checkout .`, `git restore .`."""
+    pos = positionals(cmd)
+    if not pos or pos[0] not in ("checkout", "restore"):
+        return []
+    if pos[0] == "restore" and (has_flag(cmd.args, "--staged") or has_flag(cmd.args, "-S")) and not (
+        has_flag(cmd.args, "--worktree") or has_flag(cmd.args, "-W")
+    ):
+        return []  # unstaging only; the working tree is untouched
+    paths = pos[1:]
+    if pos[0] == "checkout" and "--" in cmd.args:
+        paths = list(cmd.args[cmd.args.index("--") + 1:])
+    elif pos[0] == "checkout" and not has_flag(cmd.args, "-f") and not has_flag(cmd.args, "--force"):
+        # `git checkout branch` switches branches; only `.`/`:/`/`*` style pathspecs discard
+        paths = [p for p in paths if p in (".", "./", ":/", "*", ":(top)")]
+        if has_flag(cmd.args, "-b") or has_flag(cmd.args, "-B"):
+            return []
+    broad = [p for p in paths if p in (".", "./", ":/", "*", ":(top)", "..", "-A") or p.endswith("/.")]
+    if pos[0] == "checkout" and (has_flag(cmd.args, "-f") or has_flag(cmd.args, "--force")) and not broad:
+        return ["the working tree (forced checkout)"]
+    return [f"{p} (every uncommitted change under it)" for p in broad]
+
+
+# --------------------------------------------------------------------------- SQL
+
+SQL_CLIENTS = frozenset({"psql", "mysql", "mariadb", "sqlite3", "sqlite", "cockroach", "clickhouse-client",
+                         "duckdb", "sqlcmd", "snowsql", "bq", "pgcli", "mycli", "litecli", "usql", "trino"})
+
+
+def sql_payloads(cmd: SimpleCommand, ctx: EvalContext) -> list[tuple[str, str]]:
+    """(origin, SQL text) pairs a database client command would execute."""
+    name = cmd.name
+    a = list(cmd.args)
+    out: list[tuple[str, str]] = []
+    if name not in SQL_CLIENTS:
+        return out
+    i = 0
+    while i < len(a):
+        arg = a[i]
+        nxt = a[i + 1] if i + 1 < len(a) else None
+        if name in ("psql", "cockroach", "pgcli", "usql") and arg in ("-c", "--command") and nxt is not None:
+            out.append((arg, nxt))
+            i += 2
+            continue
+        if name in ("psql", "cockroach", "usql") and arg in ("-f", "--file") and nxt is not None:
+            text = ctx.read_file(nxt)
+            if text is not None:
+                out.append((f"-f {nxt}", text))
+            i += 2
+            continue
+        if arg.startswith("--command="):
+            out.append(("--command", arg.split("=", 1)[1]))
+        elif arg.startswith("--file="):
+            text = ctx.read_file(arg.split("=", 1)[1])
+            if text is not None:
+                out.append((arg, text))
+        if name in ("mysql", "mariadb", "mycli", "clickhouse-client", "duckdb", "snowsql", "trino") and arg in (
+            "-e", "--execute", "-q", "--query", "-c") and nxt is not None:
+            out.append((arg, nxt))
+            i += 2
+            continue
+        if name in ("mysql", "mariadb") and arg.startswith("--execute="):
+            out.append(("--execute", arg.split("=", 1)[1]))
+        if name == "sqlcmd" and arg in ("-Q", "-q") and nxt is not None:
+            out.append((arg, nxt))
+            i += 2
+            continue
+        if name == "bq" and arg == "query":
+            out.extend(("bq query", x) for x in a[i + 1:] if not x.startswith("-"))
+            break
+        i += 1
+    if name in ("sqlite3", "sqlite", "litecli", "duckdb"):
+        pos = [x for x in a if not x.startswith("-")]
+        # sqlite3 DB "SQL" ...: every word after the database is SQL or a dot-command
+        for x in pos[1:]:
+            if x.startswith(".read "):
+                text = ctx.read_file(x.split(None, 1)[1].strip())
+                if text is not None:
+                    out.append((x, text))
+            else:
+                out.append(("argument", x))
+    if cmd.stdin_text:
+        out.append(("stdin", cmd.stdin_text))
+    elif cmd.stdin_file:
+        text = ctx.read_file(cmd.stdin_file)
+        if text is not None:
+            out.append((f"< {cmd.stdin_file}", text))
+    return out
+
+
+def _sql_environment(cmd: SimpleCommand, ctx: EvalContext) -> str:
+    text = " ".join(cmd.argv) + " " + " ".join(f"{k}={v}" for k, v in cmd.env) + " " + " ".join(cmd.via)
+    return classify_environment(text)
+
+
+_PROD = re.compile(r"(?<![a-z0-9])(prod|production|live|prd)(?![a-z0-9])|\.rds\.amazonaws\.com|\.database\.azure\.com|"
+                   r"\.supabase\.co|neon\.tech|planetscale|\.cloudsql|render\.com|railway\.app|herokuapp|"
+                   r"--env[= ]production|RAILS_ENV=production|NODE_ENV=production|APP_ENV=prod", re.I)
+_LOCAL = re.compile(r"localhost|127\.0\.0\.1|::1|(?<![a-z0-9])(dev|development|local|test|testing|scratch)(?![a-z0-9])|"
+                    r"_test\b|_dev\b|\.sqlite3?\b|\.db\b|/tmp/", re.I)
+_STAGING = re.compile(r"(?<![a-z0-9])(staging|stage|stg|preprod|uat)(?![a-z0-9])", re.I)
+
+
+def classify_environment(text: str) -> str:
+    """prod | staging | local | unknown, from hosts, DSNs, env assignments and flags in `text`."""
+    if _PROD.search(text):
+        return "prod"
+    if _STAGING.search(text):
+        return "staging"
+    if _LOCAL.search(text):
+        return "local"
+    return "unknown"
+
+
+@check("sql-destructive")
+def sql_destructive(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
+    """SQL a client would run that drops, truncates or deletes; `args.effects` filters by effect."""
+    payloads = sql_payloads(cmd, ctx)
+    if not payloads:
+        return []
+    from guardrail import sql as sqlmod
+
+    want = set(args.get("effects") or ())
+    kinds = set(args.get("kinds") or ())
+    out = []
+    for origin, text in payloads:
+        if not sqlmod.looks_like_sql(text):
+            continue
+        for st in sqlmod.destructive(sqlmod.analyze_sql(text)):
+            if want and st.effect not in want:
+                continue
+            if kinds and st.kind not in kinds:
+                continue
+            objs = ", ".join(st.objects) or "?"
+            out.append(f"{objs} ({st.statement[:80]})")
+    return out
+
+
+@check("dropdb")
+def dropdb(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
+    pos = positionals(cmd)
+    return pos[-1:] if pos else ["(database from the environment)"]
+
+
+# --------------------------------------------------------------------------- shell-level findings
+
+
+@check("over-limit")
+def over_limit(cmd: Any, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
+    return [ctx.over_limit] if ctx.over_limit else []
+
+
+_RISKY_WORDS = re.compile(r"\b(rm|rmdir|dd|mkfs\S*|shred|wipefs|drop|truncate|delete|destroy|reset|purge|flush\S*|"
+                          r"prune|clean|force|--force|-rf|-fr|eval|exec|base64|sh|bash|zsh|curl|wget)\b", re.I)
+
+
+@check("unparseable-risky")
+def unparseable_risky(cmd: Any, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
+    if not ctx.problems:
+        return []
+    hit = _RISKY_WORDS.search(ctx.source.replace("'", "").replace('"', "").replace("\\", ""))
+    return [f"{ctx.problems[0]}; it mentions `{hit.group(0)}`"] if hit else []
+
+
+_DESTRUCTIVE_ARGS = re.compile(r"^(-[a-zA-Z]*[rRfF][a-zA-Z]*|--force|--recursive|--hard|drop|delete|destroy|"
+                               r"reset|purge|truncate|wipe|rm|/|~|\*)$", re.I)
+
+
+@check("dynamic-program")
+def dynamic_program(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
+    """The program name comes from an expansion guardrail cannot resolve, with destructive-looking arguments."""
+    head = cmd.argv[0] if cmd.argv else ""
+    if not (head.startswith("$") or head.startswith("$(")):
+        return []
+    if any(_DESTRUCTIVE_ARGS.match(a) for a in cmd.args):
+        return [head]
+    return []
+
+
+@check("remote-code")
+def remote_code(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
+    """A shell or interpreter reading a download from a pipe."""
+    return [f"output of {cmd.stdin_from}"] if cmd.stdin_from in ("curl", "wget", "fetch", "http", "https") else []
+
+
+def run_check(name: str, action: Any, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
+    fn = CHECKS.get(name)
+    return fn(action, ctx, args) if fn else []
+
+
+# Checks owned by other modules register themselves on import (one module per domain).
+from guardrail import checks_data  # noqa: E402,F401  (SQL clients, ORMs, infra, indirection)

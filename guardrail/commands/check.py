@@ -1,0 +1,120 @@
+"""`guardrail check`: what would guardrail decide for this command (or tool call), and why."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from typing import Any
+
+import click
+
+
+@click.command("check")
+@click.argument("command_text", metavar="COMMAND", required=False)
+@click.option("--tool", default="Bash", show_default=True, help="Tool name of the call (Bash, Write, Edit, mcp__x__y, ...).")
+@click.option("--input", "tool_input", metavar="JSON", help="Full tool_input as JSON (instead of COMMAND).")
+@click.option("--prompt", "prompts", multiple=True, metavar="TEXT",
+              help="A user prompt of the session, oldest first; repeat for several.")
+@click.option("--cwd", default=None, help="Working directory of the call (default: current directory).")
+@click.option("--non-interactive", is_flag=True, help="Decide as under `claude -p`, where `ask` becomes `deny`.")
+@click.option("--rules", "rule_paths", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="An extra rule pack (TOML) to load; repeatable.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def command(command_text: str | None, tool: str, tool_input: str | None, prompts: tuple[str, ...], cwd: str | None,
+            non_interactive: bool, rule_paths: tuple[str, ...], fmt: str) -> None:
+    """Show the decision, the rules and the reason for COMMAND.
+
+    Exit status: 0 when the call would pass (no rule matched, or allowed), 1 when it would be denied or
+    asked, 2 on usage errors.
+
+    \b
+    Examples:
+      guardrail check "git reset --hard"
+      guardrail check "psql -c 'DROP TABLE users'" --prompt "drop the users table on my local db"
+      guardrail check --tool Write --input '{"file_path": ".env", "content": "X=1"}'
+    """
+    from pathlib import Path
+
+    from guardrail.checks import EvalContext
+    from guardrail.engine import evaluate
+    from guardrail.model import ToolCall
+    from guardrail.packs import PackError, load_ruleset
+
+    if tool_input is not None:
+        try:
+            parsed = json.loads(tool_input)
+        except json.JSONDecodeError as exc:
+            raise click.UsageError(f"--input is not valid JSON: {exc}") from None
+        if not isinstance(parsed, dict):
+            raise click.UsageError("--input must be a JSON object (the tool_input of the call)")
+        ti: dict[str, Any] = parsed
+    elif command_text is not None:
+        if tool != "Bash":
+            raise click.UsageError("COMMAND is a Bash command; for other tools pass --input JSON")
+        ti = {"command": command_text}
+    else:
+        raise click.UsageError("give a COMMAND or --input JSON")
+    cwd = os.path.abspath(cwd or os.getcwd())
+    try:
+        from guardrail.config import load_config
+
+        config = load_config(cwd, os.environ)
+        extra = list(getattr(config, "pack_sources", ()) or ()) + [(Path(p), "cli") for p in rule_paths]
+        ruleset = load_ruleset(extra)
+    except PackError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    from guardrail.hookio import _file_reader
+
+    call = ToolCall(tool_name=tool, tool_input=ti, cwd=cwd, project_dir=os.environ.get("CLAUDE_PROJECT_DIR", cwd))
+    ctx = EvalContext(cwd=cwd, project_dir=call.project_dir, home=os.environ.get("HOME", ""), env=os.environ,
+                      read_file=_file_reader(cwd), config=getattr(config, "values", {}))
+    intent = None
+    if prompts:
+        from guardrail.intent.model import Prompt, extract_intent
+
+        now = time.time()
+        intent = extract_intent([Prompt(text=p, when=now - (len(prompts) - i), prompt_id=None, source="cli")
+                                 for i, p in enumerate(prompts)])
+    started = time.perf_counter()
+    verdict = evaluate(call, ruleset, ctx, intent=intent, non_interactive=non_interactive)
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    blocked = verdict.decision in ("deny", "ask")
+    if fmt == "json":
+        click.echo(json.dumps({
+            "decision": verdict.decision, "reason": verdict.reason, "rule_ids": verdict.rule_ids,
+            "findings": [_finding_json(f) for f in verdict.findings], "intent": verdict.intent,
+            "eval_ms": round(elapsed_ms, 3),
+        }, indent=2))
+    else:
+        _print_text(verdict, ti)
+    sys.exit(1 if blocked else 0)
+
+
+def _finding_json(f: Any) -> dict[str, Any]:
+    return {"rule_id": f.rule_id, "effect": f.effect, "decision": f.decision, "severity": f.severity,
+            "target": f.target, "environment": f.environment, "command": f.command, "chain": list(f.chain),
+            "status": f.status, "message": f.message}
+
+
+def _print_text(verdict: Any, tool_input: dict[str, Any]) -> None:
+    from rich.console import Console
+
+    console = Console(highlight=False)  # rich honours NO_COLOR and non-TTY output on its own
+    styles = {"deny": "bold red", "ask": "bold yellow", "allow": "bold green", None: "bold"}
+    label = verdict.decision or "pass (no rule matched: Claude Code's own permissions apply)"
+    if verdict.decision is None and verdict.findings:
+        label = "pass (only preview rules matched; they log, never block)"
+    from rich.markup import escape
+
+    console.print(f"[{styles.get(verdict.decision, 'bold')}]{escape(label)}[/]")
+    for f in verdict.findings:
+        chain = f" via {' -> '.join(f.chain)}" if f.chain else ""
+        console.print(f"  • {f.rule_id} [dim]({f.severity}, {f.decision}{', preview' if f.status == 'preview' else ''})[/]"
+                      f" target: {escape(f.target)}{escape(chain)}", markup=True)
+    if verdict.reason:
+        console.print(f"\n{verdict.reason}", markup=False)
+    if verdict.intent and (verdict.intent.get("grants") or verdict.intent.get("prohibitions")):
+        console.print(f"\n[dim]intent: {escape(json.dumps(verdict.intent))}[/]")

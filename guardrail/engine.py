@@ -1,0 +1,227 @@
+"""The engine: a tool call, the rules, the human's intent and the mode in; one verdict out.
+
+Pure: no I/O of its own (files are read through `EvalContext.read_file`), so the hook, `guardrail
+check`, `guardrail test`, replay and unit tests all call `evaluate` and get the same answer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from guardrail.checks import CHECKS, EvalContext
+from guardrail.model import STRICTNESS, CommandModel, Finding, SimpleCommand, ToolCall, Verdict
+from guardrail.rules import CompiledRule, RuleSet, match_command, match_file_write
+
+# Checks that judge the whole command line once, not each simple command.
+CALL_LEVEL_CHECKS = frozenset({"over-limit", "unparseable-risky"})
+FILE_TOOLS = frozenset({"Write", "Edit", "MultiEdit", "NotebookEdit"})
+
+
+@dataclass(frozen=True, slots=True)
+class FileWrite:
+    """A Write/Edit-style action: the file and the text that will be in it."""
+
+    path: str
+    content: str
+    tool: str
+
+
+def bash_model(call: ToolCall) -> CommandModel | None:
+    command = call.tool_input.get("command")
+    if not isinstance(command, str):
+        return None
+    from guardrail.shell import parse_command  # tree-sitter only when a Bash call needs it
+
+    return parse_command(command)
+
+
+def file_actions(call: ToolCall) -> list[FileWrite]:
+    ti = call.tool_input
+    path = ti.get("file_path") or ti.get("notebook_path") or ""
+    if not isinstance(path, str):
+        path = str(path)
+    if call.tool_name == "Write":
+        return [FileWrite(path, str(ti.get("content", "")), "Write")]
+    if call.tool_name == "Edit":
+        return [FileWrite(path, str(ti.get("new_string", "")), "Edit")]
+    if call.tool_name == "MultiEdit":
+        edits = ti.get("edits") or []
+        text = "\n".join(str(e.get("new_string", "")) for e in edits if isinstance(e, dict))
+        return [FileWrite(path, text, "MultiEdit")]
+    if call.tool_name == "NotebookEdit":
+        return [FileWrite(path, str(ti.get("new_source", "")), "NotebookEdit")]
+    return []
+
+
+def evaluate(
+    call: ToolCall,
+    ruleset: RuleSet,
+    ctx: EvalContext | None = None,
+    *,
+    intent: Any = None,
+    non_interactive: bool = False,
+    only_rule: str | None = None,
+) -> Verdict:
+    """Decide one tool call. `intent` is a guardrail.intent.model.Intent or None (no intent known)."""
+    ctx = ctx or EvalContext(cwd=call.cwd, project_dir=call.project_dir)
+    rules = ruleset.for_tool(call.tool_name)
+    if only_rule is not None:
+        rules = tuple(r for r in rules if r.id == only_rule)
+    if not rules:
+        return Verdict(decision=None)
+    findings: list[Finding] = []
+    if call.tool_name == "Bash":
+        model = bash_model(call)
+        if model is None:
+            return Verdict(decision=None)
+        ctx.problems = model.problems
+        ctx.over_limit = model.over_limit
+        ctx.source = model.source
+        for rule in rules:
+            findings.extend(_match_bash(rule, model, ctx))
+    elif call.tool_name in FILE_TOOLS:
+        for action in file_actions(call):
+            for rule in rules:
+                findings.extend(_match_file(rule, action, ctx))
+    else:
+        for rule in rules:
+            findings.extend(_match_other(rule, call, ctx))
+    return decide(findings, intent=intent, non_interactive=non_interactive)
+
+
+def _finding(rule: CompiledRule, target: str, command: str, chain: tuple[str, ...], ctx: EvalContext,
+             environment: str = "unknown") -> Finding:
+    decision = rule.decision if rule.status == "stable" else "log"
+    return Finding(
+        rule_id=rule.id, effect=rule.effect, decision=decision, severity=rule.severity,  # type: ignore[arg-type]
+        message=_format(rule.message, target=target, command=command), target=target,
+        environment=environment, command=command, chain=chain, status=rule.status,  # type: ignore[arg-type]
+        if_requested=rule.if_requested,  # type: ignore[arg-type]
+    )
+
+
+def _format(template: str, **values: str) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), template)
+
+
+def _excepted(rule: CompiledRule, cmd: SimpleCommand, ctx: EvalContext) -> bool:
+    return any(match_command(e.when, cmd, ctx, CHECKS) is not None for e in rule.exceptions)
+
+
+def _match_bash(rule: CompiledRule, model: CommandModel, ctx: EvalContext) -> list[Finding]:
+    m = rule.match
+    if m.check in CALL_LEVEL_CHECKS:
+        targets = CHECKS[m.check](None, ctx, dict(m.check_args))
+        return [_finding(rule, t, model.source[:200], (), ctx) for t in targets[:1]]
+    if m.path_glob_any or m.content_regex or m.tool_glob_any:
+        return []
+    out: list[Finding] = []
+    from guardrail.checks import classify_environment
+
+    for cmd in model.commands:
+        targets = match_command(m, cmd, ctx, CHECKS)
+        if targets is None or _excepted(rule, cmd, ctx):
+            continue
+        env_text = " ".join(cmd.argv) + " " + " ".join(f"{k}={v}" for k, v in cmd.env) + " " + " ".join(cmd.via)
+        target = "; ".join(targets[:3])
+        out.append(_finding(rule, target, " ".join(cmd.argv)[:200], cmd.via, ctx, classify_environment(env_text)))
+    return out
+
+
+def _match_file(rule: CompiledRule, action: FileWrite, ctx: EvalContext) -> list[Finding]:
+    m = rule.match
+    if m.check is not None:
+        fn = CHECKS.get(m.check)
+        targets = fn(action, ctx, dict(m.check_args)) if fn else []
+        if targets and (not m.path_glob_any or match_file_write(
+                rule.match.__class__(path_glob_any=m.path_glob_any), action.path, action.content) is not None):
+            return [_finding(rule, "; ".join(targets[:3]), f"{action.tool} {action.path}", (), ctx)]
+        return []
+    targets = match_file_write(m, action.path, action.content)
+    if targets is None:
+        return []
+    return [_finding(rule, action.path, f"{action.tool} {action.path}", (), ctx)]
+
+
+def _match_other(rule: CompiledRule, call: ToolCall, ctx: EvalContext) -> list[Finding]:
+    import fnmatch
+
+    m = rule.match
+    if m.tool_glob_any and not any(fnmatch.fnmatchcase(call.tool_name, p) for p in m.tool_glob_any):
+        return []
+    if m.check is not None:
+        fn = CHECKS.get(m.check)
+        targets = fn(call, ctx, dict(m.check_args)) if fn else []
+        if not targets:
+            return []
+        return [_finding(rule, "; ".join(targets[:3]), call.tool_name, (), ctx)]
+    if m.content_regex is not None:
+        import json
+
+        from guardrail.rules import _rx
+
+        if not _rx(m.content_regex).search(json.dumps(call.tool_input, ensure_ascii=False)):
+            return []
+    if not (m.tool_glob_any or m.content_regex):
+        return []
+    return [_finding(rule, call.tool_name, call.tool_name, (), ctx)]
+
+
+def decide(findings: list[Finding], *, intent: Any = None, non_interactive: bool = False) -> Verdict:
+    """Combine findings: intent adjusts each one, the strictest decides, the reason explains."""
+    if not findings:
+        return Verdict(decision=None, intent=_intent_summary(intent) if intent is not None else None)
+    adjusted: list[tuple[Finding, str, str]] = []
+    for f in findings:
+        decision, note = f.decision, ""
+        if intent is not None and f.decision != "log":
+            from guardrail.intent.model import match_finding
+            from guardrail.intent.policy import apply_intent
+
+            decision, note = apply_intent(f, match_finding(intent, f), non_interactive=non_interactive)
+        elif non_interactive and decision == "ask":
+            decision, note = "deny", "No human can answer a confirmation prompt here, so this is denied: stop and ask the user in your reply."
+        adjusted.append((f, decision, note))
+    top = max(adjusted, key=lambda x: (STRICTNESS.get(x[1], 0), _SEVERITY.get(x[0].severity, 0)))
+    decision = top[1]
+    if decision == "log":
+        return Verdict(decision=None, reason="", findings=findings, intent=_intent_summary(intent))
+    deciding = [x for x in adjusted if x[1] == decision]
+    reason = _reason(decision, deciding)
+    return Verdict(decision=decision, reason=reason, findings=findings, intent=_intent_summary(intent))  # type: ignore[arg-type]
+
+
+_SEVERITY = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
+
+
+def _reason(decision: str, deciding: list[tuple[Finding, str, str]]) -> str:
+    f, _, note = deciding[0]
+    chain = ""
+    if f.chain:
+        chain = " (reached through " + " -> ".join(f.chain) + ")"
+    head = {"deny": "guardrail blocked this", "ask": "guardrail wants confirmation", "allow": "guardrail allowed this"}[decision]
+    parts = [f"{head} [{f.rule_id}]{chain}: {f.message}"]
+    if note:
+        parts.append(note)
+    others = sorted({x[0].rule_id for x in deciding[1:]} - {f.rule_id})
+    if others:
+        parts.append("Also matched: " + ", ".join(others) + ".")
+    text = " ".join(parts)
+    return text[:1500]
+
+
+def _intent_summary(intent: Any) -> dict[str, Any] | None:
+    if intent is None:
+        return None
+    try:
+        return {
+            "prompts": len(intent.prompts),
+            "grants": [{"effects": sorted(g.effects), "objects": list(g.objects), "environment": g.environment,
+                        "quote": g.quote} for g in intent.grants][:10],
+            "prohibitions": [{"kind": p.kind, "effects": sorted(p.effects), "objects": list(p.objects),
+                              "quote": p.quote} for p in intent.prohibitions][:10],
+        }
+    except AttributeError:
+        return None

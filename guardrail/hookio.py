@@ -1,0 +1,282 @@
+"""Hook I/O: the only module that knows Claude Code's hook wire format.
+
+One process per hook call: a JSON payload on stdin, at most one JSON object on stdout, exit 0 always.
+Everything that can go wrong becomes a deliberate answer (PreToolUse: deny by default) plus an audit
+record; nothing here may raise, print a traceback or exit non-zero, because Claude Code treats those as
+"no opinion" and runs the call (fail open). See ../shared/reference/claude-code-hooks.md sections 3-6.
+
+Imports stay lazy: this module is on the hot path of every tool call.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from typing import Any, Mapping
+
+EVENTS = {
+    "pre-tool-use": "PreToolUse",
+    "post-tool-use": "PostToolUse",
+    "post-tool-use-failure": "PostToolUseFailure",
+    "user-prompt-submit": "UserPromptSubmit",
+    "session-start": "SessionStart",
+}
+MAX_STDIN_BYTES = 8 * 1024 * 1024  # far above any real payload; beyond it we refuse rather than parse
+MAX_REASON_CHARS = 2000  # Claude Code caps hook stdout at 10,000 characters and stores it in the transcript
+MAX_FILE_READ_BYTES = 256 * 1024
+
+SESSION_NOTE = (
+    "guardrail is active: destructive operations (deleting data or files, resetting databases or git state, "
+    "destroying infrastructure) run only when the user has explicitly asked for them in this session. If one "
+    "is blocked, do not look for a workaround: tell the user what you wanted to run and why."
+)
+
+
+class PayloadError(ValueError):
+    """The hook payload is not what Claude Code sends; the message says which field and how to fix it."""
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point for the launcher and `guardrail hook EVENT`. Never returns normally: exits 0."""
+    args = sys.argv[1:] if argv is None else argv
+    event = args[0] if args else ""
+    try:
+        raw = sys.stdin.buffer.read(MAX_STDIN_BYTES + 1)
+    except BaseException as exc:  # noqa: BLE001 - a broken stdin must still produce a decision
+        raw = b""
+        out = handle(event, None, os.environ, read_error=f"could not read stdin: {exc!r}")
+    else:
+        out = handle(event, raw, os.environ)
+    if out:
+        try:
+            sys.stdout.write(out + "\n")
+            sys.stdout.flush()
+        except BaseException:  # noqa: BLE001 - nothing left to tell anyone; exit 0 regardless
+            pass
+    os._exit(0)  # skip interpreter teardown: nothing to flush, and it costs milliseconds per call
+
+
+def handle(event: str, raw: bytes | None, env: Mapping[str, str], *, read_error: str | None = None) -> str | None:
+    """Answer one hook call: the text to print (one JSON object) or None for no opinion. Never raises."""
+    started = time.perf_counter()
+    hook_event = EVENTS.get(event)
+    payload: dict[str, Any] = {}
+    try:
+        if hook_event is None:
+            raise PayloadError(
+                f"unknown hook event {event!r}; the launcher must be called with one of: {', '.join(EVENTS)}")
+        if read_error:
+            raise PayloadError(read_error)
+        payload = parse_payload(raw or b"", hook_event)
+        if hook_event == "PreToolUse":
+            return _pre_tool_use(payload, env, started)
+        if hook_event in ("PostToolUse", "PostToolUseFailure"):
+            _post_tool_use(payload, hook_event, env, started)
+            return None
+        if hook_event == "UserPromptSubmit":
+            _user_prompt_submit(payload, env)
+            return None
+        return _session_start()
+    except BaseException as exc:  # noqa: BLE001 - the contract: every failure becomes a deliberate answer
+        return _failure(event, hook_event, payload, exc, env, started)
+
+
+# --------------------------------------------------------------------------- payload
+
+
+def parse_payload(raw: bytes, hook_event: str) -> dict[str, Any]:
+    """Decode and type-check the fields guardrail relies on; unknown fields are ignored."""
+    if len(raw) > MAX_STDIN_BYTES:
+        raise PayloadError(f"hook payload is larger than {MAX_STDIN_BYTES} bytes; refusing to parse it")
+    if not raw.strip():
+        raise PayloadError("hook payload on stdin is empty; Claude Code sends one JSON object per call")
+    try:
+        payload = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise PayloadError(f"hook payload is not valid JSON ({exc}); it may have been truncated") from None
+    if not isinstance(payload, dict):
+        raise PayloadError(f"hook payload must be a JSON object, got {type(payload).__name__}")
+    got = payload.get("hook_event_name")
+    if got is not None and got != hook_event:
+        raise PayloadError(f"hook_event_name is {got!r} but this hook was registered for {hook_event}")
+    for key in ("session_id", "transcript_path", "cwd", "permission_mode", "tool_use_id", "prompt_id"):
+        value = payload.get(key)
+        if value is not None and not isinstance(value, str):
+            raise PayloadError(f"field {key!r} must be a string, got {type(value).__name__}")
+    if hook_event in ("PreToolUse", "PostToolUse", "PostToolUseFailure"):
+        if not isinstance(payload.get("tool_name"), str) or not payload["tool_name"]:
+            raise PayloadError("field 'tool_name' is missing or not a non-empty string")
+        if not isinstance(payload.get("tool_input"), dict):
+            raise PayloadError("field 'tool_input' is missing or not a JSON object")
+        if payload["tool_name"] == "Bash" and not isinstance(payload["tool_input"].get("command"), str):
+            raise PayloadError("field 'tool_input.command' of a Bash call is missing or not a string")
+    if hook_event == "UserPromptSubmit" and not isinstance(payload.get("prompt"), str):
+        raise PayloadError("field 'prompt' is missing or not a string")
+    return payload
+
+
+# --------------------------------------------------------------------------- events
+
+
+def _pre_tool_use(payload: dict[str, Any], env: Mapping[str, str], started: float) -> str | None:
+    from guardrail.model import ToolCall
+
+    config = _load_config(payload.get("cwd") or "", env)
+    ruleset = _load_ruleset(config)
+    call = ToolCall(
+        tool_name=payload["tool_name"], tool_input=payload["tool_input"], cwd=payload.get("cwd") or "",
+        session_id=payload.get("session_id") or "", tool_use_id=payload.get("tool_use_id") or "",
+        permission_mode=payload.get("permission_mode") or "", project_dir=env.get("CLAUDE_PROJECT_DIR", ""),
+    )
+    if not ruleset.for_tool(call.tool_name):
+        return None  # no rule concerns this tool: no opinion, no cost
+    from guardrail.checks import EvalContext
+    from guardrail.engine import decide, evaluate
+
+    ctx = EvalContext(cwd=call.cwd, project_dir=call.project_dir, home=env.get("HOME", ""), env=env,
+                      read_file=_file_reader(call.cwd), config=config)
+    verdict = evaluate(call, ruleset, ctx)
+    if not verdict.findings:
+        return None
+    from guardrail.intent.policy import is_non_interactive
+    from guardrail.intent.store import load_intent
+
+    intent = load_intent(call.session_id, payload.get("transcript_path") or "", env=env)
+    verdict = decide(verdict.findings, intent=intent,
+                     non_interactive=is_non_interactive(call.permission_mode or None, env))
+    _audit(payload, env, started, decision=verdict.decision, rule_ids=verdict.rule_ids, reason=verdict.reason,
+           intent=verdict.intent, config=config)
+    if verdict.decision is None:
+        return None  # only preview/log findings: recorded, no opinion
+    return pre_tool_use_output(verdict.decision, verdict.reason)
+
+
+def _post_tool_use(payload: dict[str, Any], hook_event: str, env: Mapping[str, str], started: float) -> None:
+    from guardrail import audit
+
+    session_id, tool_use_id = payload.get("session_id") or "", payload.get("tool_use_id") or ""
+    if not tool_use_id or not audit.was_decided(session_id, tool_use_id):
+        return  # outcomes are only logged for calls guardrail had an opinion on
+    if hook_event == "PostToolUse":
+        response = payload.get("tool_response")
+        outcome: dict[str, Any] = {"status": "ran", "duration_ms": payload.get("duration_ms")}
+        if isinstance(response, dict):
+            for key in ("interrupted", "stderr"):
+                if key in response:
+                    outcome[key] = response[key] if key != "stderr" else str(response[key])[:500]
+    else:
+        outcome = {"status": "failed", "error": str(payload.get("error", ""))[:500],
+                   "is_interrupt": payload.get("is_interrupt"), "duration_ms": payload.get("duration_ms")}
+    _audit(payload, env, started, decision=None, rule_ids=[], reason="", outcome=outcome, mark=False)
+
+
+def _user_prompt_submit(payload: dict[str, Any], env: Mapping[str, str]) -> None:
+    from guardrail.intent.store import record_prompt
+
+    # Plain stdout here would be added to Claude's context, so this event prints nothing.
+    record_prompt(payload.get("session_id") or "", payload.get("prompt_id"), payload["prompt"], time.time())
+
+
+def _session_start() -> str:
+    return json.dumps({"hookSpecificOutput": {"hookEventName": "SessionStart", "additionalContext": SESSION_NOTE}})
+
+
+# --------------------------------------------------------------------------- output
+
+
+def pre_tool_use_output(decision: str, reason: str) -> str:
+    if len(reason) > MAX_REASON_CHARS:
+        reason = reason[: MAX_REASON_CHARS - 1] + "…"
+    return json.dumps({"hookSpecificOutput": {
+        "hookEventName": "PreToolUse", "permissionDecision": decision, "permissionDecisionReason": reason}})
+
+
+def _failure(event: str, hook_event: str | None, payload: dict[str, Any], exc: BaseException,
+             env: Mapping[str, str], started: float) -> str | None:
+    """Turn any failure into a deliberate answer. Must not raise."""
+    try:
+        detail = str(exc) if isinstance(exc, PayloadError) else f"internal error {type(exc).__name__}: {exc}"
+        detail = detail[:600]
+        is_pre = hook_event == "PreToolUse" or (hook_event is None and event in ("", "pre-tool-use"))
+        decision = _on_error_decision(env) if is_pre else None
+        try:
+            _audit(payload or {"hook_event_name": hook_event or event}, env, started, decision=decision,
+                   rule_ids=["guardrail-error"], reason=detail, error=detail, mark=False)
+        except BaseException:  # noqa: BLE001
+            pass
+        if not is_pre:
+            return None  # other events have no decision to fail closed on
+        reason = (f"guardrail could not check this tool call and blocks it to stay safe: {detail}. "
+                  "Fix: run `guardrail doctor` (or report this message to the user); set on_error = \"ask\" in "
+                  "~/.config/guardrail/config.toml to be asked instead of blocked.")
+        return pre_tool_use_output(decision or "deny", reason)
+    except BaseException:  # noqa: BLE001 - last resort: a hard-coded deny
+        if hook_event == "PreToolUse" or event == "pre-tool-use":
+            return ('{"hookSpecificOutput": {"hookEventName": "PreToolUse", "permissionDecision": "deny", '
+                    '"permissionDecisionReason": "guardrail failed internally; run `guardrail doctor`."}}')
+        return None
+
+
+def _on_error_decision(env: Mapping[str, str]) -> str:
+    value = env.get("GUARDRAIL_ON_ERROR", "").strip().lower()
+    return value if value in ("deny", "ask") else "deny"
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _load_config(cwd: str, env: Mapping[str, str]) -> Any:
+    from guardrail.config import load_config
+
+    return load_config(cwd, env)
+
+
+def _load_ruleset(config: Any) -> Any:
+    from guardrail.packs import load_ruleset
+
+    return load_ruleset(getattr(config, "pack_sources", ()) or ())
+
+
+def _file_reader(cwd: str):  # noqa: ANN202
+    """Bounded, relative-to-cwd file reads for checks (package.json scripts, .env, SQL files)."""
+
+    def read(path: str) -> str | None:
+        try:
+            full = path if os.path.isabs(path) else os.path.join(cwd or ".", path)
+            with open(full, "rb") as fh:
+                data = fh.read(MAX_FILE_READ_BYTES + 1)
+            if len(data) > MAX_FILE_READ_BYTES:
+                return None
+            return data.decode("utf-8", "replace")
+        except (OSError, ValueError):
+            return None
+
+    return read
+
+
+def _audit(payload: dict[str, Any], env: Mapping[str, str], started: float, *, decision: str | None,
+           rule_ids: list[str], reason: str, intent: Any = None, error: str | None = None,
+           outcome: dict[str, Any] | None = None, config: Any = None, mark: bool = True) -> None:
+    from guardrail import audit
+
+    record = audit.make_record(
+        event=payload.get("hook_event_name") or "", payload=payload, decision=decision, rule_ids=rule_ids,
+        reason=reason, elapsed_ms=round((time.perf_counter() - started) * 1000, 3), intent=intent, error=error,
+        outcome=outcome)
+    path = None
+    values = getattr(config, "values", None)
+    if isinstance(values, dict) and values.get("audit_path"):
+        from pathlib import Path
+
+        path = Path(os.path.expanduser(str(values["audit_path"])))
+    problem = audit.append_record(record, path)
+    if problem:
+        # Surface, don't swallow: stderr reaches Claude Code's debug log; the decision still stands.
+        try:
+            sys.stderr.write(f"guardrail: audit log not written: {problem}\n")
+        except BaseException:  # noqa: BLE001
+            pass
+    if mark and decision is not None and payload.get("tool_use_id"):
+        audit.note_decided(payload.get("session_id") or "", payload["tool_use_id"])

@@ -1,0 +1,135 @@
+"""Plain data types shared by the parser, the engine, intent, the hook and the CLI.
+
+Dataclasses only (no pydantic): these are built on the hot path of every hook call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Decision = Literal["allow", "deny", "ask"]
+# "log" findings are recorded in the audit trail but never decide anything.
+RuleDecision = Literal["allow", "deny", "ask", "log"]
+Severity = Literal["critical", "high", "medium", "low", "info"]
+Environment = Literal["prod", "staging", "dev", "local", "unknown"]
+
+# Strictness order used to combine findings: deny > ask > allow > log.
+STRICTNESS: dict[str, int] = {"log": 0, "allow": 1, "ask": 2, "deny": 3}
+
+# The shared effect vocabulary: rules declare one, intent grants and prohibitions name them.
+EFFECTS: dict[str, str] = {
+    "files.delete": "recursive or broad deletion of files",
+    "files.overwrite": "overwriting files that hold data or configuration",
+    "disk.destroy": "wiping or reformatting a block device",
+    "perms.broaden": "making files world-writable or changing ownership broadly",
+    "git.discard_local": "discarding uncommitted or unpushed git work",
+    "git.rewrite_shared": "rewriting history others share (force pushes, filter-repo)",
+    "git.delete_ref": "deleting branches, tags or stashes",
+    "data.drop": "dropping a database, schema, table or collection",
+    "data.truncate": "emptying tables",
+    "data.delete_rows": "deleting or updating every row",
+    "data.reset": "resetting a database through an ORM or migration tool",
+    "data.alter": "removing columns, constraints or privileges",
+    "infra.destroy": "destroying cloud, Kubernetes or container resources",
+    "exec.unresolved": "running code guardrail cannot see",
+    "exec.remote_code": "running code downloaded from the network",
+    "guard.tamper": "changing guardrail's own configuration, rules or hook registration",
+    "secrets.exposure": "exposing credentials",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Redirect:
+    """One redirection: `op` is the operator as written (`>`, `>>`, `<`, `2>`, `&>`, `<<`, `<<<`)."""
+
+    op: str
+    target: str
+
+
+@dataclass(frozen=True, slots=True)
+class SimpleCommand:
+    """One simple command that would run, after quote removal and wrapper unwrapping.
+
+    `via` names the wrappers and nestings it was found through, outermost first
+    (for example ("sudo", "bash -c")). `dynamic` is True when some word came from an expansion
+    guardrail could not resolve (an unset variable, a command substitution's output).
+    `stdin_text` is literal text that reaches the command's stdin (heredoc body, here-string, or
+    the output of `echo`/`printf` piped into it); `stdin_file` a file redirected or `cat`-ed into it.
+    """
+
+    argv: tuple[str, ...]
+    env: tuple[tuple[str, str], ...] = ()
+    redirects: tuple[Redirect, ...] = ()
+    stdin_text: str | None = None
+    stdin_file: str | None = None
+    stdin_from: str | None = None  # program whose output is piped into this one (`curl ... | sh`)
+    via: tuple[str, ...] = ()
+    dynamic: bool = False
+    text: str = ""
+
+    @property
+    def name(self) -> str:
+        """The program name: basename of argv[0] with a leading backslash removed."""
+        if not self.argv:
+            return ""
+        head = self.argv[0].lstrip("\\")
+        return head.rsplit("/", 1)[-1]
+
+    @property
+    def args(self) -> tuple[str, ...]:
+        return self.argv[1:]
+
+
+@dataclass(slots=True)
+class CommandModel:
+    """Everything a Bash command line would run. `problems` lists what could not be resolved."""
+
+    source: str
+    commands: list[SimpleCommand] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    over_limit: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCall:
+    """A proposed tool call as the engine sees it (built by hookio from the wire payload)."""
+
+    tool_name: str
+    tool_input: dict[str, Any]
+    cwd: str = ""
+    session_id: str = ""
+    tool_use_id: str = ""
+    permission_mode: str = ""
+    project_dir: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One rule that matched one action."""
+
+    rule_id: str  # "<pack>/<rule>"
+    effect: str
+    decision: RuleDecision
+    severity: Severity
+    message: str
+    target: str = ""
+    environment: Environment = "unknown"
+    command: str = ""
+    chain: tuple[str, ...] = ()
+    status: Literal["stable", "preview"] = "stable"
+    if_requested: RuleDecision | None = None
+
+
+@dataclass(slots=True)
+class Verdict:
+    """The engine's answer for one call. `decision` None = no opinion (no output to Claude Code)."""
+
+    decision: Decision | None
+    reason: str = ""
+    findings: list[Finding] = field(default_factory=list)
+    intent: dict[str, Any] | None = None
+
+    @property
+    def rule_ids(self) -> list[str]:
+        return [f.rule_id for f in self.findings]

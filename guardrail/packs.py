@@ -1,0 +1,251 @@
+"""Rule packs: TOML files validated with pydantic at load time, compiled to a cached RuleSet.
+
+The hook path calls `load_ruleset()`, which reads the pack files, hashes them with the guardrail
+version and unpickles the compiled RuleSet when the cache matches. Only a cache miss imports
+pydantic and validates. Errors name the place: `file.toml:rule-id:field: message`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from guardrail import __version__
+from guardrail.rules import CompiledRule, Match, RuleException, RuleSet, index_by_tool
+
+SCHEMA_VERSION = 1
+
+
+class PackError(Exception):
+    """A pack that cannot be loaded; `str()` names the file, rule and field."""
+
+
+@dataclass(frozen=True, slots=True)
+class PackSource:
+    path: Path
+    text: str
+    origin: str  # "builtin" | "user" | "project" | "extra"
+
+
+def builtin_rules_dir() -> Path:
+    here = Path(__file__).resolve().parent
+    packaged = here / "rules"  # inside the wheel (hatch force-include)
+    if packaged.is_dir():
+        return packaged
+    return here.parent / "rules"  # source checkout / plugin root
+
+
+def cache_dir() -> Path:
+    if os.environ.get("GUARDRAIL_CACHE_DIR"):
+        return Path(os.environ["GUARDRAIL_CACHE_DIR"])
+    if os.environ.get("CLAUDE_PLUGIN_DATA"):
+        return Path(os.environ["CLAUDE_PLUGIN_DATA"]) / "cache"
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "guardrail"
+
+
+def read_sources(paths: Iterable[tuple[Path, str]]) -> list[PackSource]:
+    out = []
+    for p, origin in paths:
+        try:
+            out.append(PackSource(p, p.read_text(encoding="utf-8"), origin))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise PackError(f"{p}: cannot read rule pack: {exc}") from exc
+    return out
+
+
+def builtin_sources() -> list[tuple[Path, str]]:
+    d = builtin_rules_dir()
+    return [(p, "builtin") for p in sorted(d.glob("*.toml"))]
+
+
+def load_ruleset(extra: Iterable[tuple[Path, str]] = (), *, use_cache: bool = True,
+                 disabled: Iterable[str] = ()) -> RuleSet:
+    """Built-in packs plus `extra` (path, origin) packs, compiled, from cache when fresh.
+
+    `origin` "project" marks an untrusted project pack: its rules are clamped so they can only
+    tighten (see `clamp_for_origin`). `disabled` rule ids (config `disabled_rules`) are dropped.
+    """
+    sources = read_sources(list(builtin_sources()) + list(extra))
+    off = sorted(set(disabled))
+    digest = hashlib.sha256(__version__.encode())
+    for s in sources:
+        digest.update(str(s.path).encode() + b"\0" + s.origin.encode() + b"\0" + s.text.encode() + b"\0")
+    digest.update("\0".join(off).encode())
+    key = digest.hexdigest()[:32]
+    cache_file = cache_dir() / f"rules-{key}.pickle"
+    if use_cache:
+        try:
+            with open(cache_file, "rb") as fh:
+                cached = pickle.load(fh)
+            if isinstance(cached, RuleSet):
+                return cached
+        except FileNotFoundError:
+            pass
+        except Exception:  # corrupt or stale cache: rebuild below
+            pass
+    ruleset = compile_sources(sources)
+    if off:
+        ruleset = without_rules(ruleset, off)
+    if use_cache:
+        _write_cache(cache_file, ruleset)
+    return ruleset
+
+
+def _write_cache(path: Path, ruleset: RuleSet) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with open(tmp, "wb") as fh:
+            pickle.dump(ruleset, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)  # atomic: concurrent hooks never read a half-written cache
+    except OSError:
+        pass  # an unwritable cache only costs speed
+
+
+def compile_sources(sources: list[PackSource]) -> RuleSet:
+    rules: list[CompiledRule] = []
+    packs: list[tuple[str, str]] = []
+    seen: dict[str, Path] = {}
+    for src in sources:
+        pack = parse_pack(src)
+        pid = pack.pack.id
+        if pid in {p for p, _ in packs}:
+            raise PackError(f"{src.path}: pack id '{pid}' is already defined by another pack")
+        packs.append((pid, f"{pack.pack.version}+sha256:{hashlib.sha256(src.text.encode()).hexdigest()[:12]}"))
+        for r in pack.rule:
+            rid = f"{pid}/{r.id}"
+            if rid in seen:
+                raise PackError(f"{src.path}:{r.id}:id: duplicate rule id (also in {seen[rid]})")
+            seen[rid] = src.path
+            rules.append(compile_rule(pid, r, pack.lists, origin=src.origin))
+    rules_t = tuple(rules)
+    keywords = frozenset(n for r in rules_t for n in r.match.program)
+    return RuleSet(rules=rules_t, packs=tuple(packs), keywords=keywords, by_tool=index_by_tool(rules_t))
+
+
+def parse_pack(src: PackSource) -> Any:
+    """TOML text to a validated pack model (pydantic), with located errors."""
+    try:
+        data = tomllib.loads(src.text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PackError(f"{src.path}: invalid TOML: {exc}") from exc
+    schema = data.get("schema")
+    if schema != SCHEMA_VERSION:
+        raise PackError(f"{src.path}:schema: expected schema = {SCHEMA_VERSION}, found {schema!r}")
+    from pydantic import ValidationError
+
+    from guardrail.pack_schema import PackModel
+
+    try:
+        return PackModel.model_validate(data)
+    except ValidationError as exc:
+        raise PackError(_locate(src.path, data, exc)) from exc
+
+
+def _locate(path: Path, data: dict[str, Any], exc: Any) -> str:
+    lines = []
+    for err in exc.errors():
+        loc = list(err["loc"])
+        where = ""
+        if len(loc) >= 2 and loc[0] in ("rule", "scenario") and isinstance(loc[1], int):
+            items = data.get(loc[0]) or []
+            ident = None
+            if loc[1] < len(items) and isinstance(items[loc[1]], dict):
+                ident = items[loc[1]].get("id") or items[loc[1]].get("name")
+            where = f"{ident or f'{loc[0]}[{loc[1]}]'}:" + ".".join(str(x) for x in loc[2:])
+        else:
+            where = ".".join(str(x) for x in loc)
+        lines.append(f"{path}:{where}: {err['msg']}")
+    return "\n".join(lines)
+
+
+def _expand(values: list[str] | None, lists: dict[str, list[str]]) -> tuple[str, ...]:
+    out: list[str] = []
+    for v in values or []:
+        if v.startswith("@"):
+            out.extend(lists.get(v[1:], []))
+        else:
+            out.append(v)
+    return tuple(out)
+
+
+def compile_match(m: Any, lists: dict[str, list[str]]) -> Match:
+    sub: tuple[tuple[str, ...], ...] = ()
+    if m.subcommand:
+        alts = m.subcommand if isinstance(m.subcommand[0], list) else [m.subcommand]
+        sub = tuple(tuple(a.split()) if isinstance(a, str) and len(alts) > 1 else tuple(a if isinstance(a, list) else a.split()) for a in alts)
+    return Match(
+        program=frozenset(_expand(m.program, lists)),
+        subcommand=sub,
+        flags_any=_expand(m.flags_any, lists),
+        flags_all=tuple(tuple(g) if isinstance(g, list) else (g,) for g in (m.flags_all or [])),
+        flags_none=_expand(m.flags_none, lists),
+        args_any=_expand(m.args_any, lists),
+        args_none=_expand(m.args_none, lists),
+        args_regex=m.args_regex,
+        env_any=_expand(m.env_any, lists),
+        stdin_from_any=frozenset(_expand(m.stdin_from_any, lists)),
+        check=m.check,
+        check_args=tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in (m.check_args or {}).items())),
+        path_glob_any=_expand(m.path_glob_any, lists),
+        content_regex=m.content_regex,
+        tool_glob_any=_expand(m.tool_glob_any, lists),
+    )
+
+
+def without_rules(ruleset: RuleSet, off: Iterable[str]) -> RuleSet:
+    """The rule set minus disabled rules (ids "pack/rule", or "pack/*" for a whole pack)."""
+    import fnmatch
+
+    pats = list(off)
+    kept = tuple(r for r in ruleset.rules if not any(fnmatch.fnmatchcase(r.id, p) for p in pats))
+    return RuleSet(rules=kept, packs=ruleset.packs, keywords=frozenset(n for r in kept for n in r.match.program),
+                   by_tool=index_by_tool(kept))
+
+
+def clamp_for_origin(r: Any, origin: str) -> tuple[str, str | None, list[str]]:
+    """(decision, if_requested, notes) a rule gets from a pack of this origin.
+
+    Packs that arrive with an untrusted repository ("project") may only tighten: a rule there
+    cannot emit `allow` (which would approve calls Claude Code would otherwise prompt for), so
+    `decision = "allow"` becomes "log" and `if_requested = "allow"` becomes "ask". Such a rule
+    cannot weaken a built-in one either: ids are namespaced by pack, pack ids are unique, and the
+    engine keeps the strictest finding.
+    """
+    decision, if_requested, notes = r.decision, r.if_requested, []
+    if origin == "project":
+        if decision == "allow":
+            decision = "log"
+            notes.append(f"{r.id}:decision: 'allow' from an untrusted project pack is recorded as 'log'")
+        if if_requested == "allow":
+            if_requested = "ask"
+            notes.append(f"{r.id}:if_requested: 'allow' from an untrusted project pack becomes 'ask'")
+    return decision, if_requested, notes
+
+
+def compile_rule(pack_id: str, r: Any, lists: dict[str, list[str]], origin: str = "builtin") -> CompiledRule:
+    decision, if_requested, _ = clamp_for_origin(r, origin)
+    return CompiledRule(
+        id=f"{pack_id}/{r.id}", pack=pack_id, summary=r.summary, effect=r.effect, decision=decision,
+        severity=r.severity, status=r.status, if_requested=if_requested, tools=frozenset(r.tools),
+        message=r.message.strip(), why=r.why.strip(), match=compile_match(r.match, lists),
+        exceptions=tuple(RuleException(e.name, e.reason, compile_match(e.when, lists)) for e in r.exceptions),
+        aliases=tuple(r.aliases),
+    )
+
+
+def load_pack_file(path: Path) -> Any:
+    """Validate one pack file (for lint and test); raises PackError."""
+    return parse_pack(read_sources([(path, "extra")])[0])
+
+
+def ruleset_for_config(cfg: Any, *, use_cache: bool = True) -> RuleSet:
+    """The rule set a session sees under a `config.Config`: built-ins, user and project packs,
+    minus `disabled_rules`."""
+    return load_ruleset(cfg.pack_sources, use_cache=use_cache, disabled=cfg.values.get("disabled_rules") or ())

@@ -1,0 +1,214 @@
+"""Compiled rules and the matcher that runs them over actions.
+
+Packs (TOML) are validated by `guardrail.packs` with pydantic at load time only; what reaches the
+hot path are these plain, picklable dataclasses.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+from guardrail.model import SimpleCommand
+
+# Options that take a value, per program, so their value is not read as a positional argument.
+VALUE_OPTIONS: dict[str, frozenset[str]] = {
+    "git": frozenset({"-C", "-c", "--git-dir", "--work-tree", "--namespace", "--exec-path", "--config-env"}),
+    "kubectl": frozenset({"-n", "--namespace", "--context", "--cluster", "--kubeconfig", "-l", "--selector",
+                          "-o", "--output", "-f", "--filename", "--user", "-c", "--container", "--field-selector",
+                          "--grace-period", "--timeout", "-s", "--server"}),
+    "helm": frozenset({"-n", "--namespace", "--kube-context", "--kubeconfig", "-f", "--values", "--timeout"}),
+    "docker": frozenset({"-H", "--host", "--context", "-c", "--config", "-f", "--filter", "--format", "-p",
+                         "--project-name", "--file", "--env-file", "--profile", "-l", "--log-level"}),
+    "aws": frozenset({"--profile", "--region", "--output", "--endpoint-url", "--query", "--cli-input-json",
+                      "--color", "--ca-bundle", "--cli-read-timeout", "--cli-connect-timeout"}),
+    "gcloud": frozenset({"--project", "--region", "--zone", "--format", "--account", "--configuration",
+                         "--verbosity", "--impersonate-service-account"}),
+    "az": frozenset({"-g", "--resource-group", "--subscription", "-o", "--output", "--query", "-n", "--name"}),
+    "psql": frozenset({"-h", "--host", "-p", "--port", "-U", "--username", "-d", "--dbname", "-v", "--set",
+                       "--variable", "-P", "--pset", "-o", "--output", "-L", "--log-file", "-T", "-F", "-R"}),
+    "mysql": frozenset({"-h", "--host", "-P", "--port", "-u", "--user", "-D", "--database", "-S", "--socket",
+                        "--defaults-file", "--default-character-set"}),
+    "terraform": frozenset(),
+    "npm": frozenset({"-w", "--workspace", "--prefix", "-C"}),
+    "pnpm": frozenset({"-C", "--dir", "-F", "--filter", "-w"}),
+    "yarn": frozenset({"--cwd"}),
+    "make": frozenset({"-C", "--directory", "-f", "--file", "--makefile", "-j", "--jobs", "-I", "-o", "-W"}),
+}
+
+
+def has_flag(args: tuple[str, ...] | list[str], spec: str) -> bool:
+    """Whether an option is present; `-r` also matches a short cluster such as `-rf`."""
+    for a in args:
+        if a == "--":
+            return False
+        if a == spec:
+            return True
+        if spec.startswith("--"):
+            if a.startswith(spec + "="):
+                return True
+        elif len(spec) == 2 and spec[0] == "-" and len(a) <= 6 and a.startswith("-") and not a.startswith("--"):
+            if a[1:].isalpha() and spec[1] in a[1:]:
+                return True
+        elif spec.startswith("-") and a.startswith(spec + "="):
+            return True
+    return False
+
+
+def positionals(cmd: SimpleCommand) -> list[str]:
+    """Arguments that are not options (nor values of known value-taking options)."""
+    value_opts = VALUE_OPTIONS.get(cmd.name, frozenset())
+    out: list[str] = []
+    args = cmd.args
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            out.extend(args[i + 1:])
+            break
+        if a.startswith("-") and len(a) > 1:
+            i += 2 if (a in value_opts and "=" not in a) else 1
+            continue
+        out.append(a)
+        i += 1
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """Conditions on one action; all present conditions must hold."""
+
+    program: frozenset[str] = frozenset()
+    subcommand: tuple[tuple[str, ...], ...] = ()
+    flags_any: tuple[str, ...] = ()
+    flags_all: tuple[tuple[str, ...], ...] = ()
+    flags_none: tuple[str, ...] = ()
+    args_any: tuple[str, ...] = ()  # fnmatch patterns on any argument
+    args_none: tuple[str, ...] = ()
+    args_regex: str | None = None  # searched in the arguments joined by spaces
+    env_any: tuple[str, ...] = ()
+    stdin_from_any: frozenset[str] = frozenset()
+    check: str | None = None  # a named check in guardrail.checks
+    check_args: tuple[tuple[str, Any], ...] = ()
+    # non-Bash tools
+    path_glob_any: tuple[str, ...] = ()
+    content_regex: str | None = None
+    tool_glob_any: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RuleException:
+    name: str
+    reason: str
+    when: Match
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRule:
+    id: str  # "<pack>/<rule>"
+    pack: str
+    summary: str
+    effect: str
+    decision: str
+    severity: str
+    status: str
+    if_requested: str | None
+    tools: frozenset[str]
+    message: str
+    why: str
+    match: Match
+    exceptions: tuple[RuleException, ...] = ()
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    rules: tuple[CompiledRule, ...]
+    packs: tuple[tuple[str, str], ...] = ()  # (pack id, version+hash)
+    keywords: frozenset[str] = frozenset()  # program names some rule cares about (prefilter)
+    by_tool: Mapping[str, tuple[CompiledRule, ...]] = field(default_factory=dict)
+
+    def for_tool(self, tool: str) -> tuple[CompiledRule, ...]:
+        hit = self.by_tool.get(tool)
+        if hit is not None:
+            return hit
+        return tuple(r for r in self.rules if _tool_matches(r.tools, tool))
+
+
+def _tool_matches(tools: frozenset[str], tool: str) -> bool:
+    if tool in tools or "*" in tools:
+        return True
+    return any(("*" in t or "?" in t) and fnmatch.fnmatchcase(tool, t) for t in tools)
+
+
+def index_by_tool(rules: tuple[CompiledRule, ...]) -> dict[str, tuple[CompiledRule, ...]]:
+    names = {t for r in rules for t in r.tools if "*" not in t and "?" not in t}
+    names |= {"Bash", "Write", "Edit", "MultiEdit", "NotebookEdit", "Read"}
+    return {n: tuple(r for r in rules if _tool_matches(r.tools, n)) for n in names}
+
+
+_REGEX_CACHE: dict[str, re.Pattern[str]] = {}
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    rx = _REGEX_CACHE.get(pattern)
+    if rx is None:
+        rx = _REGEX_CACHE[pattern] = re.compile(pattern, re.I | re.S)
+    return rx
+
+
+# A check returns the targets it found (non-empty = the rule fires) given the command and context.
+CheckFn = Callable[[SimpleCommand, Any, Mapping[str, Any]], list[str]]
+
+
+def match_command(m: Match, cmd: SimpleCommand, ctx: Any, checks: Mapping[str, CheckFn]) -> list[str] | None:
+    """Targets when `m` matches the command, else None. An empty list means matched, no target."""
+    if m.program and cmd.name not in m.program:
+        return None
+    args = cmd.args
+    if m.subcommand:
+        pos = positionals(cmd)
+        if not any(tuple(pos[: len(alt)]) == alt for alt in m.subcommand):
+            return None
+    if m.flags_any and not any(has_flag(args, f) for f in m.flags_any):
+        return None
+    for group in m.flags_all:
+        if not any(has_flag(args, f) for f in group):
+            return None
+    if m.flags_none and any(has_flag(args, f) for f in m.flags_none):
+        return None
+    if m.args_any and not any(fnmatch.fnmatchcase(a, p) for a in args for p in m.args_any):
+        return None
+    if m.args_none and any(fnmatch.fnmatchcase(a, p) for a in args for p in m.args_none):
+        return None
+    if m.args_regex is not None and not _rx(m.args_regex).search(" ".join(args)):
+        return None
+    if m.env_any and not any(k in m.env_any for k, _ in cmd.env):
+        return None
+    if m.stdin_from_any and cmd.stdin_from not in m.stdin_from_any:
+        return None
+    if m.check is not None:
+        fn = checks.get(m.check)
+        if fn is None:
+            return None
+        targets = fn(cmd, ctx, dict(m.check_args))
+        return targets or None
+    pos = positionals(cmd)
+    return [pos[-1]] if pos else []
+
+
+def match_file_write(m: Match, path: str, content: str) -> list[str] | None:
+    """Match Write/Edit style actions: a file path and the text that will be written."""
+    if m.program or m.subcommand or m.flags_any or m.check:
+        return None
+    if m.path_glob_any:
+        base = path.rsplit("/", 1)[-1]
+        if not any(fnmatch.fnmatchcase(path, p) or fnmatch.fnmatchcase(base, p) for p in m.path_glob_any):
+            return None
+    if m.content_regex is not None and not _rx(m.content_regex).search(content):
+        return None
+    if not (m.path_glob_any or m.content_regex):
+        return None
+    return [path]

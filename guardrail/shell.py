@@ -1,0 +1,895 @@
+"""The command model: a Bash command line becomes the simple commands that would run.
+
+Built on tree-sitter-bash. Words get real quote removal; variables assigned earlier on the same
+line are substituted; command substitutions, subshells, functions, loops and conditionals are
+walked; wrappers (`sudo`, `env`, `xargs`, `find -exec`, `bash -c`, `eval`, `ssh host cmd`,
+`docker exec`, ...) are unwrapped recursively. Pure: no I/O, no clock except the work budget.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import time
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from guardrail.model import CommandModel, Redirect, SimpleCommand
+
+MAX_SOURCE_CHARS = 100_000
+MAX_DEPTH = 8  # nested shells / eval / wrappers
+MAX_COMMANDS = 1_000
+MAX_SECONDS = 0.5
+
+_PARSER: Any = None
+
+
+def _parser() -> Any:
+    global _PARSER
+    if _PARSER is None:
+        import tree_sitter
+        import tree_sitter_bash
+
+        _PARSER = tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
+    return _PARSER
+
+
+class _Budget(Exception):
+    """Raised inside the walk when a limit is hit; turned into CommandModel.over_limit."""
+
+
+@dataclass
+class _Ctx:
+    vars: dict[str, str] = field(default_factory=dict)
+    dynamic_vars: set[str] = field(default_factory=set)
+    functions: dict[str, Any] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)
+    out: list[SimpleCommand] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    deadline: float = 0.0
+    calls_in_progress: set[str] = field(default_factory=set)
+
+
+def parse_command(source: str, *, depth_limit: int = MAX_DEPTH) -> CommandModel:
+    """Parse a Bash command line into the simple commands that would run."""
+    model = CommandModel(source=source)
+    if len(source) > MAX_SOURCE_CHARS:
+        model.over_limit = f"command is {len(source):,} characters (limit {MAX_SOURCE_CHARS:,})"
+        return model
+    ctx = _Ctx(deadline=time.perf_counter() + MAX_SECONDS)
+    try:
+        _parse_into(source, ctx, via=(), depth=0, depth_limit=depth_limit)
+    except _Budget as exc:
+        model.over_limit = str(exc)
+    except RecursionError:
+        model.over_limit = "command nests too deeply to analyse"
+    model.commands = ctx.out
+    model.problems = ctx.problems
+    return model
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+_BRACE_AT_START = re.compile(r"(?:^|(?<=[\s;&|(]))\{([^{}\s]*,[^{}\s]*)\}(\S*)")
+
+
+def _parse_into(source: str, ctx: _Ctx, *, via: tuple[str, ...], depth: int, depth_limit: int) -> None:
+    if depth > depth_limit:
+        raise _Budget(f"nesting deeper than {depth_limit} levels (shells inside shells)")
+    tree = _parser().parse(source.encode("utf-8", "surrogatepass"))
+    root = tree.root_node
+    if root.has_error:
+        # Brace expansion in command position (`{r,}m -rf /`) is a syntax error to tree-sitter;
+        # expand it textually and try once more before giving up on exactness.
+        expanded = _BRACE_AT_START.sub(lambda m: " ".join(_expand_braces("{" + m.group(1) + "}" + m.group(2))), source)
+        if expanded != source:
+            retry = _parser().parse(expanded.encode("utf-8", "surrogatepass")).root_node
+            if not retry.has_error:
+                root = retry
+        if root.has_error:
+            ctx.problems.append("shell syntax error: parts of the command could not be parsed")
+    _Walker(ctx, via, depth, depth_limit).statements(root, stdin=None)
+
+
+def _text(node: Any) -> str:
+    return node.text.decode("utf-8", "replace")
+
+
+@dataclass
+class _Stdin:
+    """What flows into a command's stdin."""
+
+    text: str | None = None
+    file: str | None = None
+    producer: str | None = None
+
+
+class _Walker:
+    def __init__(self, ctx: _Ctx, via: tuple[str, ...], depth: int, depth_limit: int) -> None:
+        self.ctx = ctx
+        self.via = via
+        self.depth = depth
+        self.depth_limit = depth_limit
+
+    # ---- statements
+
+    def statements(self, node: Any, stdin: _Stdin | None) -> str | None:
+        """Walk a statement node; returns its literal stdout when it is knowable (for pipes)."""
+        self._tick()
+        t = node.type
+        if t == "command":
+            return self.command(node, stdin, redirects=(), heredoc=None)
+        if t == "redirected_statement":
+            return self.redirected(node, stdin)
+        if t == "pipeline":
+            return self.pipeline([c for c in node.named_children if c.type != "comment"], stdin)
+        if t == "variable_assignment":
+            self.assign(node)
+            return None
+        if t == "declaration_command":
+            for child in node.named_children:
+                if child.type == "variable_assignment":
+                    self.assign(child)
+                else:
+                    self.words_of(child)  # substitutions in `export X=$(...)` still run
+            return None
+        if t == "function_definition":
+            name_node = node.child_by_field_name("name")
+            body = node.child_by_field_name("body")
+            if name_node is not None and body is not None:
+                self.ctx.functions[_text(name_node)] = body
+            return None
+        if t in ("comment", "heredoc_body", "heredoc_start", "heredoc_end"):
+            return None
+        if t in ("test_command", "arithmetic_expansion", "c_style_for_statement"):
+            self.scan_substitutions(node)
+            if t == "c_style_for_statement":
+                for child in node.named_children:
+                    if child.type == "do_group":
+                        self.statements(child, None)
+            return None
+        if t in ("for_statement", "select_statement"):
+            var = node.child_by_field_name("variable")
+            if var is not None:
+                self.ctx.dynamic_vars.add(_text(var))
+            for child in node.named_children:
+                if child.type == "do_group":
+                    self.statements(child, None)
+                elif child is not var:
+                    self.words_of(child)
+            return None
+        if t == "ERROR":
+            for child in node.children:
+                if child.is_named:
+                    self.statements(child, stdin)
+            return None
+        if t in ("word", "string", "raw_string", "concatenation", "simple_expansion", "expansion",
+                 "command_substitution", "number"):
+            self.words_of(node)
+            return None
+        # program, list, subshell, compound_statement, if/elif/else, while, case, do_group, negated_command...
+        out: str | None = None
+        for child in node.children:
+            if child.is_named:
+                out = self.statements(child, stdin if t in ("subshell", "compound_statement") else None)
+        return out
+
+    def pipeline(self, stages: list[Any], stdin: _Stdin | None) -> str | None:
+        flow = stdin
+        out: str | None = None
+        for i, stage in enumerate(stages):
+            before = len(self.ctx.out)
+            out = self.statements(stage, flow)
+            produced = self.ctx.out[before:]
+            producer = produced[-1].name if produced else None
+            file = None
+            if produced and produced[-1].name == "cat" and len(produced[-1].args) == 1 and not produced[-1].args[0].startswith("-"):
+                file = produced[-1].args[0]
+            flow = _Stdin(text=out, file=file, producer=producer)
+            if i == len(stages) - 1:
+                break
+        return out
+
+    def redirected(self, node: Any, stdin: _Stdin | None) -> str | None:
+        body = node.child_by_field_name("body")
+        redirects: list[Redirect] = []
+        heredoc: str | None = None
+        continuation: list[Any] = []
+        herestring: str | None = None
+        for child in node.named_children:
+            if child is body:
+                continue
+            if child.type == "file_redirect":
+                redirects.append(self.file_redirect(child))
+            elif child.type == "herestring_redirect":
+                words = [c for c in child.named_children]
+                herestring = " ".join(self.word(w)[0] for w in words) + "\n" if words else ""
+            elif child.type == "heredoc_redirect":
+                heredoc, more = self.heredoc(child)
+                continuation.extend(more)
+        if heredoc is None and herestring is not None:
+            heredoc = herestring
+        if body is None:
+            return None
+        if body.type == "command":
+            out = self.command(body, stdin, tuple(redirects), heredoc)
+        else:
+            before = len(self.ctx.out)
+            inner_stdin = _Stdin(text=heredoc) if heredoc is not None else stdin
+            out = self.statements(body, inner_stdin)
+            if redirects:
+                self.ctx.out[before:] = [
+                    replace(c, redirects=c.redirects + tuple(redirects),
+                            stdin_file=c.stdin_file or _input_file(redirects)) for c in self.ctx.out[before:]
+                ]
+        # `cat <<EOF | psql` and `psql <<EOF && ls`: tree-sitter nests the rest inside the heredoc.
+        piped = False
+        for item in continuation:
+            if item == "|":
+                piped = True
+                continue
+            if item in ("&&", "||", ";", "&"):
+                piped = False
+                continue
+            if piped and item.type == "pipeline":
+                stages = [c for c in item.named_children if c.type != "comment"]
+                out = self.pipeline(stages, _Stdin(text=out, producer=self.ctx.out[-1].name if self.ctx.out else None))
+            elif piped:
+                out = self.statements(item, _Stdin(text=out, producer=self.ctx.out[-1].name if self.ctx.out else None))
+            else:
+                out = self.statements(item, None)
+            piped = False
+        return out
+
+    def heredoc(self, node: Any) -> tuple[str, list[Any]]:
+        body = ""
+        rest: list[Any] = []
+        quoted = False
+        for child in node.children:
+            t = child.type
+            if t == "heredoc_start":
+                quoted = any(q in _text(child) for q in "'\"\\")
+            elif t == "heredoc_body":
+                body = _text(child) if quoted else self.expand_heredoc(child)
+            elif t in ("|", "&&", "||", ";", "&"):
+                rest.append(t)
+            elif child.is_named and t not in ("heredoc_end", "file_redirect"):
+                rest.append(child)
+        return body, rest
+
+    def expand_heredoc(self, node: Any) -> str:
+        # Unquoted heredocs expand variables and run substitutions.
+        raw = _text(node)
+        parts: list[str] = []
+        pos = node.start_byte
+        src = node.text
+        base = node.start_byte
+        for child in node.named_children:
+            if child.type in ("simple_expansion", "expansion", "command_substitution"):
+                parts.append(src[pos - base: child.start_byte - base].decode("utf-8", "replace"))
+                parts.append(self.word(child)[0])
+                pos = child.end_byte
+        parts.append(src[pos - base:].decode("utf-8", "replace"))
+        return "".join(parts) if parts else raw
+
+    def file_redirect(self, node: Any) -> Redirect:
+        fd = ""
+        op = ""
+        target = ""
+        for child in node.children:
+            if child.type == "file_descriptor":
+                fd = _text(child)
+            elif not child.is_named:
+                op += _text(child)
+            else:
+                target = self.word(child)[0]
+        return Redirect(op=fd + op, target=target)
+
+    def assign(self, node: Any) -> None:
+        name_node = node.child_by_field_name("name")
+        value_node = node.child_by_field_name("value")
+        if name_node is None:
+            return
+        name = _text(name_node)
+        if value_node is None:
+            self.ctx.vars[name] = ""
+            return
+        value, dynamic = self.word(value_node, split=False)
+        self.ctx.vars[name] = value
+        if dynamic:
+            self.ctx.dynamic_vars.add(name)
+        else:
+            self.ctx.dynamic_vars.discard(name)
+
+    # ---- simple commands
+
+    def command(self, node: Any, stdin: _Stdin | None, redirects: tuple[Redirect, ...], heredoc: str | None) -> str | None:
+        env: list[tuple[str, str]] = []
+        argv: list[str] = []
+        dynamic = False
+        extra_redirects: list[Redirect] = []
+        herestring: str | None = None
+        for child in node.named_children:
+            t = child.type
+            if t == "variable_assignment":
+                name_node = child.child_by_field_name("name")
+                value_node = child.child_by_field_name("value")
+                value = self.word(value_node, split=False)[0] if value_node is not None else ""
+                if name_node is not None:
+                    env.append((_text(name_node), value))
+            elif t == "file_redirect":
+                extra_redirects.append(self.file_redirect(child))
+            elif t == "herestring_redirect":
+                herestring = " ".join(self.word(w)[0] for w in child.named_children) + "\n"
+            elif t == "comment":
+                continue
+            else:
+                fields, dyn = self.words(child)
+                argv.extend(fields)
+                dynamic = dynamic or dyn
+        all_redirects = tuple(extra_redirects) + redirects
+        text = heredoc if heredoc is not None else herestring
+        sin = _Stdin(text=text) if text is not None else (stdin or _Stdin())
+        file = _input_file(all_redirects) or sin.file
+        if not argv:
+            # `FOO=bar` alone with redirects: assignments persist for the rest of the line.
+            for k, v in env:
+                self.ctx.vars[k] = v
+            return None
+        cmd = SimpleCommand(
+            argv=tuple(argv), env=tuple(env), redirects=all_redirects, stdin_text=sin.text,
+            stdin_file=file, stdin_from=sin.producer if sin.text is None else None,
+            via=self.via, dynamic=dynamic, text=_text(node)[:500],
+        )
+        return self.emit(cmd)
+
+    def emit(self, cmd: SimpleCommand) -> str | None:
+        """Record a command after resolving aliases, functions and wrappers; return its literal stdout."""
+        self._tick()
+        if len(self.ctx.out) >= MAX_COMMANDS:
+            raise _Budget(f"more than {MAX_COMMANDS} commands")
+        name = cmd.name
+        if name in self.ctx.aliases and name not in self.ctx.calls_in_progress:
+            self.ctx.calls_in_progress.add(name)
+            try:
+                return self.reparse(self.ctx.aliases[name] + " " + " ".join(_quote(a) for a in cmd.args), cmd, f"alias {name}")
+            finally:
+                self.ctx.calls_in_progress.discard(name)
+        if name in self.ctx.functions and name not in self.ctx.calls_in_progress:
+            self.ctx.calls_in_progress.add(name)
+            try:
+                sub = _Walker(self.ctx, self.via + (f"function {name}",), self.depth + 1, self.depth_limit)
+                if self.depth + 1 > self.depth_limit:
+                    raise _Budget(f"nesting deeper than {self.depth_limit} levels")
+                return sub.statements(self.ctx.functions[name], None)
+            finally:
+                self.ctx.calls_in_progress.discard(name)
+        if name == "alias":
+            for arg in cmd.args:
+                if "=" in arg:
+                    k, v = arg.split("=", 1)
+                    self.ctx.aliases[k] = v
+            return None
+        unwrapped = _unwrap(cmd)
+        if unwrapped is not None:
+            return self.follow(cmd, unwrapped)
+        self.ctx.out.append(cmd)
+        return _literal_output(cmd)
+
+    def follow(self, outer: SimpleCommand, how: tuple[str, Any]) -> str | None:
+        kind, value = how
+        if kind == "argv":
+            label, inner_argv, extra_env = value
+            if not inner_argv:
+                self.ctx.out.append(outer)
+                return None
+            if self.depth + 1 > self.depth_limit:
+                raise _Budget(f"nesting deeper than {self.depth_limit} levels of wrappers")
+            inner = replace(outer, argv=tuple(inner_argv), env=outer.env + tuple(extra_env),
+                            via=outer.via + (label,))
+            sub = _Walker(self.ctx, inner.via, self.depth + 1, self.depth_limit)
+            return sub.emit(inner)
+        if kind == "shell":
+            label, script = value
+            return self.reparse(script, outer, label)
+        if kind == "find":
+            # find itself is recorded (for -delete); each -exec command runs per file found.
+            self.ctx.out.append(outer)
+            for label, argv in value:
+                inner = replace(outer, argv=tuple(argv), via=outer.via + (label,), stdin_text=None, stdin_file=None)
+                _Walker(self.ctx, inner.via, self.depth + 1, self.depth_limit).emit(inner)
+            return None
+        if kind == "record_and_shell":
+            # ssh host 'cmd', watch 'cmd': keep the outer (for host-aware rules) and walk the inner.
+            label, script = value
+            self.ctx.out.append(outer)
+            return self.reparse(script, outer, label)
+        raise AssertionError(kind)
+
+    def reparse(self, script: str, outer: SimpleCommand, label: str) -> str | None:
+        before = len(self.ctx.out)
+        _parse_into(script, self.ctx, via=outer.via + (label,), depth=self.depth + 1, depth_limit=self.depth_limit)
+        if outer.env or outer.redirects:
+            self.ctx.out[before:] = [
+                replace(c, env=outer.env + c.env, redirects=c.redirects + outer.redirects) for c in self.ctx.out[before:]
+            ]
+        return None
+
+    # ---- words
+
+    def words(self, node: Any) -> tuple[list[str], bool]:
+        if node.type == "command_name" and node.named_children:
+            node = node.named_children[0]
+        value, dynamic, split = self._word(node, quoted=False)
+        fields = value.split() if split else [value]
+        out: list[str] = []
+        for f in fields:
+            out.extend(_expand_braces(f) if "{" in f and node.type in ("word", "concatenation") else [f])
+        return out, dynamic
+
+    def word(self, node: Any, split: bool = True) -> tuple[str, bool]:
+        value, dynamic, _ = self._word(node, quoted=not split)
+        return value, dynamic
+
+    def words_of(self, node: Any) -> None:
+        self.words(node)
+
+    def scan_substitutions(self, node: Any) -> None:
+        for child in node.named_children:
+            if child.type in ("command_substitution", "process_substitution"):
+                self._word(child, quoted=True)
+            else:
+                self.scan_substitutions(child)
+
+    def _word(self, node: Any, quoted: bool) -> tuple[str, bool, bool]:
+        """Returns (value, dynamic, needs_field_splitting)."""
+        self._tick()
+        t = node.type
+        if t == "word" or t == "number":
+            return _unescape_unquoted(_text(node)), False, False
+        if t == "raw_string":
+            return _text(node)[1:-1], False, False
+        if t == "ansi_c_string":
+            return _ansi_c(_text(node)[2:-1]), False, False
+        if t in ("string", "translated_string"):
+            parts: list[str] = []
+            dynamic = False
+            for child in node.named_children:
+                if child.type == "string_content":
+                    parts.append(_unescape_double(_text(child)))
+                else:
+                    v, d, _ = self._word(child, quoted=True)
+                    parts.append(v)
+                    dynamic = dynamic or d
+            return "".join(parts), dynamic, False
+        if t == "concatenation":
+            parts = []
+            dynamic = split = False
+            for child in node.children:
+                if not child.is_named:
+                    parts.append(_unescape_unquoted(_text(child)))
+                    continue
+                v, d, s = self._word(child, quoted)
+                parts.append(v)
+                dynamic = dynamic or d
+                split = split or s
+            return "".join(parts), dynamic, split
+        if t in ("simple_expansion", "expansion"):
+            return self._expansion(node, quoted)
+        if t in ("command_substitution", "process_substitution"):
+            before = len(self.ctx.out)
+            sub = _Walker(self.ctx, self.via + ("$()" if t == "command_substitution" else "<()",), self.depth, self.depth_limit)
+            out: str | None = None
+            for child in node.named_children:
+                out = sub.statements(child, None)
+            del before
+            if t == "command_substitution" and out is not None:
+                return out.rstrip("\n"), False, not quoted
+            return "$(" + _text(node)[2:-1][:60] + ")", True, False
+        if t == "arithmetic_expansion":
+            self.scan_substitutions(node)
+            return _text(node), True, False
+        if t == "brace_expression":
+            return _text(node), False, False
+        # array, regex, etc.: keep the raw text
+        return _text(node), False, False
+
+    def _expansion(self, node: Any, quoted: bool) -> tuple[str, bool, bool]:
+        name = ""
+        for child in node.named_children:
+            if child.type in ("variable_name", "special_variable_name"):
+                name = _text(child)
+                break
+        raw = _text(node)
+        if name == "IFS":
+            return " ", False, not quoted
+        if name and name in self.ctx.vars and raw in (f"${name}", f"${{{name}}}"):
+            return self.ctx.vars[name], name in self.ctx.dynamic_vars, not quoted
+        # Unknown variables stay visible as `$NAME` so rules can see an unset-variable path.
+        return (f"${name}" if name else raw), True, False
+
+    def _tick(self) -> None:
+        if time.perf_counter() > self.ctx.deadline:
+            raise _Budget(f"analysis took longer than {MAX_SECONDS:.1f} s")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _input_file(redirects: tuple[Redirect, ...] | list[Redirect]) -> str | None:
+    for r in redirects:
+        if r.op in ("<", "0<"):
+            return r.target
+    return None
+
+
+_UNQUOTED_ESCAPE = re.compile(r"\\(.)", re.S)
+
+
+def _unescape_unquoted(s: str) -> str:
+    if "\\" not in s:
+        return s
+    return _UNQUOTED_ESCAPE.sub(lambda m: "" if m.group(1) == "\n" else m.group(1), s)
+
+
+_DOUBLE_ESCAPE = re.compile(r'\\([$`"\\\n])')
+
+
+def _unescape_double(s: str) -> str:
+    if "\\" not in s:
+        return s
+    return _DOUBLE_ESCAPE.sub(lambda m: "" if m.group(1) == "\n" else m.group(1), s)
+
+
+_ANSI = re.compile(r"\\(x[0-9a-fA-F]{1,2}|u[0-9a-fA-F]{1,4}|U[0-9a-fA-F]{1,8}|[0-7]{1,3}|c.|.)", re.S)
+_ANSI_SIMPLE = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b",
+                "f": "\f", "v": "\v", "\\": "\\", "'": "'", '"': '"', "?": "?"}
+
+
+def _ansi_c(s: str) -> str:
+    def sub(m: re.Match[str]) -> str:
+        e = m.group(1)
+        if e[0] in "xuU":
+            try:
+                return chr(int(e[1:], 16))
+            except ValueError:
+                return m.group(0)
+        if e[0] in "01234567":
+            return chr(int(e, 8) & 0xFF)
+        return _ANSI_SIMPLE.get(e, "\\" + e)
+
+    return _ANSI.sub(sub, s)
+
+
+def _expand_braces(word: str, limit: int = 64) -> list[str]:
+    """Bash brace expansion for `{a,b}` lists (not sequences), bounded."""
+    m = re.search(r"\{([^{}]*,[^{}]*)\}", word)
+    if not m:
+        return [word]
+    head, tail = word[: m.start()], word[m.end():]
+    out: list[str] = []
+    for alt in m.group(1).split(","):
+        for rest in _expand_braces(head + alt + tail, limit):
+            out.append(rest)
+            if len(out) >= limit:
+                return out
+    return out
+
+
+def _quote(s: str) -> str:
+    if re.fullmatch(r"[A-Za-z0-9_@%+=:,./~-]+", s):
+        return s
+    return "'" + s.replace("'", "'\\''") + "'"
+
+
+def _literal_output(cmd: SimpleCommand) -> str | None:
+    """The stdout of a command whose output is a pure function of its words and stdin."""
+    name, args = cmd.name, list(cmd.args)
+    if cmd.dynamic:
+        return None
+    if name == "echo":
+        interpret = False
+        newline = True
+        while args and re.fullmatch(r"-[neE]+", args[0]):
+            interpret = interpret or "e" in args[0]
+            newline = newline and "n" not in args[0]
+            args.pop(0)
+        text = " ".join(args)
+        return (_ansi_c(text) if interpret else text) + ("\n" if newline else "")
+    if name == "printf" and args:
+        fmt, rest = _ansi_c(args[0]), args[1:]
+        if rest:
+            out = fmt
+            for a in rest:
+                out = re.sub(r"%[sb]", lambda _m, a=a: a.replace("\\", "\\\\"), out, count=1)
+            return re.sub(r"%[sb]", "", out)
+        return fmt
+    if name == "cat" and not args and cmd.stdin_text is not None:
+        return cmd.stdin_text
+    if name == "base64" and any(a in ("-d", "--decode", "-D") for a in args) and cmd.stdin_text is not None:
+        try:
+            return base64.b64decode("".join(cmd.stdin_text.split()), validate=False).decode("utf-8", "replace")
+        except (binascii.Error, ValueError):
+            return None
+    if name == "xxd" and "-r" in args and cmd.stdin_text is not None:
+        try:
+            return bytes.fromhex("".join(cmd.stdin_text.split())).decode("utf-8", "replace")
+        except ValueError:
+            return None
+    if name == "rev" and cmd.stdin_text is not None:
+        return "\n".join(line[::-1] for line in cmd.stdin_text.split("\n"))
+    return None
+
+
+# --------------------------------------------------------------------------- wrappers
+
+SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash", "busybox"})
+
+# wrapper -> options that take a value (so the value is not mistaken for the command)
+_WRAPPER_VALUE_OPTS: dict[str, frozenset[str]] = {
+    "sudo": frozenset({"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T", "--user", "--group",
+                       "--chdir", "--host", "--prompt", "--role", "--type", "--other-user", "--close-from"}),
+    "doas": frozenset({"-u", "-C"}),
+    "env": frozenset({"-u", "--unset", "-C", "--chdir", "-S", "--split-string"}),
+    "nice": frozenset({"-n", "--adjustment"}),
+    "ionice": frozenset({"-c", "-n", "-p", "--class", "--classdata"}),
+    "timeout": frozenset({"-s", "--signal", "-k", "--kill-after"}),
+    "stdbuf": frozenset({"-i", "-o", "-e", "--input", "--output", "--error"}),
+    "exec": frozenset({"-a"}),
+    "nohup": frozenset(),
+    "time": frozenset({"-f", "--format", "-o", "--output"}),
+    "command": frozenset(),
+    "builtin": frozenset(),
+    "setsid": frozenset(),
+    "unbuffer": frozenset(),
+    "caffeinate": frozenset({"-t", "-w"}),
+    "chronic": frozenset(),
+    "taskset": frozenset(),
+    "flock": frozenset({"-w", "--timeout", "-E", "--conflict-exit-code"}),
+    "xargs": frozenset({"-a", "--arg-file", "-d", "--delimiter", "-E", "-e", "-I", "-i", "-L", "-l", "-n",
+                        "--max-args", "-P", "--max-procs", "-s", "--max-chars", "--process-slot-var"}),
+    "watch": frozenset({"-n", "--interval", "-d", "--differences", "-q", "--equexit"}),
+    "parallel": frozenset({"-j", "--jobs", "-S", "--sshlogin", "--joblog", "-a", "--arg-file", "--delay",
+                           "--timeout", "-I", "--tagstring", "--results", "--env"}),
+    "chroot": frozenset({"--userspec", "--groups"}),
+    "runuser": frozenset({"-u", "-g", "-G", "--user", "--group"}),
+    "su": frozenset({"-s", "--shell", "-g", "--group"}),
+    "npx": frozenset({"-p", "--package"}),
+    "bunx": frozenset(),
+    "pnpx": frozenset(),
+    "uvx": frozenset({"--from", "--with", "-p", "--python"}),
+    "pipx": frozenset(),
+    "dotenv": frozenset({"-e", "-v", "-c"}),
+}
+
+_SSH_VALUE_OPTS = frozenset("-b -c -D -E -e -F -I -i -J -L -l -m -O -o -p -Q -R -S -W -w -B".split())
+
+
+def _split_opts(args: list[str], value_opts: frozenset[str], *, stop_at_positional: bool = True) -> tuple[list[str], list[str]]:
+    """Split wrapper options from the wrapped command line."""
+    i = 0
+    opts: list[str] = []
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            return opts, args[i + 1:]
+        if a.startswith("-") and len(a) > 1:
+            opts.append(a)
+            if a in value_opts and "=" not in a:
+                if i + 1 < len(args):
+                    opts.append(args[i + 1])
+                i += 2
+                continue
+            # `-n5` / `--user=x` carry their value inline
+            i += 1
+            continue
+        if stop_at_positional:
+            return opts, args[i:]
+        i += 1
+    return opts, []
+
+
+def _unwrap(cmd: SimpleCommand) -> tuple[str, Any] | None:
+    name = cmd.name
+    args = list(cmd.args)
+    if name in SHELLS:
+        return _unwrap_shell(cmd, args)
+    if name == "eval":
+        return ("shell", ("eval", " ".join(args)))
+    if name in ("sudo", "doas", "nohup", "nice", "ionice", "stdbuf", "exec", "time", "builtin", "setsid",
+                "unbuffer", "caffeinate", "chronic", "chroot", "runuser"):
+        opts, rest = _split_opts(args, _WRAPPER_VALUE_OPTS.get(name, frozenset()))
+        if name == "chroot" and rest:
+            rest = rest[1:]
+        if name == "sudo" and any(o in ("-e", "--edit", "-l", "--list", "-v", "-k", "-K") for o in opts):
+            return None
+        return ("argv", (name, rest, []))
+    if name == "su":
+        for i, a in enumerate(args):
+            if a in ("-c", "--command") and i + 1 < len(args):
+                return ("shell", ("su -c", args[i + 1]))
+            if a.startswith("--command="):
+                return ("shell", ("su -c", a.split("=", 1)[1]))
+        return None
+    if name == "command":
+        if args and args[0] in ("-v", "-V"):
+            return None
+        opts, rest = _split_opts(args, frozenset())
+        return ("argv", (name, rest, []))
+    if name == "env":
+        return _unwrap_env(args)
+    if name == "timeout":
+        _, rest = _split_opts(args, _WRAPPER_VALUE_OPTS["timeout"])
+        return ("argv", (name, rest[1:], []))  # first positional is the duration
+    if name in ("taskset",):
+        _, rest = _split_opts(args, frozenset())
+        return ("argv", (name, rest[1:], []))
+    if name == "flock":
+        _, rest = _split_opts(args, _WRAPPER_VALUE_OPTS["flock"])
+        rest = rest[1:]
+        if len(rest) >= 2 and rest[0] in ("-c", "--command"):
+            return ("shell", ("flock -c", rest[1]))
+        return ("argv", (name, rest, []))
+    if name == "xargs":
+        return _unwrap_xargs(cmd, args)
+    if name == "find":
+        return _unwrap_find(args)
+    if name == "watch":
+        _, rest = _split_opts(args, _WRAPPER_VALUE_OPTS["watch"])
+        return ("shell", ("watch", " ".join(rest))) if rest else None
+    if name == "parallel":
+        _, rest = _split_opts(args, _WRAPPER_VALUE_OPTS["parallel"])
+        if ":::" in rest:
+            i = rest.index(":::")
+            template, values = rest[:i], [v for v in rest[i + 1:] if v not in (":::", "::::")]
+            script = " ".join(template)
+            if "{}" in script:
+                return ("shell", ("parallel", "; ".join(script.replace("{}", _quote(v)) for v in values[:16])))
+            return ("shell", ("parallel", "; ".join(f"{script} {_quote(v)}" for v in values[:16])))
+        return ("shell", ("parallel", " ".join(rest))) if rest else None
+    if name == "ssh":
+        opts, rest = _split_opts(args, _SSH_VALUE_OPTS)
+        if len(rest) >= 2:
+            return ("record_and_shell", (f"ssh {rest[0]}", " ".join(rest[1:])))
+        return None
+    if name in ("docker", "podman", "nerdctl") and args:
+        return _unwrap_container(name, args)
+    if name == "kubectl" and "exec" in args:
+        if "--" in args:
+            rest = args[args.index("--") + 1:]
+            return ("argv", ("kubectl exec", rest, [])) if rest else None
+        return None
+    if name in ("npx", "bunx", "pnpx", "uvx", "pipx", "dotenv"):
+        opts, rest = _split_opts(args, _WRAPPER_VALUE_OPTS[name])
+        if name == "pipx" and rest[:1] == ["run"]:
+            rest = rest[1:]
+        if name == "dotenv" and rest[:1] == ["--"]:
+            rest = rest[1:]
+        if rest:
+            # `npx prisma@5 migrate reset` runs the prisma binary
+            rest = [re.sub(r"(?<=.)@[^/]*$", "", rest[0])] + rest[1:]
+            return ("argv", (name, rest, []))
+        return None
+    if name in ("pnpm", "yarn", "bun") and args[:1] in (["exec"], ["dlx"], ["x"]):
+        return ("argv", (f"{name} {args[0]}", args[1:], []))
+    if name == "npm" and args[:1] in (["exec"], ["x"]):
+        _, rest = _split_opts(args[1:], frozenset({"-p", "--package", "-w", "--workspace"}))
+        return ("argv", ("npm exec", rest, [])) if rest else None
+    return None
+
+
+def _unwrap_shell(cmd: SimpleCommand, args: list[str]) -> tuple[str, Any] | None:
+    name = cmd.name
+    if name == "busybox":
+        return ("argv", ("busybox", args, [])) if args else None
+    i = 0
+    script_from_c: str | None = None
+    while i < len(args):
+        a = args[i]
+        if a == "-c" or (a.startswith("-") and not a.startswith("--") and "c" in a[1:] and len(a) <= 6):
+            if i + 1 < len(args):
+                script_from_c = args[i + 1]
+            break
+        if a in ("-o", "+o", "-O", "+O", "--rcfile", "--init-file"):
+            i += 2
+            continue
+        if a.startswith(("-", "+")):
+            if a in ("-n", "--noexec"):
+                return None  # syntax check only: nothing runs
+            i += 1
+            continue
+        # `bash script.sh args`: a script file; recorded as is (indirection follows it later)
+        return None
+    if script_from_c is not None:
+        return ("shell", (f"{name} -c", script_from_c))
+    if cmd.stdin_text is not None:
+        return ("shell", (f"{name} <stdin", cmd.stdin_text))
+    return None
+
+
+def _unwrap_env(args: list[str]) -> tuple[str, Any] | None:
+    i = 0
+    env: list[tuple[str, str]] = []
+    while i < len(args):
+        a = args[i]
+        if a in ("-S", "--split-string") and i + 1 < len(args):
+            return ("shell", ("env -S", " ".join(args[i + 1:])))
+        if a.startswith("--split-string=") or (a.startswith("-S") and len(a) > 2):
+            return ("shell", ("env -S", a.split("=", 1)[1] if "=" in a else a[2:]))
+        if a in ("-u", "--unset", "-C", "--chdir"):
+            i += 2
+            continue
+        if a == "--":
+            i += 1
+            break
+        if a.startswith("-"):
+            i += 1
+            continue
+        if "=" in a and re.match(r"[A-Za-z_][A-Za-z0-9_]*=", a):
+            k, v = a.split("=", 1)
+            env.append((k, v))
+            i += 1
+            continue
+        break
+    return ("argv", ("env", args[i:], env))
+
+
+def _unwrap_xargs(cmd: SimpleCommand, args: list[str]) -> tuple[str, Any] | None:
+    opts, rest = _split_opts(args, _WRAPPER_VALUE_OPTS["xargs"])
+    if not rest:
+        rest = ["echo"]
+    items: list[str] = []
+    if cmd.stdin_text:
+        items = cmd.stdin_text.split()[:16]
+    replace_str = None
+    for i, o in enumerate(opts):
+        if o in ("-I", "-i") and i + 1 < len(opts):
+            replace_str = opts[i + 1]
+        elif o.startswith("-I") and len(o) > 2:
+            replace_str = o[2:]
+    if replace_str and items:
+        return ("shell", ("xargs", "; ".join(" ".join(_quote(w.replace(replace_str, it)) for w in rest) for it in items)))
+    if items:
+        return ("argv", ("xargs", rest + items, []))
+    # Arguments come from stdin we cannot see: mark them as such.
+    return ("argv", ("xargs", rest + ["$(xargs-input)"], []))
+
+
+def _unwrap_find(args: list[str]) -> tuple[str, Any] | None:
+    execs: list[tuple[str, list[str]]] = []
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a in ("-exec", "-execdir", "-ok", "-okdir"):
+            j = i + 1
+            inner: list[str] = []
+            while j < len(args) and args[j] not in (";", "+", "\\;"):
+                inner.append(args[j])
+                j += 1
+            if inner:
+                execs.append((f"find {a}", inner))
+            i = j + 1
+            continue
+        i += 1
+    return ("find", execs) if execs else None
+
+
+def _unwrap_container(name: str, args: list[str]) -> tuple[str, Any] | None:
+    value_opts = frozenset({"-e", "--env", "-u", "--user", "-w", "--workdir", "--env-file", "--detach-keys",
+                            "-f", "--file", "-p", "--project-name", "--profile", "--index", "--context", "-H", "--host"})
+    _, rest = _split_opts(args, value_opts)
+    if rest[:1] == ["compose"] or name == "docker-compose":
+        _, rest = _split_opts(rest[1:], value_opts)
+        if rest[:1] in (["exec"], ["run"]):
+            _, rest2 = _split_opts(rest[1:], value_opts | frozenset({"--name", "--entrypoint", "-v", "--volume"}))
+            if len(rest2) >= 2:
+                return ("argv", (f"{name} compose {rest[0]} {rest2[0]}", rest2[1:], []))
+        return None
+    if rest[:1] == ["exec"] or rest[:2] == ["container", "exec"]:
+        rest = rest[1:] if rest[0] == "exec" else rest[2:]
+        _, rest2 = _split_opts(rest, value_opts)
+        if len(rest2) >= 2:
+            return ("argv", (f"{name} exec {rest2[0]}", rest2[1:], []))
+    return None
