@@ -136,7 +136,7 @@ def _pre_tool_use(payload: dict[str, Any], env: Mapping[str, str], started: floa
     from guardrail.engine import decide, evaluate
 
     ctx = EvalContext(cwd=call.cwd, project_dir=call.project_dir, home=env.get("HOME", ""), env=env,
-                      read_file=_file_reader(call.cwd), config=config)
+                      read_file=_file_reader(call.cwd), config=getattr(config, "values", {}))
     verdict = evaluate(call, ruleset, ctx)
     if not verdict.findings:
         return None
@@ -157,7 +157,11 @@ def _post_tool_use(payload: dict[str, Any], hook_event: str, env: Mapping[str, s
     from guardrail import audit
 
     session_id, tool_use_id = payload.get("session_id") or "", payload.get("tool_use_id") or ""
-    if not tool_use_id or not audit.was_decided(session_id, tool_use_id):
+    try:
+        config = _load_config(payload.get("cwd") or "", env)
+    except Exception:  # noqa: BLE001 - a broken config must not stop outcome logging
+        config = None
+    if not tool_use_id or not audit.was_decided(session_id, tool_use_id, path=_audit_path(config, env)):
         return  # outcomes are only logged for calls guardrail had an opinion on
     if hook_event == "PostToolUse":
         response = payload.get("tool_response")
@@ -169,14 +173,14 @@ def _post_tool_use(payload: dict[str, Any], hook_event: str, env: Mapping[str, s
     else:
         outcome = {"status": "failed", "error": str(payload.get("error", ""))[:500],
                    "is_interrupt": payload.get("is_interrupt"), "duration_ms": payload.get("duration_ms")}
-    _audit(payload, env, started, decision=None, rule_ids=[], reason="", outcome=outcome, mark=False)
+    _audit(payload, env, started, decision=None, rule_ids=[], reason="", outcome=outcome, config=config, mark=False)
 
 
 def _user_prompt_submit(payload: dict[str, Any], env: Mapping[str, str]) -> None:
     from guardrail.intent.store import record_prompt
 
     # Plain stdout here would be added to Claude's context, so this event prints nothing.
-    record_prompt(payload.get("session_id") or "", payload.get("prompt_id"), payload["prompt"], time.time())
+    record_prompt(payload.get("session_id") or "", payload.get("prompt_id"), payload["prompt"], time.time(), env=env)
 
 
 def _session_start() -> str:
@@ -265,12 +269,7 @@ def _audit(payload: dict[str, Any], env: Mapping[str, str], started: float, *, d
         event=payload.get("hook_event_name") or "", payload=payload, decision=decision, rule_ids=rule_ids,
         reason=reason, elapsed_ms=round((time.perf_counter() - started) * 1000, 3), intent=intent, error=error,
         outcome=outcome)
-    path = None
-    values = getattr(config, "values", None)
-    if isinstance(values, dict) and values.get("audit_path"):
-        from pathlib import Path
-
-        path = Path(os.path.expanduser(str(values["audit_path"])))
+    path = _audit_path(config, env)
     problem = audit.append_record(record, path)
     if problem:
         # Surface, don't swallow: stderr reaches Claude Code's debug log; the decision still stands.
@@ -279,4 +278,16 @@ def _audit(payload: dict[str, Any], env: Mapping[str, str], started: float, *, d
         except BaseException:  # noqa: BLE001
             pass
     if mark and decision is not None and payload.get("tool_use_id"):
-        audit.note_decided(payload.get("session_id") or "", payload["tool_use_id"])
+        audit.note_decided(payload.get("session_id") or "", payload["tool_use_id"], path=path)
+
+
+def _audit_path(config: Any, env: Mapping[str, str]) -> Any:
+    """The audit log: the config's audit_path if set, else the default for this environment."""
+    from pathlib import Path
+
+    from guardrail import audit
+
+    values = getattr(config, "values", None)
+    if isinstance(values, dict) and values.get("audit_path"):
+        return Path(os.path.expanduser(str(values["audit_path"])))
+    return audit.default_audit_path(env)
