@@ -121,10 +121,17 @@ def parse_payload(raw: bytes, hook_event: str) -> dict[str, Any]:
 
 
 def _pre_tool_use(payload: dict[str, Any], env: Mapping[str, str], started: float) -> str | None:
+    from guardrail import fastpath
+
+    skip, missing_index = fastpath.can_skip(payload["tool_name"], payload["tool_input"], payload.get("cwd") or "", env)
+    if skip:
+        return None  # provably no rule concerns this call: no imports, no parse, no opinion
     from guardrail.model import ToolCall
 
     config = _load_config(payload.get("cwd") or "", env)
     ruleset = _load_ruleset(config)
+    if missing_index is not None:
+        fastpath.write_index(missing_index, ruleset, getattr(config, "values", {}), env)
     call = ToolCall(
         tool_name=payload["tool_name"], tool_input=payload["tool_input"], cwd=payload.get("cwd") or "",
         session_id=payload.get("session_id") or "", tool_use_id=payload.get("tool_use_id") or "",
@@ -240,7 +247,8 @@ def _load_config(cwd: str, env: Mapping[str, str]) -> Any:
 def _load_ruleset(config: Any) -> Any:
     from guardrail.packs import load_ruleset
 
-    return load_ruleset(getattr(config, "pack_sources", ()) or ())
+    values = getattr(config, "values", None) or {}
+    return load_ruleset(getattr(config, "pack_sources", ()) or (), disabled=values.get("disabled_rules") or ())
 
 
 def _file_reader(cwd: str):  # noqa: ANN202
