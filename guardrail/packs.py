@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -109,14 +108,20 @@ def _write_cache(path: Path, ruleset: RuleSet) -> None:
 
 
 def compile_sources(sources: list[PackSource]) -> RuleSet:
+    return compile_models([(src, parse_pack(src)) for src in sources])
+
+
+def compile_models(parsed: list[tuple[PackSource, Any]]) -> RuleSet:
+    """Validated pack models (with their sources) to one RuleSet; pack and rule ids must be unique."""
     rules: list[CompiledRule] = []
     packs: list[tuple[str, str]] = []
     seen: dict[str, Path] = {}
-    for src in sources:
-        pack = parse_pack(src)
+    owner: dict[str, Path] = {}
+    for src, pack in parsed:
         pid = pack.pack.id
-        if pid in {p for p, _ in packs}:
-            raise PackError(f"{src.path}: pack id '{pid}' is already defined by another pack")
+        if pid in owner:
+            raise PackError(f"{src.path}:pack.id: pack id '{pid}' is already defined by {owner[pid]}")
+        owner[pid] = src.path
         packs.append((pid, f"{pack.pack.version}+sha256:{hashlib.sha256(src.text.encode()).hexdigest()[:12]}"))
         for r in pack.rule:
             rid = f"{pid}/{r.id}"
@@ -131,6 +136,8 @@ def compile_sources(sources: list[PackSource]) -> RuleSet:
 
 def parse_pack(src: PackSource) -> Any:
     """TOML text to a validated pack model (pydantic), with located errors."""
+    import tomllib  # only on a cache miss: a fresh cache never parses TOML
+
     try:
         data = tomllib.loads(src.text)
     except tomllib.TOMLDecodeError as exc:
