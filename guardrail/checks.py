@@ -199,6 +199,19 @@ def redirect_to_device(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, 
     return [r.target for r in cmd.redirects if r.op in (">", ">|", "1>", "&>", ">>") and _DEVICE.match(r.target)]
 
 
+_WRITE_REDIRECTS = frozenset({">", ">|", "1>", "&>", ">>", "&>>", "1>>", "2>", "2>>"})
+
+
+@check("redirect-target")
+def redirect_target(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
+    """Output redirected onto a path matching `args.regex` (checked on the text and the resolved path)."""
+    from guardrail.rules import _rx
+
+    rx = _rx(str(args.get("regex") or "(?!)"))
+    return [r.target for r in cmd.redirects
+            if r.op in _WRITE_REDIRECTS and (rx.search(r.target) or rx.search(ctx.resolve(r.target)))]
+
+
 @check("chmod-broad")
 def chmod_broad(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
     if not (has_flag(cmd.args, "-R") or has_flag(cmd.args, "--recursive")):

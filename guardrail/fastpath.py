@@ -19,13 +19,14 @@ import re
 import zlib
 from typing import Any, Mapping
 
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 MAX_FAST_COMMAND_CHARS = 4000  # longer commands always get the full parser (and its limits)
 # Characters after which plain-text words no longer tell what runs: expansions, substitutions,
 # brace expansion, ANSI-C quoting, history expansion.
 _OPAQUE = re.compile(r"[$`{}!]")
 _WORDS = re.compile(r"[a-z0-9_.+-]+")
 _ALNUM = re.compile(r"[a-z0-9_]+")  # word pieces as a \b regex sees them: drop-legacy -> drop, legacy
+_DOT_SOURCE = re.compile(r"(^|[;&|(\n]|\bthen|\bdo)\s*\.\s")  # `. ./env` (source) in command position
 _STRIP = str.maketrans("", "", "'\"\\")
 _ENV_KEYS = ("HOME", "XDG_CONFIG_HOME", "GUARDRAIL_CONFIG", "GUARDRAIL_DISABLED_RULES", "GUARDRAIL_PROTECTED_BRANCHES",
              "GUARDRAIL_PROTECTED_DATABASES", "GUARDRAIL_PROTECTED_PATHS", "GUARDRAIL_PROTECTED_NAMESPACES",
@@ -154,6 +155,11 @@ def bash_may_match(command: str, index: Mapping[str, Any]) -> bool:
         return True
     if any(w.startswith(p) for w in words for p in _PREFIX_WORDS):
         return True
+    if index.get("bash_scripts") and _DOT_SOURCE.search(text):
+        return True
+    if index.get("bash_scripts") and any(t.startswith(("./", "../")) or t.endswith((".sh", ".bash", ".zsh"))
+                                         for t in text.split()):
+        return True
     return any(_glob(w, g) for w in words for g in index["bash_globs"])
 
 
@@ -170,6 +176,7 @@ def build_index(ruleset: Any, config_values: Mapping[str, Any]) -> dict[str, Any
     words: set[str] = set()
     globs: set[str] = set()
     always = False
+    scripts = False
     for rule in ruleset.rules:
         for t in rule.tools:
             (tool_globs if any(c in t for c in "*?[") else tools).add(t)
@@ -180,6 +187,16 @@ def build_index(ruleset: Any, config_values: Mapping[str, Any]) -> dict[str, Any
             for p in m.program:
                 p = p.lower().rsplit("/", 1)[-1]
                 (globs if any(c in p for c in "*?[") else words).add(p)
+        elif dict(m.check_args).get("words"):  # the rule names the words it cannot fire without
+            words.update(str(w).lower() for w in dict(m.check_args)["words"])
+        elif m.check in ("indirect", "indirect-unresolved"):
+            # Scripts guardrail follows: package-manager scripts, make/just recipes, shell scripts.
+            from guardrail.indirection import PACKAGE_MANAGERS, SHELLS
+
+            words.update(PACKAGE_MANAGERS)
+            words.update(SHELLS - {"."})  # `.` as a word is everywhere (`git add .`); see _DOT_SOURCE
+            words.update(("make", "gmake", "just"))
+            scripts = True
         elif m.check in CHECK_TRIGGERS:
             words.update(CHECK_TRIGGERS[m.check])
         elif m.check == "protected-target":
@@ -189,7 +206,7 @@ def build_index(ruleset: Any, config_values: Mapping[str, Any]) -> dict[str, Any
         else:
             always = True
     return {"v": INDEX_VERSION, "tools": sorted(tools), "tool_globs": sorted(tool_globs), "bash_words": sorted(words),
-            "bash_globs": sorted(globs), "bash_always": always}
+            "bash_globs": sorted(globs), "bash_always": always, "bash_scripts": scripts}
 
 
 def write_index(key: str, ruleset: Any, config_values: Mapping[str, Any], env: Mapping[str, str]) -> None:

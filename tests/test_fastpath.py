@@ -75,7 +75,8 @@ def test_everyday_commands_are_skipped(command: str) -> None:
 
 
 @pytest.mark.parametrize("command", ["echo $(rm -rf /)", "`x`", "{rm,-rf,/}", "a" * 5000, "R=rm; $R -rf /",
-                                     "r''m -rf /", "\\rm -rf /", "/usr/bin/rm -rf /", "mkfs.ext4 /dev/sda1"])
+                                     "r''m -rf /", "\\rm -rf /", "/usr/bin/rm -rf /", "mkfs.ext4 /dev/sda1", ". venv/bin/activate && pytest",
+                                     "cd x; . ./env", "./deploy.sh", "make clean"])
 def test_opaque_or_hidden_forms_take_the_full_path(command: str) -> None:
     assert not _skipped(command)
 
