@@ -9,7 +9,8 @@ Until it finishes, PreToolUse fails closed with a reason that points here. Steps
    `pip install <plugin root>`, verify `python -I -c "import guardrail.hookio"`;
 4. switch $DATA/venv (a symlink) to it with one atomic rename, so the launcher sees either the old
    complete environment or the new complete one, never a half-built one;
-5. write $DATA/bootstrap.json (status) and log every step to $DATA/bootstrap.log.
+5. write $DATA/bootstrap.json (status; one line in $DATA/bootstrap.state for launch.sh) and log every
+   step to $DATA/bootstrap.log.
 
 Idempotent: when the status says "ok" for the same plugin fingerprint and the venv still imports
 guardrail, it exits at once. Environments of older fingerprints are removed after a grace period
@@ -39,6 +40,7 @@ CANDIDATES = ("python3.14", "python3.13", "python3.12", "python3.11")
 STALE_AFTER_S = 15 * 60  # old environments may still serve a running hook for a while
 PIP_TIMEOUT_S = 15 * 60
 STATUS_FILE = "bootstrap.json"
+STATE_LINE_FILE = "bootstrap.state"  # one line ("running", "ok", "failed: <why>") for launch.sh's `read`
 LOG_FILE = "bootstrap.log"
 LOCK_FILE = "bootstrap.lock"
 ROOT_STAMP = ".plugin-root"  # one line: the plugin root this venv was built from (read by launch.sh)
@@ -141,13 +143,21 @@ def read_status(data_dir: str) -> dict:
         return {}
 
 
-def write_status(data_dir: str, status: dict) -> None:
-    path = os.path.join(data_dir, STATUS_FILE)
+def _replace(path: str, text: str) -> None:
     tmp = "%s.%d.tmp" % (path, os.getpid())
     with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(status, fh, indent=2, sort_keys=True)
-        fh.write("\n")
+        fh.write(text)
     os.replace(tmp, path)
+
+
+def write_status(data_dir: str, status: dict) -> None:
+    """bootstrap.json for `guardrail doctor`, and a one-line bootstrap.state a POSIX sh can `read`."""
+    _replace(os.path.join(data_dir, STATUS_FILE), json.dumps(status, indent=2, sort_keys=True) + "\n")
+    line = status.get("state", "?")
+    if status.get("error"):
+        # launch.sh pastes this into a JSON string with printf: no quotes, backslashes or control chars
+        line += ": " + " ".join(str(status["error"]).split())[:300].replace('"', "'").replace("\\", "/")
+    _replace(os.path.join(data_dir, STATE_LINE_FILE), line + "\n")
 
 
 def run_logged(cmd: list, log: Log, timeout: int) -> None:
