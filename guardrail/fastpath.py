@@ -120,25 +120,25 @@ def _index_path(key: str, env: Mapping[str, str]) -> str:
     return os.path.join(_cache_dir(env), f"fast-{key}.json")
 
 
-def can_skip(tool_name: str, tool_input: Mapping[str, Any], cwd: str, env: Mapping[str, str]) -> tuple[bool, str | None]:
-    """(skip, missing_key): skip is True when no rule can fire for this call. missing_key is the
-    index key when no valid index exists yet, so the full path can write one."""
+def can_skip(tool_name: str, tool_input: Mapping[str, Any], cwd: str, env: Mapping[str, str]) -> tuple[bool, str, bool]:
+    """(skip, key, indexed). skip is True when no rule can fire for this call; key fingerprints the
+    rule set's inputs; indexed is False when no valid index exists yet, so the full path writes one."""
     key = index_key(cwd, env)
     try:
         with open(_index_path(key, env), encoding="utf-8") as fh:
             index = json.load(fh)
         if index.get("v") != INDEX_VERSION:
-            return False, key
+            return False, key, False
     except (OSError, ValueError):
-        return False, key
+        return False, key, False
     if tool_name not in index["tools"]:
-        return not any(_glob(tool_name, g) for g in index["tool_globs"]), None
+        return not any(_glob(tool_name, g) for g in index["tool_globs"]), key, True
     if tool_name != "Bash" or index["bash_always"]:
-        return False, None
+        return False, key, True
     command = tool_input.get("command")
     if not isinstance(command, str) or len(command) > MAX_FAST_COMMAND_CHARS or _OPAQUE.search(command):
-        return False, None
-    return not bash_may_match(command, index), None
+        return False, key, True
+    return not bash_may_match(command, index), key, True
 
 
 def bash_may_match(command: str, index: Mapping[str, Any]) -> bool:
@@ -207,6 +207,31 @@ def build_index(ruleset: Any, config_values: Mapping[str, Any]) -> dict[str, Any
             always = True
     return {"v": INDEX_VERSION, "tools": sorted(tools), "tool_globs": sorted(tool_globs), "bash_words": sorted(words),
             "bash_globs": sorted(globs), "bash_always": always, "bash_scripts": scripts}
+
+
+def load_cached_ruleset(key: str, env: Mapping[str, str]) -> Any:
+    """The compiled rule set stored under this stat key, or None. Skips reading and hashing every pack."""
+    import pickle
+
+    try:
+        with open(os.path.join(_cache_dir(env), f"rules-stat-{key}.pickle"), "rb") as fh:
+            return pickle.load(fh)
+    except Exception:  # missing, stale format or corrupt: the caller compiles and stores a fresh one
+        return None
+
+
+def store_ruleset(key: str, ruleset: Any, env: Mapping[str, str]) -> None:
+    import pickle
+
+    path = os.path.join(_cache_dir(env), f"rules-stat-{key}.pickle")
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        tmp = f"{path}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as fh:
+            pickle.dump(ruleset, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)  # atomic: concurrent hooks never read a half-written file
+    except OSError:
+        pass
 
 
 def write_index(key: str, ruleset: Any, config_values: Mapping[str, Any], env: Mapping[str, str]) -> None:

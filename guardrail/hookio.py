@@ -123,15 +123,18 @@ def parse_payload(raw: bytes, hook_event: str) -> dict[str, Any]:
 def _pre_tool_use(payload: dict[str, Any], env: Mapping[str, str], started: float) -> str | None:
     from guardrail import fastpath
 
-    skip, missing_index = fastpath.can_skip(payload["tool_name"], payload["tool_input"], payload.get("cwd") or "", env)
+    skip, key, indexed = fastpath.can_skip(payload["tool_name"], payload["tool_input"], payload.get("cwd") or "", env)
     if skip:
         return None  # provably no rule concerns this call: no imports, no parse, no opinion
     from guardrail.model import ToolCall
 
     config = _load_config(payload.get("cwd") or "", env)
-    ruleset = _load_ruleset(config)
-    if missing_index is not None:
-        fastpath.write_index(missing_index, ruleset, getattr(config, "values", {}), env)
+    ruleset = fastpath.load_cached_ruleset(key, env)
+    if ruleset is None:
+        ruleset = _load_ruleset(config)
+        fastpath.store_ruleset(key, ruleset, env)
+    if not indexed:
+        fastpath.write_index(key, ruleset, getattr(config, "values", {}), env)
     call = ToolCall(
         tool_name=payload["tool_name"], tool_input=payload["tool_input"], cwd=payload.get("cwd") or "",
         session_id=payload.get("session_id") or "", tool_use_id=payload.get("tool_use_id") or "",

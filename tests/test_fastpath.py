@@ -83,13 +83,23 @@ def test_opaque_or_hidden_forms_take_the_full_path(command: str) -> None:
 
 def test_tools_without_rules_are_skipped_and_with_rules_not(tmp_path: Path) -> None:
     env = {"HOME": str(tmp_path), "GUARDRAIL_CACHE_DIR": str(tmp_path / "cache")}
-    skip, missing = fastpath.can_skip("Read", {"file_path": "/x"}, str(tmp_path), env)
-    assert (skip, missing is not None) == (False, True), "no index yet: full path, and it must write one"
-    fastpath.write_index(missing, load_ruleset(use_cache=False), default_values(), env)  # type: ignore[arg-type]
-    assert fastpath.can_skip("Read", {"file_path": "/x"}, str(tmp_path), env) == (True, None)
-    assert fastpath.can_skip("Bash", {"command": "ls"}, str(tmp_path), env) == (True, None)
-    assert fastpath.can_skip("Bash", {"command": "git reset --hard"}, str(tmp_path), env) == (False, None)
+    skip, key, indexed = fastpath.can_skip("Read", {"file_path": "/x"}, str(tmp_path), env)
+    assert (skip, indexed) == (False, False), "no index yet: full path, and it must write one"
+    fastpath.write_index(key, load_ruleset(use_cache=False), default_values(), env)
+    assert fastpath.can_skip("Read", {"file_path": "/x"}, str(tmp_path), env) == (True, key, True)
+    assert fastpath.can_skip("Bash", {"command": "ls"}, str(tmp_path), env) == (True, key, True)
+    assert fastpath.can_skip("Bash", {"command": "git reset --hard"}, str(tmp_path), env) == (False, key, True)
     assert fastpath.can_skip("Write", {"file_path": "/x", "content": ""}, str(tmp_path), env)[0] is False
+
+
+def test_ruleset_cache_round_trip_and_corruption(tmp_path: Path) -> None:
+    env = {"HOME": str(tmp_path), "GUARDRAIL_CACHE_DIR": str(tmp_path / "cache")}
+    assert fastpath.load_cached_ruleset("k", env) is None
+    rs = load_ruleset(use_cache=False)
+    fastpath.store_ruleset("k", rs, env)
+    assert [r.id for r in fastpath.load_cached_ruleset("k", env).rules] == [r.id for r in rs.rules]
+    (tmp_path / "cache" / "rules-stat-k.pickle").write_bytes(b"corrupt")
+    assert fastpath.load_cached_ruleset("k", env) is None, "a corrupt cache is rebuilt, never trusted"
 
 
 def test_project_pack_changes_the_key(tmp_path: Path) -> None:
