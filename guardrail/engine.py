@@ -79,8 +79,7 @@ def evaluate(
         ctx.problems = model.problems
         ctx.over_limit = model.over_limit
         ctx.source = model.source
-        for rule in rules:
-            findings.extend(_match_bash(rule, model, ctx))
+        findings = _match_bash_all(rules, model, ctx)
     elif call.tool_name in FILE_TOOLS:
         for action in file_actions(call):
             for rule in rules:
@@ -108,6 +107,69 @@ def _format(template: str, **values: str) -> str:
 
 def _excepted(rule: CompiledRule, cmd: SimpleCommand, ctx: EvalContext) -> bool:
     return any(match_command(e.when, cmd, ctx, CHECKS) is not None for e in rule.exceptions)
+
+
+@dataclass(frozen=True, slots=True)
+class _BashPlan:
+    """Which rules can concern a simple command, by program name: most commands touch few rules."""
+
+    call_level: tuple[int, ...]
+    by_program: dict[str, tuple[int, ...]]  # program -> rule indexes (program rules + program-less ones)
+    any_program: tuple[int, ...]  # rules without a program condition
+
+
+_PLANS: dict[int, tuple[tuple[CompiledRule, ...], _BashPlan]] = {}
+
+
+def _bash_plan(rules: tuple[CompiledRule, ...]) -> _BashPlan:
+    hit = _PLANS.get(id(rules))
+    if hit is not None and hit[0] is rules:
+        return hit[1]
+    call_level, any_program, named = [], [], {}  # type: ignore[var-annotated]
+    for i, r in enumerate(rules):
+        m = r.match
+        if m.check in CALL_LEVEL_CHECKS:
+            call_level.append(i)
+        elif m.path_glob_any or m.content_regex or m.tool_glob_any:
+            continue  # file and tool rules never judge a shell command
+        elif m.program:
+            for p in m.program:
+                named.setdefault(p, []).append(i)
+        else:
+            any_program.append(i)
+    by_program = {p: tuple(sorted(set(ix) | set(any_program))) for p, ix in named.items()}
+    plan = _BashPlan(tuple(call_level), by_program, tuple(any_program))
+    if len(_PLANS) > 64:
+        _PLANS.clear()
+    _PLANS[id(rules)] = (rules, plan)  # keeping `rules` alive keeps its id from being reused
+    return plan
+
+
+def _match_bash_all(rules: tuple[CompiledRule, ...], model: CommandModel, ctx: EvalContext) -> list[Finding]:
+    """Findings for every rule over every simple command, in rule order (stable reasons)."""
+    plan = _bash_plan(rules)
+    hits: list[tuple[int, int, Finding]] = []
+    for i in plan.call_level:
+        for f in _match_bash(rules[i], model, ctx):
+            hits.append((i, -1, f))
+    for n, cmd in enumerate(model.commands):
+        for i in plan.by_program.get(cmd.name, plan.any_program):
+            f = _bash_finding(rules[i], cmd, ctx)
+            if f is not None:
+                hits.append((i, n, f))
+    hits.sort(key=lambda h: (h[0], h[1]))
+    return [f for _, _, f in hits]
+
+
+def _bash_finding(rule: CompiledRule, cmd: SimpleCommand, ctx: EvalContext) -> Finding | None:
+    targets = match_command(rule.match, cmd, ctx, CHECKS)
+    if targets is None or _excepted(rule, cmd, ctx):
+        return None
+    from guardrail.checks import classify_environment
+
+    env_text = " ".join(cmd.argv) + " " + " ".join(f"{k}={v}" for k, v in cmd.env) + " " + " ".join(cmd.via)
+    target = "; ".join(targets[:3])
+    return _finding(rule, target, " ".join(cmd.argv)[:200], cmd.via, ctx, classify_environment(env_text))
 
 
 def _match_bash(rule: CompiledRule, model: CommandModel, ctx: EvalContext) -> list[Finding]:
