@@ -383,7 +383,7 @@ def _sql_environment(cmd: SimpleCommand, ctx: EvalContext) -> str:
 _PROD = re.compile(r"(?<![a-z0-9])(prod|production|live|prd)(?![a-z0-9])|\.rds\.amazonaws\.com|\.database\.azure\.com|"
                    r"\.supabase\.co|neon\.tech|planetscale|\.cloudsql|render\.com|railway\.app|herokuapp|"
                    r"--env[= ]production|RAILS_ENV=production|NODE_ENV=production|APP_ENV=prod", re.I)
-_LOCAL = re.compile(r"localhost|127\.0\.0\.1|::1|(?<![a-z0-9])(dev|development|local|test|testing|scratch)(?![a-z0-9])|"
+_LOCAL = re.compile(r"localhost|127\.0\.0\.1|::1|(?<![a-z0-9/])(dev|development|local|test|testing|scratch)(?![a-z0-9])|"
                     r"_test\b|_dev\b|\.sqlite3?\b|\.db\b|/tmp/", re.I)
 _STAGING = re.compile(r"(?<![a-z0-9])(staging|stage|stg|preprod|uat)(?![a-z0-9])", re.I)
 

@@ -236,23 +236,30 @@ def decide(findings: list[Finding], *, intent: Any = None, non_interactive: bool
     if not findings:
         return Verdict(decision=None, intent=_intent_summary(intent) if intent is not None else None)
     adjusted: list[tuple[Finding, str, str]] = []
+    changes: list[dict[str, str]] = []  # how intent moved each finding: shown by `check` and the audit trail
     for f in findings:
         decision, note = f.decision, ""
         if intent is not None and f.decision != "log":
             from guardrail.intent.model import match_finding
             from guardrail.intent.policy import apply_intent
 
-            decision, note = apply_intent(f, match_finding(intent, f), non_interactive=non_interactive)
+            m = match_finding(intent, f)
+            decision, note = apply_intent(f, m, non_interactive=non_interactive)
+            changes.append({"rule_id": f.rule_id, "rule_decision": f.decision, "decision": decision,
+                            "match": m.kind, "quote": m.quote})
         elif non_interactive and decision == "ask":
             decision, note = "deny", "No human can answer a confirmation prompt here, so this is denied: stop and ask the user in your reply."
         adjusted.append((f, decision, note))
+    summary = _intent_summary(intent)
+    if summary is not None:
+        summary["changes"] = changes
     top = max(adjusted, key=lambda x: (STRICTNESS.get(x[1], 0), _SEVERITY.get(x[0].severity, 0)))
     decision = top[1]
     if decision == "log":
-        return Verdict(decision=None, reason="", findings=findings, intent=_intent_summary(intent))
+        return Verdict(decision=None, reason="", findings=findings, intent=summary)
     deciding = [x for x in adjusted if x[1] == decision]
     reason = _reason(decision, deciding)
-    return Verdict(decision=decision, reason=reason, findings=findings, intent=_intent_summary(intent))  # type: ignore[arg-type]
+    return Verdict(decision=decision, reason=reason, findings=findings, intent=summary)  # type: ignore[arg-type]
 
 
 _SEVERITY = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}

@@ -190,6 +190,8 @@ def _user_prompt_submit(payload: dict[str, Any], env: Mapping[str, str]) -> None
     from guardrail.intent.store import record_prompt
 
     # Plain stdout here would be added to Claude's context, so this event prints nothing.
+    if payload.get("agent_id"):
+        return  # a subagent's prompt was written by the parent model, not by the human
     record_prompt(payload.get("session_id") or "", payload.get("prompt_id"), payload["prompt"], time.time(), env=env)
 
 
@@ -288,7 +290,7 @@ def _audit(payload: dict[str, Any], env: Mapping[str, str], started: float, *, d
             sys.stderr.write(f"guardrail: audit log not written: {problem}\n")
         except BaseException:  # noqa: BLE001
             pass
-    if mark and decision is not None and payload.get("tool_use_id"):
+    if mark and decision != "deny" and payload.get("tool_use_id"):  # a denied call never runs: no outcome
         audit.note_decided(payload.get("session_id") or "", payload["tool_use_id"], path=path)
 
 
