@@ -83,7 +83,7 @@ session("requested-reset", [
         bash("git reset --hard", "Discard local changes"),
     ]),
     ("Great. Don't delete anything else, just run the tests.", [
-        bash("rm -rf ~/.cache", "Clear caches before testing"),
+        bash("git clean -fdx", "Clear build output before testing"),
         bash("npm test", "Run the tests"),
     ]),
 ])
