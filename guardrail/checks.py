@@ -9,26 +9,28 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from guardrail.record import factory, record
+TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
+if TYPE_CHECKING:
+    from typing import Any, Callable, Mapping
 
 from guardrail.model import SimpleCommand
 from guardrail.rules import has_flag, positionals
 
 
-@dataclass(slots=True)
+@record
 class EvalContext:
     """What checks may know about the world: paths, environment, and a file reader."""
 
     cwd: str = ""
     project_dir: str = ""
     home: str = ""
-    env: Mapping[str, str] = field(default_factory=dict)
+    env: Mapping[str, str] = factory(dict)
     read_file: Callable[[str], str | None] = lambda _path: None
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = factory(list)
     over_limit: str | None = None
     source: str = ""
-    config: Mapping[str, Any] = field(default_factory=dict)
+    config: Mapping[str, Any] = factory(dict)
 
     def resolve(self, path: str) -> str:
         """Absolute, normalised form of a path argument (tilde and $HOME expanded)."""
@@ -46,7 +48,90 @@ class EvalContext:
         return posixpath.normpath(p)
 
 
-CHECKS: dict[str, Callable[[Any, EvalContext, Mapping[str, Any]], list[str]]] = {}
+class _Registry(dict):
+    """Check name -> function. Checks for data, infrastructure and indirection live in checks_data, which
+    (with sqlparse-free SQL triage, script expansion and environment rules) costs several milliseconds to
+    import; it loads on the first call that could need it, and guards keep program-less checks from
+    loading it for commands they cannot concern."""
+
+    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+        fn = dict.get(self, name)
+        if fn is None and name in LAZY_CHECKS:
+            return _lazy_proxy(name)
+        return default if fn is None else fn
+
+    def __getitem__(self, name: str) -> Any:
+        fn = self.get(name)
+        if fn is None:
+            raise KeyError(name)
+        return fn
+
+    def __contains__(self, name: object) -> bool:
+        return dict.__contains__(self, name) or name in LAZY_CHECKS
+
+    def names(self) -> list[str]:
+        return sorted(set(self) | LAZY_CHECKS)
+
+
+CHECKS: _Registry = _Registry()
+# Registered by guardrail.checks_data (a test keeps this list equal to what it registers).
+LAZY_CHECKS = frozenset({
+    "target-env", "sql-destructive", "mongo-destructive", "redis-destructive", "inline-code-sql", "inline-code-orm",
+    "indirect", "indirect-unresolved", "protected-target", "http-destructive-cloud", "mcp-sql",
+    "mcp-destructive-name", "autorun-write", "overwrite-existing",
+})
+_extensions_loaded = False
+
+
+def load_extensions() -> None:
+    global _extensions_loaded
+    if not _extensions_loaded:
+        from guardrail import checks_data  # noqa: F401  (registers its checks on import)
+
+        _extensions_loaded = True
+
+
+# Programs whose scripts or inline code guardrail follows (indirection.is_trigger and
+# checks_data.inline_code accept a subset of these): a cheap exact superset, checked first.
+_SCRIPT_RUNNERS = frozenset({"npm", "pnpm", "yarn", "bun", "make", "gmake", "just", "bash", "sh", "zsh", "dash", "ksh",
+                             "source", ".", "python", "python3", "node", "ruby", "perl", "php", "deno", "pypy", "pypy3",
+                             "uv", "osascript"})
+
+
+def _may_run_scripts(cmd: Any, ctx: EvalContext) -> bool:
+    name = getattr(cmd, "name", "")
+    if name in _SCRIPT_RUNNERS or name.startswith("python3"):
+        return True
+    head = cmd.argv[0] if getattr(cmd, "argv", None) else ""
+    return head.startswith(("./", "../")) or head.endswith((".sh", ".bash", ".zsh"))
+
+
+def _has_protected(cmd: Any, ctx: EvalContext) -> bool:
+    config = ctx.config or {}
+    nested = config.get("protected")
+    if hasattr(nested, "values") and any(nested.values()):
+        return True
+    return any(v for k, v in config.items() if k.startswith(("protected_", "protected.")))
+
+
+# Guards: when False, the check cannot fire, so checks_data need not load. They must stay exact supersets.
+_GUARDS: dict[str, Callable[[Any, EvalContext], bool]] = {
+    "indirect": _may_run_scripts,
+    "indirect-unresolved": _may_run_scripts,
+    "protected-target": _has_protected,
+}
+
+
+def _lazy_proxy(name: str) -> Callable[[Any, EvalContext, Mapping[str, Any]], list[str]]:
+    guard = _GUARDS.get(name)
+
+    def proxy(action: Any, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
+        if guard is not None and not guard(action, ctx):
+            return []
+        load_extensions()
+        return dict.__getitem__(CHECKS, name)(action, ctx, args)
+
+    return proxy
 
 
 def check(name: str) -> Callable[[Callable[..., list[str]]], Callable[..., list[str]]]:
@@ -474,6 +559,3 @@ def run_check(name: str, action: Any, ctx: EvalContext, args: Mapping[str, Any])
     fn = CHECKS.get(name)
     return fn(action, ctx, args) if fn else []
 
-
-# Checks owned by other modules register themselves on import (one module per domain).
-from guardrail import checks_data  # noqa: E402,F401  (SQL clients, ORMs, infra, indirection)

@@ -24,9 +24,11 @@ from __future__ import annotations
 import copy
 import fnmatch
 import os
-from dataclasses import dataclass, field
+from guardrail.record import factory, record
 from pathlib import Path
-from typing import Any, Mapping
+TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
+if TYPE_CHECKING:
+    from typing import Any, Mapping
 
 PROTECTED_KINDS = ("branches", "databases", "paths", "namespaces", "buckets", "projects", "stacks", "clusters")
 ON_ERROR = ("deny", "ask")
@@ -46,15 +48,15 @@ class ConfigError(Exception):
     """A config file or variable with a bad key or value; `str()` names the file and key."""
 
 
-@dataclass(slots=True)
+@record
 class Config:
     values: dict[str, Any]
     sources: dict[str, str]  # dotted key -> file (or env var) that supplied it
-    pack_sources: list[tuple[Path, str]] = field(default_factory=list)
+    pack_sources: list[tuple[Path, str]] = factory(list)
     project_root: Path | None = None
     project_trusted: bool = False
-    files: list[str] = field(default_factory=list)  # config files read, weakest first
-    notes: list[str] = field(default_factory=list)  # settings ignored, and why
+    files: list[str] = factory(list)  # config files read, weakest first
+    notes: list[str] = factory(list)  # settings ignored, and why
 
     def public_values(self) -> dict[str, Any]:
         """`values` without the flat aliases kept for checks."""

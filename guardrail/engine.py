@@ -7,8 +7,10 @@ check`, `guardrail test`, replay and unit tests all call `evaluate` and get the 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
+from guardrail.record import record
+TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
+if TYPE_CHECKING:
+    from typing import Any
 
 from guardrail.checks import CHECKS, EvalContext
 from guardrail.model import STRICTNESS, CommandModel, Finding, SimpleCommand, ToolCall, Verdict
@@ -19,7 +21,7 @@ CALL_LEVEL_CHECKS = frozenset({"over-limit", "unparseable-risky"})
 FILE_TOOLS = frozenset({"Write", "Edit", "MultiEdit", "NotebookEdit"})
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class FileWrite:
     """A Write/Edit-style action: the file and the text that will be in it."""
 
@@ -109,7 +111,7 @@ def _excepted(rule: CompiledRule, cmd: SimpleCommand, ctx: EvalContext) -> bool:
     return any(match_command(e.when, cmd, ctx, CHECKS) is not None for e in rule.exceptions)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class _BashPlan:
     """Which rules can concern a simple command, by program name: most commands touch few rules."""
 

@@ -17,7 +17,9 @@ import json
 import os
 import re
 import zlib
-from typing import Any, Mapping
+TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
+if TYPE_CHECKING:
+    from typing import Any, Mapping
 
 INDEX_VERSION = 3
 MAX_FAST_COMMAND_CHARS = 4000  # longer commands always get the full parser (and its limits)
@@ -28,7 +30,8 @@ _WORDS = re.compile(r"[a-z0-9_.+-]+")
 _ALNUM = re.compile(r"[a-z0-9_]+")  # word pieces as a \b regex sees them: drop-legacy -> drop, legacy
 _DOT_SOURCE = re.compile(r"(^|[;&|(\n]|\bthen|\bdo)\s*\.\s")  # `. ./env` (source) in command position
 _STRIP = str.maketrans("", "", "'\"\\")
-_ENV_KEYS = ("HOME", "XDG_CONFIG_HOME", "GUARDRAIL_CONFIG", "GUARDRAIL_DISABLED_RULES", "GUARDRAIL_PROTECTED_BRANCHES",
+_ENV_KEYS = ("HOME", "XDG_CONFIG_HOME", "GUARDRAIL_CONFIG", "GUARDRAIL_DISABLED_RULES", "GUARDRAIL_ON_ERROR",
+             "GUARDRAIL_AUDIT_LOG", "GUARDRAIL_PROTECTED_BRANCHES",
              "GUARDRAIL_PROTECTED_DATABASES", "GUARDRAIL_PROTECTED_PATHS", "GUARDRAIL_PROTECTED_NAMESPACES",
              "GUARDRAIL_PROTECTED_BUCKETS")
 
@@ -93,6 +96,9 @@ def index_key(cwd: str, env: Mapping[str, str]) -> str:
     from guardrail import __version__
 
     parts = [__version__, str(INDEX_VERSION)]
+    here = os.path.dirname(os.path.abspath(__file__))
+    for module in ("rules.py", "packs.py", "pack_schema.py", "record.py", "model.py"):  # code that shapes the cache
+        _stat_file(os.path.join(here, module), parts)
     _stat_dir(_builtin_rules_dir(), parts)
     home = env.get("HOME") or os.path.expanduser("~")
     cfg_dir = os.path.join(env.get("XDG_CONFIG_HOME") or os.path.join(home, ".config"), "guardrail")
@@ -218,6 +224,36 @@ def load_cached_ruleset(key: str, env: Mapping[str, str]) -> Any:
             return pickle.load(fh)
     except Exception:  # missing, stale format or corrupt: the caller compiles and stores a fresh one
         return None
+
+
+class CachedConfig:
+    """The part of guardrail.config.Config the hook reads: `values`."""
+
+    __slots__ = ("values",)
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.values = values
+
+
+def load_cached_config(key: str, env: Mapping[str, str]) -> CachedConfig | None:
+    try:
+        with open(os.path.join(_cache_dir(env), f"config-{key}.json"), encoding="utf-8") as fh:
+            values = json.load(fh)
+        return CachedConfig(values) if isinstance(values, dict) else None
+    except (OSError, ValueError):
+        return None
+
+
+def store_config(key: str, values: Mapping[str, Any], env: Mapping[str, str]) -> None:
+    path = os.path.join(_cache_dir(env), f"config-{key}.json")
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        tmp = f"{path}.{os.getpid()}.tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(values, fh, default=str)
+        os.replace(tmp, path)
+    except (OSError, TypeError, ValueError):
+        pass
 
 
 def store_ruleset(key: str, ruleset: Any, env: Mapping[str, str]) -> None:

@@ -14,7 +14,9 @@ import json
 import os
 import sys
 import time
-from typing import Any, Mapping
+TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
+if TYPE_CHECKING:
+    from typing import Any, Mapping
 
 EVENTS = {
     "pre-tool-use": "PreToolUse",
@@ -128,11 +130,15 @@ def _pre_tool_use(payload: dict[str, Any], env: Mapping[str, str], started: floa
         return None  # provably no rule concerns this call: no imports, no parse, no opinion
     from guardrail.model import ToolCall
 
-    config = _load_config(payload.get("cwd") or "", env)
-    ruleset = fastpath.load_cached_ruleset(key, env)
-    if ruleset is None:
+    # Config values and the compiled rules are cached under the same stat key: a fresh cache means
+    # neither guardrail.config (pathlib) nor the pack compiler (tomllib, pydantic) is imported.
+    config: Any = fastpath.load_cached_config(key, env)
+    ruleset = fastpath.load_cached_ruleset(key, env) if config is not None else None
+    if config is None or ruleset is None:
+        config = _load_config(payload.get("cwd") or "", env)
         ruleset = _load_ruleset(config)
         fastpath.store_ruleset(key, ruleset, env)
+        fastpath.store_config(key, config.values, env)
     if not indexed:
         fastpath.write_index(key, ruleset, getattr(config, "values", {}), env)
     call = ToolCall(

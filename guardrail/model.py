@@ -5,14 +5,17 @@ Dataclasses only (no pydantic): these are built on the hot path of every hook ca
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from guardrail.record import factory, record
+TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
+if TYPE_CHECKING:
+    from typing import Any, Literal
 
-Decision = Literal["allow", "deny", "ask"]
-# "log" findings are recorded in the audit trail but never decide anything.
-RuleDecision = Literal["allow", "deny", "ask", "log"]
-Severity = Literal["critical", "high", "medium", "low", "info"]
-Environment = Literal["prod", "staging", "dev", "local", "unknown"]
+if TYPE_CHECKING:
+    Decision = Literal["allow", "deny", "ask"]
+    # "log" findings are recorded in the audit trail but never decide anything.
+    RuleDecision = Literal["allow", "deny", "ask", "log"]
+    Severity = Literal["critical", "high", "medium", "low", "info"]
+    Environment = Literal["prod", "staging", "dev", "local", "unknown"]
 
 # Strictness order used to combine findings: deny > ask > allow > log.
 STRICTNESS: dict[str, int] = {"log": 0, "allow": 1, "ask": 2, "deny": 3}
@@ -39,7 +42,7 @@ EFFECTS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Redirect:
     """One redirection: `op` is the operator as written (`>`, `>>`, `<`, `2>`, `&>`, `<<`, `<<<`)."""
 
@@ -47,7 +50,7 @@ class Redirect:
     target: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class SimpleCommand:
     """One simple command that would run, after quote removal and wrapper unwrapping.
 
@@ -81,17 +84,17 @@ class SimpleCommand:
         return self.argv[1:]
 
 
-@dataclass(slots=True)
+@record
 class CommandModel:
     """Everything a Bash command line would run. `problems` lists what could not be resolved."""
 
     source: str
-    commands: list[SimpleCommand] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    commands: list[SimpleCommand] = factory(list)
+    problems: list[str] = factory(list)
     over_limit: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class ToolCall:
     """A proposed tool call as the engine sees it (built by hookio from the wire payload)."""
 
@@ -104,7 +107,7 @@ class ToolCall:
     project_dir: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Finding:
     """One rule that matched one action."""
 
@@ -121,13 +124,13 @@ class Finding:
     if_requested: RuleDecision | None = None
 
 
-@dataclass(slots=True)
+@record
 class Verdict:
     """The engine's answer for one call. `decision` None = no opinion (no output to Claude Code)."""
 
     decision: Decision | None
     reason: str = ""
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[Finding] = factory(list)
     intent: dict[str, Any] | None = None
 
     @property

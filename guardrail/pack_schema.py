@@ -61,7 +61,7 @@ class MatchModel(_Strict):
             from guardrail.checks import CHECKS
 
             if v not in CHECKS:
-                raise ValueError(f"unknown check '{v}'; known: {', '.join(sorted(CHECKS))}")
+                raise ValueError(f"unknown check '{v}'; known: {', '.join(CHECKS.names())}")
         return v
 
     @model_validator(mode="after")

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from guardrail.record import factory, record
+TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
+if TYPE_CHECKING:
+    from typing import Any, Callable, Mapping
 
 from guardrail.model import SimpleCommand
 
@@ -76,7 +78,7 @@ def positionals(cmd: SimpleCommand) -> list[str]:
     return out
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Match:
     """Conditions on one action; all present conditions must hold."""
 
@@ -98,14 +100,14 @@ class Match:
     tool_glob_any: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class RuleException:
     name: str
     reason: str
     when: Match
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class CompiledRule:
     id: str  # "<pack>/<rule>"
     pack: str
@@ -123,12 +125,12 @@ class CompiledRule:
     aliases: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class RuleSet:
     rules: tuple[CompiledRule, ...]
     packs: tuple[tuple[str, str], ...] = ()  # (pack id, version+hash)
     keywords: frozenset[str] = frozenset()  # program names some rule cares about (prefilter)
-    by_tool: Mapping[str, tuple[CompiledRule, ...]] = field(default_factory=dict)
+    by_tool: Mapping[str, tuple[CompiledRule, ...]] = factory(dict)
 
     def for_tool(self, tool: str) -> tuple[CompiledRule, ...]:
         hit = self.by_tool.get(tool)
@@ -160,7 +162,8 @@ def _rx(pattern: str) -> re.Pattern[str]:
 
 
 # A check returns the targets it found (non-empty = the rule fires) given the command and context.
-CheckFn = Callable[[SimpleCommand, Any, Mapping[str, Any]], list[str]]
+if TYPE_CHECKING:
+    CheckFn = Callable[[SimpleCommand, Any, Mapping[str, Any]], list[str]]
 
 
 def match_command(m: Match, cmd: SimpleCommand, ctx: Any, checks: Mapping[str, CheckFn]) -> list[str] | None:

@@ -11,7 +11,9 @@ import json
 import os
 import re
 import stat
-from typing import Any
+TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
+if TYPE_CHECKING:
+    from typing import Any
 
 from guardrail.intent.model import Prompt
 
