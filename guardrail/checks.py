@@ -31,6 +31,7 @@ class EvalContext:
     over_limit: str | None = None
     source: str = ""
     config: Mapping[str, Any] = factory(dict)
+    ruleset: Any = None  # the RuleSet being evaluated, for checks that match nested commands (set by evaluate)
 
     def resolve(self, path: str) -> str:
         """Absolute, normalised form of a path argument (tilde and $HOME expanded)."""
@@ -100,7 +101,7 @@ _SCRIPT_RUNNERS = frozenset({"npm", "pnpm", "yarn", "bun", "make", "gmake", "jus
 
 def _may_run_scripts(cmd: Any, ctx: EvalContext) -> bool:
     name = getattr(cmd, "name", "")
-    if name in _SCRIPT_RUNNERS or name.startswith("python3"):
+    if name in _SCRIPT_RUNNERS or name.startswith("python"):
         return True
     head = cmd.argv[0] if getattr(cmd, "argv", None) else ""
     return head.startswith(("./", "../")) or head.endswith((".sh", ".bash", ".zsh"))
@@ -484,28 +485,8 @@ def classify_environment(text: str) -> str:
     return "unknown"
 
 
-@check("sql-destructive")
-def sql_destructive(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
-    """SQL a client would run that drops, truncates or deletes; `args.effects` filters by effect."""
-    payloads = sql_payloads(cmd, ctx)
-    if not payloads:
-        return []
-    from guardrail import sql as sqlmod
-
-    want = set(args.get("effects") or ())
-    kinds = set(args.get("kinds") or ())
-    out = []
-    for origin, text in payloads:
-        if not sqlmod.looks_like_sql(text):
-            continue
-        for st in sqlmod.destructive(sqlmod.analyze_sql(text)):
-            if want and st.effect not in want:
-                continue
-            if kinds and st.kind not in kinds:
-                continue
-            objs = ", ".join(st.objects) or "?"
-            out.append(f"{objs} ({st.statement[:80]})")
-    return out
+# "sql-destructive" lives in guardrail.checks_data (lazy): it also reads files relative to cwd, covers more
+# tools (cqlsh, prisma db execute, heroku pg:psql, wrangler d1, dbshell stdin) and filters by environment.
 
 
 @check("dropdb")

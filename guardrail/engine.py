@@ -7,7 +7,7 @@ check`, `guardrail test`, replay and unit tests all call `evaluate` and get the 
 from __future__ import annotations
 
 import re
-from guardrail.record import record
+from guardrail.record import record, replace
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:
     from typing import Any
@@ -81,6 +81,18 @@ def evaluate(
         ctx.problems = model.problems
         ctx.over_limit = model.over_limit
         ctx.source = model.source
+        ctx.ruleset = ruleset
+        if not model.over_limit:
+            from guardrail.checks import _may_run_scripts
+
+            if any(_may_run_scripts(c, ctx) for c in model.commands):
+                from guardrail.indirection import expand_all
+
+                # What `npm run x`, `make t`, `./x.sh` and inline code's shell-outs run is matched like typed
+                # commands; each expanded command's `via` names its chain, which the reason reports.
+                extra = expand_all(model.commands, ctx)
+                if extra:
+                    model = replace(model, commands=model.commands + extra)
         findings = _match_bash_all(rules, model, ctx)
     elif call.tool_name in FILE_TOOLS:
         for action in file_actions(call):
@@ -167,11 +179,11 @@ def _bash_finding(rule: CompiledRule, cmd: SimpleCommand, ctx: EvalContext) -> F
     targets = match_command(rule.match, cmd, ctx, CHECKS)
     if targets is None or _excepted(rule, cmd, ctx):
         return None
-    from guardrail.checks import classify_environment
+    from guardrail.environment import command_environment
 
-    env_text = " ".join(cmd.argv) + " " + " ".join(f"{k}={v}" for k, v in cmd.env) + " " + " ".join(cmd.via)
     target = "; ".join(targets[:3])
-    return _finding(rule, target, " ".join(cmd.argv)[:200], cmd.via, ctx, classify_environment(env_text))
+    # files=False: a finding's environment comes from the command's own words (no .env read for it)
+    return _finding(rule, target, " ".join(cmd.argv)[:200], cmd.via, ctx, command_environment(cmd, ctx, files=False))
 
 
 def _match_bash(rule: CompiledRule, model: CommandModel, ctx: EvalContext) -> list[Finding]:

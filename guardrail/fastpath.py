@@ -21,7 +21,7 @@ TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations
 if TYPE_CHECKING:
     from typing import Any, Mapping
 
-INDEX_VERSION = 3
+INDEX_VERSION = 4
 MAX_FAST_COMMAND_CHARS = 4000  # longer commands always get the full parser (and its limits)
 # Characters after which plain-text words no longer tell what runs: expansions, substitutions,
 # brace expansion, ANSI-C quoting, history expansion.
@@ -161,6 +161,8 @@ def bash_may_match(command: str, index: Mapping[str, Any]) -> bool:
         return True
     if any(w.startswith(p) for w in words for p in _PREFIX_WORDS):
         return True
+    if index.get("bash_scripts") and any(w.startswith("python") for w in words):
+        return True
     if index.get("bash_scripts") and _DOT_SOURCE.search(text):
         return True
     if index.get("bash_scripts") and any(t.startswith(("./", "../")) or t.endswith((".sh", ".bash", ".zsh"))
@@ -196,13 +198,7 @@ def build_index(ruleset: Any, config_values: Mapping[str, Any]) -> dict[str, Any
         elif dict(m.check_args).get("words"):  # the rule names the words it cannot fire without
             words.update(str(w).lower() for w in dict(m.check_args)["words"])
         elif m.check in ("indirect", "indirect-unresolved"):
-            # Scripts guardrail follows: package-manager scripts, make/just recipes, shell scripts.
-            from guardrail.indirection import PACKAGE_MANAGERS, SHELLS
-
-            words.update(PACKAGE_MANAGERS)
-            words.update(SHELLS - {"."})  # `.` as a word is everywhere (`git add .`); see _DOT_SOURCE
-            words.update(("make", "gmake", "just"))
-            scripts = True
+            scripts = True  # script runners are added below for every rule set with Bash rules
         elif m.check in CHECK_TRIGGERS:
             words.update(CHECK_TRIGGERS[m.check])
         elif m.check == "protected-target":
@@ -211,6 +207,13 @@ def build_index(ruleset: Any, config_values: Mapping[str, Any]) -> dict[str, Any
             words.update(w for n in names for w in _WORDS.findall(str(n).lower()))
         else:
             always = True
+    if words or globs or always:
+        # The engine follows scripts (npm/make/just/./x.sh/inline code) for every rule: any command that can
+        # run one takes the full path. Same set as checks._SCRIPT_RUNNERS (the engine's own guard).
+        from guardrail.checks import _SCRIPT_RUNNERS
+
+        words.update(_SCRIPT_RUNNERS - {"."})  # `.` as a word is everywhere (`git add .`); see _DOT_SOURCE
+        scripts = True
     return {"v": INDEX_VERSION, "tools": sorted(tools), "tool_globs": sorted(tool_globs), "bash_words": sorted(words),
             "bash_globs": sorted(globs), "bash_always": always, "bash_scripts": scripts}
 
