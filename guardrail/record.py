@@ -36,22 +36,29 @@ def record(cls=None, /, *, frozen: bool = False):  # noqa: ANN001, ANN201
         name = cls.__name__
         put = object.__setattr__
 
+        # (name, default, default is a factory) per field, precomputed: the init loop does no lookups.
+        spec = tuple((f, defaults.get(f, _MISSING), type(defaults.get(f)) is factory) for f in fields)
+        count = len(fields)
+
         def __init__(self, *args, **kwargs):  # noqa: ANN001, ANN202, N807
-            if len(args) > len(fields):
-                raise TypeError(f"{name}() takes {len(fields)} arguments, got {len(args)}")
-            for field_name, value in zip(fields, args):
+            given = len(args)
+            if given > count:
+                raise TypeError(f"{name}() takes {count} arguments, got {given}")
+            used = 0
+            for i, (field_name, default, is_factory) in enumerate(spec):
+                if i < given:
+                    value = args[i]
+                elif field_name in kwargs:
+                    value = kwargs[field_name]
+                    used += 1
+                elif default is _MISSING:
+                    raise TypeError(f"{name}() missing argument: {field_name!r}")
+                else:
+                    value = default.fn() if is_factory else default
                 put(self, field_name, value)
-            for field_name in fields[len(args):]:
-                value = kwargs.pop(field_name, _MISSING)
-                if value is _MISSING:
-                    value = defaults.get(field_name, _MISSING)
-                    if value is _MISSING:
-                        raise TypeError(f"{name}() missing argument: {field_name!r}")
-                    if type(value) is factory:
-                        value = value.fn()
-                put(self, field_name, value)
-            if kwargs:
-                raise TypeError(f"{name}() got unexpected arguments: {', '.join(kwargs)}")
+            if used != len(kwargs):
+                unknown = [k for k in kwargs if k not in fields or fields.index(k) < given]
+                raise TypeError(f"{name}() got unexpected or repeated arguments: {', '.join(unknown)}")
 
         def __repr__(self):  # noqa: ANN001, ANN202, N807
             return f"{name}({', '.join(f'{f}={getattr(self, f)!r}' for f in fields)})"

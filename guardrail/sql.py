@@ -231,7 +231,23 @@ def _split(text: str) -> list[str]:
     return out
 
 
+_MEMO: dict[str, tuple[SqlStatement, ...]] = {}
+_MEMO_MAX = 512
+
+
 def analyze_sql(text: str) -> list[SqlStatement]:
+    """`_analyze_sql`, memoised: several rules ask about the same SQL text in one evaluation (DROP, TRUNCATE,
+    DELETE, ALTER rules each look), and sqlparse is by far the engine's most expensive step. Statements are
+    frozen records, so sharing them is safe."""
+    hit = _MEMO.get(text)
+    if hit is None:
+        if len(_MEMO) >= _MEMO_MAX:
+            _MEMO.clear()
+        hit = _MEMO[text] = tuple(_analyze_sql(text))
+    return list(hit)
+
+
+def _analyze_sql(text: str) -> list[SqlStatement]:
     """Every statement in `text`, classified, with transaction state applied.
 
     Client meta-commands (`\\c db`, `.read f`) are dropped from the SQL but `\\c`/`USE` set the database
