@@ -114,9 +114,34 @@ def parse_payload(raw: bytes, hook_event: str) -> dict[str, Any]:
             raise PayloadError("field 'tool_input' is missing or not a JSON object")
         if payload["tool_name"] == "Bash" and not isinstance(payload["tool_input"].get("command"), str):
             raise PayloadError("field 'tool_input.command' of a Bash call is missing or not a string")
+        _check_file_tool_input(payload["tool_name"], payload["tool_input"])
     if hook_event == "UserPromptSubmit" and not isinstance(payload.get("prompt"), str):
         raise PayloadError("field 'prompt' is missing or not a string")
     return payload
+
+
+# Fields the engine reads from file-editing tools, and their types (claude-code-hooks.md section 8).
+_FILE_TOOL_FIELDS = {
+    "Write": (("file_path", str), ("content", str)),
+    "Edit": (("file_path", str), ("old_string", str), ("new_string", str)),
+    "MultiEdit": (("file_path", str), ("edits", list)),
+    "NotebookEdit": (("notebook_path", str),),
+}
+
+
+def _check_file_tool_input(tool: str, tool_input: dict[str, Any]) -> None:
+    for field, kind in _FILE_TOOL_FIELDS.get(tool, ()):
+        value = tool_input.get(field)
+        if value is not None and not isinstance(value, kind):
+            raise PayloadError(f"field 'tool_input.{field}' of a {tool} call must be a {kind.__name__}, "
+                               f"got {type(value).__name__}")
+    if tool == "MultiEdit":
+        for i, edit in enumerate(tool_input.get("edits") or []):
+            if not isinstance(edit, dict) or not isinstance(edit.get("new_string", ""), str):
+                raise PayloadError(f"field 'tool_input.edits[{i}]' of a MultiEdit call must be an object with "
+                                   "string old_string/new_string")
+    if tool == "NotebookEdit" and not isinstance(tool_input.get("new_source", ""), str):
+        raise PayloadError("field 'tool_input.new_source' of a NotebookEdit call must be a string")
 
 
 # --------------------------------------------------------------------------- events

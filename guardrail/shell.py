@@ -107,12 +107,18 @@ def parse_command(source: str, *, depth_limit: int = MAX_DEPTH) -> CommandModel:
 # --------------------------------------------------------------------------- parsing
 
 
+_ABOVE_PLANE_2 = re.compile("[\U00030000-\U0010FFFF]")
 _BRACE_AT_START = re.compile(r"(?:^|(?<=[\s;&|(]))\{([^{}\s]*,[^{}\s]*)\}(\S*)")
 
 
 def _parse_into(source: str, ctx: _Ctx, *, via: tuple[str, ...], depth: int, depth_limit: int) -> None:
     if depth > depth_limit:
         raise _Budget(f"nesting deeper than {depth_limit} levels (shells inside shells)")
+    if _ABOVE_PLANE_2.search(source):
+        # tree-sitter-bash 0.25 can segfault on `{` followed by code points above U+2FFFF (found by
+        # fuzzing), and a crashed hook is no decision. No shell syntax uses them: replace, and say so.
+        source = _ABOVE_PLANE_2.sub("\ufffd", source)
+        ctx.problems.append("characters above U+2FFFF were replaced before parsing")
     tree = _parser().parse(source.encode("utf-8", "surrogatepass"))
     root = tree.root_node
     if root.has_error:
