@@ -3,9 +3,12 @@
 Both are spawned exactly as Claude Code spawns a hook (a new process, payload on stdin), interleaved
 call by call so machine noise hits both alike. Prints p50/p95 per payload kind and the ratios.
 
-    .venv/bin/python benchmarks/hook_latency.py [--n 200] [--json out.json]
+    .venv/bin/python benchmarks/hook_latency.py [--n 200] [--json out.json] [--peer /tmp/peer]
 
 The baseline uses the same interpreter guardrail runs on (GUARDRAIL_PYTHON, default: this one).
+With --peer DIR (from `sh benchmarks/peer_setup.sh DIR`), cc-safety-net runs in the same interleaved
+rotation. Wall time is what the user waits for; CPU time (user+sys of the child, from getrusage) is far
+less sensitive to other load on the machine, so both are printed.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -33,6 +37,25 @@ PAYLOADS = {
 }
 
 
+def session_tool_calls() -> list[dict]:
+    """Every tool_use of the real Claude Code transcripts in tests/data/transcripts (see SOURCES.txt)."""
+    calls, seen = [], set()
+    for path in sorted((ROOT / "tests" / "data" / "transcripts").rglob("*.jsonl")):
+        for line in path.read_text(errors="replace").splitlines():
+            try:
+                obj = json.loads(line)
+            except ValueError:
+                continue
+            if not isinstance(obj, dict) or obj.get("type") != "assistant":
+                continue
+            for block in (obj.get("message") or {}).get("content") or []:
+                if isinstance(block, dict) and block.get("type") == "tool_use" and block.get("id") not in seen:
+                    seen.add(block.get("id"))
+                    if isinstance(block.get("input"), dict):
+                        calls.append({"tool_name": block["name"], "tool_input": block["input"]})
+    return calls
+
+
 def pct(values: list[float], q: float) -> float:
     values = sorted(values)
     k = max(0, min(len(values) - 1, round(q * (len(values) - 1))))
@@ -43,6 +66,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=200, help="calls per payload kind and side")
     ap.add_argument("--json", help="also write the figures to this file")
+    ap.add_argument("--peer", help="directory with node_modules/cc-safety-net (benchmarks/peer_setup.sh)")
+    ap.add_argument("--mix", choices=["sessions", "kinds"], default="sessions",
+                    help="sessions: every tool call of the real transcripts in tests/data/transcripts (the calls a "
+                         "hook really sees, mostly benign), --n rounds; kinds: the synthetic kinds above, --n each")
     args = ap.parse_args()
     python = os.environ.get("GUARDRAIL_PYTHON", sys.executable)
     tmp = Path(tempfile.mkdtemp(prefix="guardrail-bench-"))
@@ -51,35 +78,59 @@ def main() -> None:
         "GUARDRAIL_AUDIT_LOG": str(tmp / "audit.jsonl"), "GUARDRAIL_STATE_DIR": str(tmp / "state"),
         "GUARDRAIL_CACHE_DIR": str(tmp / "cache"), "CLAUDE_PLUGIN_ROOT": str(ROOT), "CLAUDE_PROJECT_DIR": str(tmp),
     }
-    guard = ["sh", str(ROOT / "hooks" / "launch.sh"), "pre-tool-use"]
-    bare = [python, "-c", "import json,sys; json.load(sys.stdin)"]
-    results: dict[str, dict[str, list[float]]] = {}
-    for kind, body in PAYLOADS.items():
-        payload = json.dumps({"session_id": "bench", "transcript_path": "/dev/null", "cwd": str(tmp),
-                              "permission_mode": "default", "hook_event_name": "PreToolUse",
-                              "tool_use_id": "toolu_bench", **body}).encode()
-        subprocess.run(guard, input=payload, env=env, capture_output=True)  # warm the rule cache
-        times: dict[str, list[float]] = {"guardrail": [], "bare": []}
-        for i in range(args.n):
-            order = (("guardrail", guard), ("bare", bare)) if i % 2 == 0 else (("bare", bare), ("guardrail", guard))
-            for name, cmd in order:
+    sides = {"guardrail": ["sh", str(ROOT / "hooks" / "launch.sh"), "pre-tool-use"],
+             "bare": [python, "-c", "import json,sys; json.load(sys.stdin)"]}
+    if args.peer:
+        sides["cc-safety-net"] = ["node", str(Path(args.peer) / "node_modules" / "cc-safety-net" / "dist" / "bin" /
+                                              "cc-safety-net.js"), "hook", "--coding-cli"]
+    names = list(sides)
+    wall: dict[str, dict[str, list[float]]] = {}
+    cpu: dict[str, dict[str, list[float]]] = {}
+    payloads = PAYLOADS if args.mix == "kinds" else {"sessions": None}
+    session_calls = session_tool_calls() if args.mix == "sessions" else []
+    for kind, body in payloads.items():
+        bodies = [body] * args.n if body is not None else session_calls * args.n
+        wall[kind] = {n: [] for n in names}
+        cpu[kind] = {n: [] for n in names}
+        for i, one in enumerate(bodies):
+            payload = json.dumps({"session_id": "bench", "transcript_path": "/dev/null", "cwd": str(tmp),
+                                  "permission_mode": "default", "hook_event_name": "PreToolUse",
+                                  "tool_use_id": "toolu_bench", **one}).encode()
+            if i == 0:
+                subprocess.run(sides["guardrail"], input=payload, env=env, capture_output=True)  # warm the cache
+            order = names[i % len(names):] + names[:i % len(names)]  # rotate who goes first
+            for name in order:
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 t0 = time.perf_counter()
-                proc = subprocess.run(cmd, input=payload, env=env, capture_output=True)
-                times[name].append((time.perf_counter() - t0) * 1000)
-                if proc.returncode != 0:
+                proc = subprocess.run(sides[name], input=payload, env=env, capture_output=True)
+                wall[kind][name].append((time.perf_counter() - t0) * 1000)
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu[kind][name].append((after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000)
+                if proc.returncode not in (0, 2):
                     sys.exit(f"{name} failed on {kind}: {proc.stderr.decode()[:500]}")
-        results[kind] = times
-    all_g = [t for r in results.values() for t in r["guardrail"]]
-    all_b = [t for r in results.values() for t in r["bare"]]
     rows = []
-    print(f"interpreter: {python}  calls per side and kind: {args.n}")
-    print(f"{'payload':<18}{'guard p50':>10}{'guard p95':>10}{'bare p50':>10}{'bare p95':>10}{'p50 x':>8}{'p95 x':>8}")
-    for kind, r in [*results.items(), ("ALL", {"guardrail": all_g, "bare": all_b})]:
-        g50, g95, b50, b95 = pct(r["guardrail"], .5), pct(r["guardrail"], .95), pct(r["bare"], .5), pct(r["bare"], .95)
-        rows.append({"payload": kind, "guardrail_p50_ms": g50, "guardrail_p95_ms": g95, "bare_p50_ms": b50,
-                     "bare_p95_ms": b95, "ratio_p50": g50 / b50, "ratio_p95": g95 / b95,
-                     "guardrail_mean_ms": statistics.fmean(r["guardrail"])})
-        print(f"{kind:<18}{g50:>10.1f}{g95:>10.1f}{b50:>10.1f}{b95:>10.1f}{g50 / b50:>8.2f}{g95 / b95:>8.2f}")
+    total = sum(len(v["guardrail"]) for v in wall.values())
+    print(f"interpreter: {python}  mix: {args.mix}  calls per side: {total}  (ms; ratios are guardrail / bare)")
+    head = f"{'payload':<17}{'':<6}{'guard p50':>10}{'guard p95':>10}{'bare p50':>9}{'bare p95':>9}{'p50 x':>7}{'p95 x':>7}"
+    if args.peer:
+        head += f"{'peer p50':>9}{'peer p95':>9}{'g/peer p50':>11}"
+    print(head)
+    kinds = [*payloads, "ALL"] if len(payloads) > 1 else list(payloads)
+    for metric, data in (("wall", wall), ("cpu", cpu)):
+        for kind in kinds:
+            r = ({n: [t for k in payloads for t in data[k][n]] for n in names} if kind == "ALL" else data[kind])
+            g50, g95 = pct(r["guardrail"], .5), pct(r["guardrail"], .95)
+            b50, b95 = pct(r["bare"], .5), pct(r["bare"], .95)
+            row = {"metric": metric, "payload": kind, "guardrail_p50_ms": g50, "guardrail_p95_ms": g95,
+                   "bare_p50_ms": b50, "bare_p95_ms": b95, "ratio_p50": g50 / b50, "ratio_p95": g95 / b95,
+                   "guardrail_mean_ms": statistics.fmean(r["guardrail"])}
+            line = f"{kind:<17}{metric:<6}{g50:>10.1f}{g95:>10.1f}{b50:>9.1f}{b95:>9.1f}{g50 / b50:>7.2f}{g95 / b95:>7.2f}"
+            if args.peer:
+                p50, p95 = pct(r["cc-safety-net"], .5), pct(r["cc-safety-net"], .95)
+                row.update(peer_p50_ms=p50, peer_p95_ms=p95, ratio_to_peer_p50=g50 / p50)
+                line += f"{p50:>9.1f}{p95:>9.1f}{g50 / p50:>11.2f}"
+            rows.append(row)
+            print(line)
     if args.json:
         Path(args.json).write_text(json.dumps({"python": python, "n": args.n, "rows": rows}, indent=2))
 
