@@ -56,9 +56,13 @@ class _Registry(dict):
     loading it for commands they cannot concern."""
 
     def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+        proxy = _PROXIES.get(name)
+        if proxy is not None:
+            return proxy  # guarded (cheap refusal first) even after checks_data has loaded
         fn = dict.get(self, name)
         if fn is None and name in LAZY_CHECKS:
-            return _lazy_proxy(name)
+            proxy = _PROXIES[name] = _lazy_proxy(name)
+            return proxy
         return default if fn is None else fn
 
     def __getitem__(self, name: str) -> Any:
@@ -75,6 +79,7 @@ class _Registry(dict):
 
 
 CHECKS: _Registry = _Registry()
+_PROXIES: dict[str, Any] = {}
 # Registered by guardrail.checks_data (a test keeps this list equal to what it registers).
 LAZY_CHECKS = frozenset({
     "target-env", "sql-destructive", "mongo-destructive", "redis-destructive", "inline-code-sql", "inline-code-orm",
