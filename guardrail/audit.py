@@ -34,22 +34,26 @@ _PENDING_SWEEP_LIMIT = 256  # entries looked at per sweep, so the sweep stays ch
 _RESYNC = b'{"schema":'
 
 
-def default_audit_path(env: Mapping[str, str] = os.environ) -> Path:
+def default_audit_file(env: Mapping[str, str] = os.environ) -> str:
     """GUARDRAIL_AUDIT_LOG > $CLAUDE_PLUGIN_DATA/audit.jsonl > $XDG_STATE_HOME/guardrail/audit.jsonl
-    > ~/.local/state/guardrail/audit.jsonl."""
-    from pathlib import Path
-
+    > ~/.local/state/guardrail/audit.jsonl. A str: the hook path avoids importing pathlib for it."""
     explicit = env.get("GUARDRAIL_AUDIT_LOG")
     if explicit:
-        return Path(os.path.expanduser(explicit))
+        return os.path.expanduser(explicit)
     plugin_data = env.get("CLAUDE_PLUGIN_DATA")
     if plugin_data:
-        return Path(plugin_data) / "audit.jsonl"
+        return os.path.join(plugin_data, "audit.jsonl")
     xdg = env.get("XDG_STATE_HOME")
     if xdg and os.path.isabs(xdg):
-        return Path(xdg) / "guardrail" / "audit.jsonl"
+        return os.path.join(xdg, "guardrail", "audit.jsonl")
     home = env.get("HOME") or os.path.expanduser("~")
-    return Path(home) / ".local" / "state" / "guardrail" / "audit.jsonl"
+    return os.path.join(home, ".local", "state", "guardrail", "audit.jsonl")
+
+
+def default_audit_path(env: Mapping[str, str] = os.environ) -> Path:
+    from pathlib import Path
+
+    return Path(default_audit_file(env))
 
 
 def _now_iso(t: float) -> str:
@@ -257,7 +261,7 @@ def append_record(
     reported and the line terminated, so the next record starts on a line of its own.
     """
     try:
-        p = os.fspath(path) if path is not None else os.fspath(default_audit_path())
+        p = os.fspath(path) if path is not None else default_audit_file()
         line = encode_line(record)
     except Exception as e:  # noqa: BLE001 - the hook must get a decision whatever happens here
         return f"audit record could not be encoded: {type(e).__name__}: {e}"
@@ -393,7 +397,7 @@ def _parse_line(raw: bytes) -> dict | None:
 
 
 def _pending_dir(path: Path | str | None) -> str:
-    base = os.fspath(path) if path is not None else os.fspath(default_audit_path())
+    base = os.fspath(path) if path is not None else default_audit_file()
     return os.path.join(os.path.dirname(base) or ".", PENDING_DIR)
 
 

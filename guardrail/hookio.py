@@ -325,13 +325,11 @@ def _audit(payload: dict[str, Any], env: Mapping[str, str], started: float, *, d
         audit.note_decided(payload.get("session_id") or "", payload["tool_use_id"], path=path)
 
 
-def _audit_path(config: Any, env: Mapping[str, str]) -> Any:
+def _audit_path(config: Any, env: Mapping[str, str]) -> str:
     """The audit log: the config's audit_path if set, else the default for this environment."""
-    from pathlib import Path
-
     from guardrail import audit
 
     values = getattr(config, "values", None)
     if isinstance(values, dict) and values.get("audit_path"):
-        return Path(os.path.expanduser(str(values["audit_path"])))
-    return audit.default_audit_path(env)
+        return os.path.expanduser(str(values["audit_path"]))
+    return audit.default_audit_file(env)

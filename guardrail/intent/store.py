@@ -7,13 +7,15 @@ prompt, appended with a single O_APPEND write so concurrent hooks never interlea
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
 import time
 from collections.abc import Mapping
-from pathlib import Path
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
 
 from guardrail.intent.model import Intent, Prompt, extract_intent
 from guardrail.intent.transcript import prompt_text, prompts_from_lines, read_tail_lines, tail_prompts
@@ -27,23 +29,41 @@ MAX_STORED_CHARS = 8000
 _SAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 
-def state_dir(env: Mapping[str, str] = os.environ) -> Path:
-    """GUARDRAIL_STATE_DIR > $CLAUDE_PLUGIN_DATA/state > $XDG_STATE_HOME/guardrail > ~/.local/state/guardrail."""
+def state_dir_path(env: Mapping[str, str] = os.environ) -> str:
+    """GUARDRAIL_STATE_DIR > $CLAUDE_PLUGIN_DATA/state > $XDG_STATE_HOME/guardrail > ~/.local/state/guardrail.
+
+    A str: the hook path avoids importing pathlib (urllib, ipaddress) for it."""
     if env.get("GUARDRAIL_STATE_DIR"):
-        return Path(env["GUARDRAIL_STATE_DIR"])
+        return env["GUARDRAIL_STATE_DIR"]
     if env.get("CLAUDE_PLUGIN_DATA"):
-        return Path(env["CLAUDE_PLUGIN_DATA"]) / "state"
+        return os.path.join(env["CLAUDE_PLUGIN_DATA"], "state")
     if env.get("XDG_STATE_HOME"):
-        return Path(env["XDG_STATE_HOME"]) / "guardrail"
-    home = env.get("HOME") or str(Path.home())
-    return Path(home) / ".local" / "state" / "guardrail"
+        return os.path.join(env["XDG_STATE_HOME"], "guardrail")
+    home = env.get("HOME") or os.path.expanduser("~")
+    return os.path.join(home, ".local", "state", "guardrail")
+
+
+def state_dir(env: Mapping[str, str] = os.environ) -> Path:
+    from pathlib import Path
+
+    return Path(state_dir_path(env))
+
+
+def session_file_path(session_id: str, env: Mapping[str, str] = os.environ) -> str:
+    """prompts-<id>.jsonl; ids outside [A-Za-z0-9_-] are hashed so no id can name a path elsewhere."""
+    if session_id and not _SAFE.search(session_id) and len(session_id) <= 128:
+        sid = session_id
+    else:
+        import hashlib  # only for odd ids: OpenSSL's initialisation is a noticeable share of a hook call
+
+        sid = "h" + hashlib.sha256(session_id.encode("utf-8", "replace")).hexdigest()[:32]
+    return os.path.join(state_dir_path(env), "sessions", f"prompts-{sid}.jsonl")
 
 
 def session_file(session_id: str, env: Mapping[str, str] = os.environ) -> Path:
-    """prompts-<id>.jsonl; ids outside [A-Za-z0-9_-] are hashed so no id can name a path elsewhere."""
-    sid = session_id if session_id and not _SAFE.search(session_id) and len(session_id) <= 128 else (
-        "h" + hashlib.sha256(session_id.encode("utf-8", "replace")).hexdigest()[:32])
-    return state_dir(env) / "sessions" / f"prompts-{sid}.jsonl"
+    from pathlib import Path
+
+    return Path(session_file_path(session_id, env))
 
 
 # Used only if guardrail.redact fails: long mixed letter+digit tokens (keys, tokens, passwords) are dropped.
@@ -71,8 +91,8 @@ def record_prompt(session_id: str, prompt_id: str | None, text: str, when: float
     record = {"v": 1, "prompt_id": prompt_id if isinstance(prompt_id, str) else None,
               "when": float(when) if when is not None else time.time(),
               "text": _redact(clean[:MAX_STORED_CHARS])}
-    path = session_file(session_id, env)
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = session_file_path(session_id, env)
+    os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
     line = (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     try:
@@ -84,7 +104,7 @@ def record_prompt(session_id: str, prompt_id: str | None, text: str, when: float
 def stored_prompts(session_id: str, env: Mapping[str, str] = os.environ) -> list[Prompt]:
     """Prompts recorded for the session (bounded tail of the store), oldest first."""
     out: list[Prompt] = []
-    for raw in read_tail_lines(str(session_file(session_id, env)), STORE_TAIL_BYTES):
+    for raw in read_tail_lines(session_file_path(session_id, env), STORE_TAIL_BYTES):
         try:
             rec = json.loads(raw)
         except (ValueError, UnicodeDecodeError):
