@@ -27,7 +27,7 @@ EVENTS = {
 }
 MAX_STDIN_BYTES = 8 * 1024 * 1024  # far above any real payload; beyond it we refuse rather than parse
 MAX_REASON_CHARS = 2000  # Claude Code caps hook stdout at 10,000 characters and stores it in the transcript
-MAX_FILE_READ_BYTES = 256 * 1024
+MAX_FILE_READ_BYTES = 1_000_000  # = checks_data.MAX_FILE_BYTES: a bigger file is not analysed (see unread files)
 
 SESSION_NOTE = (
     "guardrail is active: destructive operations (deleting data or files, resetting databases or git state, "
