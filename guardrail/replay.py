@@ -65,8 +65,14 @@ def _non_interactive(mode: str, entrypoint: str) -> bool:
     return bool(is_non_interactive(mode or None, {"CLAUDE_CODE_ENTRYPOINT": entrypoint} if entrypoint else {}))
 
 
+# Per file: line numbers that were not JSON (a torn last line, garbage). Reported, never fatal.
+SKIPPED: dict[str, list[int]] = {}
+
+
 def iter_lines(path: Path) -> Iterator[tuple[int, Any]]:
-    """(line number, parsed object) for each JSON line; undecodable lines are skipped."""
+    """(line number, parsed object) for each JSON line; undecodable lines are skipped and noted in SKIPPED."""
+    bad = SKIPPED.setdefault(str(path), [])
+    bad.clear()
     with open(path, "rb") as fh:
         for n, raw in enumerate(fh, 1):
             raw = raw.strip()
@@ -75,7 +81,7 @@ def iter_lines(path: Path) -> Iterator[tuple[int, Any]]:
             try:
                 yield n, json.loads(raw)
             except (ValueError, UnicodeDecodeError):
-                continue
+                bad.append(n)
 
 
 def prompts_from_transcript(path: Path) -> list[str]:
@@ -191,12 +197,22 @@ def replay_paths(paths: list[Path], ruleset: Any, *, config: dict[str, Any] | No
     `base` makes file names relative (stable golden output); `progress(path)` is called per file.
     """
     records: list[ReplayRecord] = []
+    problems: list[str] = []
     for p in paths:
         shown = str(p.relative_to(base)) if base is not None and p.is_relative_to(base) else str(p)
-        records.extend(replay_file(p, ruleset, config=config, display_name=shown))
+        try:
+            records.extend(replay_file(p, ruleset, config=config, display_name=shown))
+        except OSError as exc:
+            problems.append(f"{shown}: cannot read transcript: {exc.strerror or exc}")
+        bad = SKIPPED.get(str(p)) or []
+        if bad:
+            lines = ", ".join(map(str, bad[:5])) + (" ..." if len(bad) > 5 else "")
+            problems.append(f"{shown}: {len(bad)} line(s) are not JSON and were skipped (line {lines})")
         if progress is not None:
             progress(p)
-    return {"results": [r.to_dict() for r in records], "summary": summarize(records, len(paths))}
+    summary = summarize(records, len(paths))
+    summary["problems"] = problems
+    return {"results": [r.to_dict() for r in records], "summary": summary}
 
 
 def expand_transcripts(paths: list[Path]) -> list[Path]:

@@ -194,10 +194,12 @@ def _print_replay(doc: dict[str, Any], verbose: bool) -> None:
         con.print(table)
     s = doc["summary"]
     d = s["decisions"]
-    con.print(f"{s['files']} transcript(s), {s['tool_uses']} tool calls: " +
-              ", ".join(f"[{_STYLE[k]}]{d[k]} {k}[/]" for k in d if d[k]))
+    con.print(f"{s['files']} transcript(s), {s['tool_uses']} tool calls" +
+              (": " + ", ".join(f"[{_STYLE[k]}]{d[k]} {k}[/]" for k in d if d[k]) if s["tool_uses"] else ""))
     if s["rules"]:
         con.print("rules: " + ", ".join(f"{escape(k)} x{v}" for k, v in s["rules"].items()))
+    for problem in s.get("problems", []):
+        con.print(f"[yellow]warning:[/] {escape(problem)}")
     for diff in s.get("expect", {}).get("differences", []):
         con.print(f"[bold red]differs:[/] {escape(diff)}")
     if "expect" in s and not s["expect"]["differences"]:
