@@ -112,8 +112,66 @@ def target_env(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) ->
         return []
     if env in (args.get("not_environment") or ()):
         return []
+    return [f"{target_names(cmd, ctx)} ({env} environment)"]
+
+
+_KUBE = frozenset({"kubectl", "oc", "kubecolor", "microk8s.kubectl"})
+_KUBE_VERBS = frozenset({"delete", "uninstall", "del", "un"})
+_DSN_KEYS = ("DATABASE_URL", "DB_URL", "POSTGRES_URL", "PG_URL", "MYSQL_URL", "MONGODB_URI", "MONGO_URL", "DIRECT_URL",
+             "PGDATABASE")
+
+
+def target_names(cmd: SimpleCommand, ctx: EvalContext) -> str:
+    """What a cluster or migration command acts on, naming objects first (intent matching compares them with the
+    names in the user's request): `web in namespace shop`, `the database app_dev`, or a description naming nothing.
+    """
     pos = positionals(cmd)
-    return [f"{' '.join(pos[:3]) or cmd.name} ({env} environment)"]
+    if cmd.name in _KUBE or cmd.name == "helm":
+        verb = next((i for i, p in enumerate(pos) if p in _KUBE_VERBS), -1)
+        rest = pos[verb + 1:] if verb >= 0 else []
+        if cmd.name in _KUBE and rest and "/" not in rest[0]:
+            rest = rest[1:]  # `delete deployment web`: the first word is the kind
+        names = [r.split("/", 1)[1] if "/" in r else r for r in rest]
+        a = cmd.args
+        ns = next((a[i + 1] for i, x in enumerate(a[:-1]) if x in ("-n", "--namespace")), "") or \
+            next((x.split("=", 1)[1] for x in a if x.startswith("--namespace=")), "")
+        where = f" in namespace {ns}" if ns else ""
+        if not names:
+            return f"the resources in its manifests{where}" if has_flag(cmd.args, "-f") or has_flag(cmd.args, "--filename") \
+                else f"the resources it selects{where}"
+        return ", ".join(f"{n}{where}" for n in names[:5])
+    name = database_name(cmd, ctx)
+    return name or "its database"
+
+
+def database_name(cmd: SimpleCommand, ctx: EvalContext) -> str:
+    """The database named by a DSN on the command line, in its env assignments, the hook's env or `.env`."""
+    from guardrail.environment import dotenv_values
+
+    def from_value(v: str) -> str:
+        if "://" not in v:
+            return v if re.fullmatch(r"[\w.-]+", v) and not v.startswith("-") else ""
+        path = v.split("://", 1)[1].split("?", 1)[0]
+        return path.rsplit("/", 1)[1] if "/" in path else ""
+
+    for x in cmd.args:
+        if "://" in x:
+            n = from_value(x.split("=", 1)[1] if "=" in x.split("://", 1)[0] else x)
+            if n:
+                return n
+    sources = [dict(cmd.env), dict(getattr(ctx, "env", None) or {})]
+    for src in sources:
+        for k in _DSN_KEYS:
+            if src.get(k) and (n := from_value(src[k])):
+                return n
+    try:
+        values = dotenv_values(ctx)
+    except Exception:  # a reader must never break a decision
+        values = {}
+    for k in _DSN_KEYS:
+        if values.get(k) and (n := from_value(values[k])):
+            return n
+    return ""
 
 
 # --------------------------------------------------------------------------- SQL, everywhere it reaches a database
@@ -315,8 +373,31 @@ def mongo_destructive(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, A
         for m in rx.finditer(code):
             start = code.rfind("\n", 0, m.start()) + 1
             snippet = code[max(start, m.start() - 40):m.end()].strip()
-            out.append(f"`{snippet[:80]}`")
+            out.append(_mongo_target(cmd, code, m.start(), m.end(), f"`{snippet[:80]}`"))
     return out
+
+
+_MONGO_COLL = _Lazy(r"\bdb\.(\w+)\s*\.|\bdb\[['\"]([^'\"]+)['\"]\]|(?:getCollection|dropCollection)\s*\(\s*['\"]([^'\"]+)['\"]")
+_MONGO_NOT_COLL = frozenset({"getCollection", "getSiblingDB", "getCollectionNames", "getMongo", "getName"})
+
+
+def _mongo_target(cmd: SimpleCommand, code: str, start: int, end: int, snippet: str) -> str:
+    """`carts in database shop (`db.carts.drop()`)`: the collection and database first, so a request naming
+    them can be matched; the statement stays in parentheses."""
+    a = [x for x in positionals(cmd) if not x.endswith(".js")]
+    db = a[0].split("?", 1)[0].rsplit("/", 1)[-1] if a else ""
+    if not re.fullmatch(r"[\w.-]+", db or "-"):
+        db = ""
+    in_db = f" in database {db}" if db else ""
+    if ".dropDatabase" in code[start:end]:
+        return f"{db} {snippet}" if db else snippet
+    if "forEach" in code[start:end]:
+        return snippet  # every collection: no single name
+    found = [next(g for g in m.groups() if g) for m in _MONGO_COLL.finditer(code, max(0, start - 80), end + 80)
+             if m.start() < end]
+    found = [f for f in found if f not in _MONGO_NOT_COLL]
+    coll = found[-1] if found else ""
+    return f"{coll}{in_db} ({snippet})" if coll else snippet
 
 
 _REDIS_VALUE_OPTS = frozenset({"-h", "-p", "-s", "-a", "-u", "-n", "-r", "-i", "-d", "--user", "--pass", "--sni",

@@ -114,16 +114,18 @@ _VERBS: list[tuple[str, frozenset[str], bool]] = [
      GIT_SHARED, True),
     (r"drop(?:s|ped|ping)?|dropdb", DATA | GIT_REFS, True),
     (r"rm|rmdir|unlink|shred", FILES, True),
-    (r"delet\w*|remov\w*|erase[sd]?|erasing|get\s+rid\s+of|strip\w*|scrub\w*|excis\w*",
+    (r"delet\w*|remov\w*|erase[sd]?|erasing|get\s+rid\s+of|strip\w*|scrub\w*|excis\w*|uninstall\w*",
      FILES | DATA | GIT_REFS | INFRA | GIT_LOCAL, True),
     (r"wip(?:e|es|ed|ing)|nuk(?:e|es|ed|ing)|purg(?:e|es|ed|ing)|obliterat\w*|blow\s+away|destroy\w*|tear\w*\s+down|teardown|zap",
      DESTRUCTIVE - {"perms.broaden", "guard.tamper"}, True),
     (r"truncat\w*|empty(?:ing)?|clear(?:s|ed|ing)?|flush\w*", DATA | FILES | GIT_REFS | INFRA, True),
+    (r"zero(?:e?s|ed|ing)?\s+(?:out|fill)|zero[- ]fill\w*", frozenset({"disk.destroy", "files.delete", "files.overwrite"}), True),
     (r"hard[- ]reset|reset\s+--hard|(?<!soft\s)(?<!mixed\s)reset(?:s|ting)?(?!\s+--(?:soft|mixed))",
      GIT_LOCAL | frozenset({"data.reset", "data.drop", "data.truncate"}), True),
     (r"re-?creat\w*|rebuild\w*|start\s+(?:over|fresh)|from\s+scratch|re-?initiali[sz]\w*|reinit\w*|re-?seed\w*",
      frozenset({"data.drop", "data.reset", "data.truncate", "files.delete"}), True),
-    (r"discard\w*|throw\w*\s+(?:away|out)|revert\w*|undo|restor\w*|roll\s*back|rollback", GIT_LOCAL | {"data.reset"}, True),
+    (r"discard\w*|throw\w*\s+(?:away|out)|revert\w*|undo|restor\w*|roll\s*back|rollback", GIT_LOCAL | {"data.reset", "data.alter"},
+     True),
     (r"clean\w*|tidy\w*", FILES | GIT_LOCAL | GIT_REFS, False),
     (r"prune|pruning|expire|expiring", GIT_LOCAL | GIT_REFS, False),
     (r"(?:re)?format\w*|mkfs\S*", frozenset({"disk.destroy"}), False),
@@ -145,7 +147,7 @@ _NOUNS: list[tuple[str, frozenset[str]]] = [
     (r"history|commits?", GIT_SHARED | GIT_LOCAL),
     (r"files?|folders?|dirs?|directory|directories|paths?|home|everything\s+in|contents", FILES | {"git.discard_local"}),
     (r"namespaces?|clusters?|pods?|deployments?|buckets?|stacks?|volumes?|containers?|instances?|vms?|resources?|"
-     r"infra(?:structure)?|terraform|services?|environment", INFRA | {"data.drop"}),
+     r"infra(?:structure)?|terraform|services?|environment|(?:helm\s+)?releases?(?!-)|charts?(?!-)", INFRA | {"data.drop"}),
     (r"disks?|drives?|devices?|partitions?|usb|sd\s+card|/dev/\w+", frozenset({"disk.destroy"})),
     (r"permissions?|perms|ownership|owner", frozenset({"perms.broaden"})),
 ]
@@ -199,6 +201,16 @@ _QUALIFIER_RX = _lazy(r"\b(?:older|newer|than|where|whose|which|that\s+(?:are|ha
                            r"before|after|except|matching|with\s+status|only\s+the|duplicates?|expired|their|his|her|"
                            r"(?:for|of)\s+(?:user|customer|account|id)|(?:user|customer|account|id)\s*#?=?\s*\d+|"
                            r"specific|some|a\s+few|single)\b", re.I)
+# "roll back the last migration", "downgrade by one revision": one step, never every migration (data.reset).
+_ONE_STEP_RX = _lazy(r"\b(?:last|latest|previous|most\s+recent|newest)\s+(?:\w+\s+){0,2}?(?:migration|batch|revision|step)s?\b|"
+                     r"\b(?:one|1|a\s+single|single)\s+(?:\w+\s+)?(?:migration|batch|revision|step)s?\b|\bby\s+one\b", re.I)
+# A directory named by what it is, right after the verb ("chmod -R 777 my whole home directory", "delete everything in
+# the current folder"): its path is the object, so a wider action ("/" for "~") is a different target.
+_DIR_OBJECT_RX = _lazy(r"\s*(?:-\S+\s+|\d{3,4}\s+)*(?:(?:everything|all|anything|every\s+file|all\s+files)\s+"
+                       r"(?:in|under|inside|of)\s+)?(?:(?:my|the|your|our|whole|entire|full)\s+)*"
+                       r"(?:(home)|(current|working|this)|(root))\s+(?:directory|dir|folder)\b|"
+                       r"\s*(?:(?:my|the|whole|entire|full)\s+)+(file\s*system)\b", re.I)
+_DIR_PATHS = ("~", ".", "/", "/")
 # Where a verb's stretch of text stops describing what it acts on.
 _SCOPE_END_RX = _lazy(r"\b(?:leave|keep|preserve|don'?t|do\s+not|never|except|but|not)\b", re.I)
 _WORDS_ONLY_RX = _lazy(r"explain|describe|tell|look|review|investigate|read|answer|show|plan|suggest|analy|dry|freeze",
@@ -209,7 +221,7 @@ blow destroy tear zap truncat empty clear flush reset creat rebuild start scratc
 undo restor roll clean tidy prune expire format mkfs chmod chown overwrit replac migrat downgrad alter don't dont
 not never touch modify modif change edit mess write leave stay hands preserve keep read freeze just only explain dry
 without avoid can't cannot won't must should stop wait hold halt abort cancel mind nvm forget actually strip scrub
-excis""".split())
+excis uninstall zero""".split())
 # What a weak verb ("clean up", "tidy", "format") means when it is about code, not data.
 _REFACTOR_RX = _lazy(r"\b(?:code|codebase|function|functions|imports?|style|formatting|comments?|tests?|logic|"
                           r"implementation|types?|naming|docs?|readme|css|html|output\s+format|json|strings?)\b", re.I)
@@ -269,10 +281,18 @@ def _env_of(text: str) -> str:
     return "unknown"
 
 
+# English compounds spelled with a hyphen ("re-run", "pre-existing", "world-writable", "company-wide"): words, not
+# names. Names like `old-ui`, `web-canary`, `exp-a` keep their identifier status.
+_COMPOUND_RX = _lazy(r"(?:re|pre|un|non|co|de|self|well|world|group|user|over|under|sub|semi|multi|cross|anti|post|mid|"
+                     r"half|full|all|ever|one|two|three|double|single|e|x)-[a-z]+|"
+                     r"[a-z]+-(?:\w*able|\w*ible|wide|like|only|free|based|level|side|safe|proof|ready|related|specific|"
+                     r"style|time|up|out|in|off|over|down|by|ish)", re.I)
+
+
 def _is_ident(word: str) -> bool:
     low = word.lower().rstrip(".,:;!?")
     if "-" in low and re.fullmatch(r"[a-z]+(?:-[a-z]+)+", low):
-        return low not in _HYPHEN_WORDS and not _VERB_RX.fullmatch(low)
+        return low not in _HYPHEN_WORDS and not _VERB_RX.fullmatch(low) and not _COMPOUND_RX.fullmatch(low)
     return bool(_IDENT_RX.match(low)) and not re.fullmatch(r"[a-z]+", low)
 
 
@@ -305,6 +325,9 @@ def _named(segment: str, code_spans: list[str]) -> tuple[list[str], frozenset[st
         n = _norm_obj(w)
         if not n or n in _STOP or n.startswith("-") or n in _PROGRAMS or _VERB_RX.fullmatch(n) or _ENV_RX.fullmatch(n):
             continue
+        if n.startswith("/dev/") and len(n) > 5:
+            out.append(n)  # a device path is both a kind of thing and its name
+            continue
         if s in noun_starts or any(s >= ns and e <= ne for ns, ne in nouns):
             continue
         if n in _KNOWN_NAMES or _is_ident(w):
@@ -314,7 +337,8 @@ def _named(segment: str, code_spans: list[str]) -> tuple[list[str], frozenset[st
         nxt = words[i + 1][1] if i + 1 < len(words) else -1
         prev_end = words[i - 1][2] if i > 0 else -1
         if (nxt in noun_starts) or (prev_end in noun_ends and i > 0):
-            if len(n) > 1 and not n.isdigit() and n not in _ADJECTIVES and not n.endswith(("ed", "ly")):
+            if len(n) > 1 and not n.isdigit() and n not in _ADJECTIVES and not n.endswith(("ed", "ly", "able", "ible")) \
+                    and not _COMPOUND_RX.fullmatch(n):
                 near.append(n)
                 # "the invoices and payments tables", "tables a, b and c": the whole list
                 step = -1 if nxt in noun_starts else 1
@@ -449,6 +473,9 @@ def _parse_prompt(text: str, index: int, grants: list[Grant], prohibitions: list
             seg_code = [c for c in code if c in segment]
             objs, weak = _named(segment[v.end - seg_start:] if i else segment, seg_code)
             objs = [o for o in objs if not _VERB_RX.fullmatch(o)]
+            d = _DIR_OBJECT_RX.match(plain, v.end)
+            if d is not None:
+                objs.append(_DIR_PATHS[next(k for k, g in enumerate(d.groups()) if g)])
             kinds = _nouns_effects(segment)
             effects = v.effects & kinds if kinds and (v.effects & kinds) else v.effects
             in_code = any(cs <= v.start < ce for cs, ce in spans)  # `git clean -fdx` names the command itself
@@ -465,6 +492,10 @@ def _parse_prompt(text: str, index: int, grants: list[Grant], prohibitions: list
                 objs = [o for o in objs if o in segment.lower() or any(o in c.lower() for c in seg_code)]
             if _QUALIFIER_RX.search(plain, v.end) and not v.negated:
                 effects = effects - {"data.delete_rows", "data.truncate"}
+                if not effects:
+                    continue
+            if _ONE_STEP_RX.search(segment) and not v.negated:
+                effects = effects - {"data.reset", "data.drop", "data.truncate"}
                 if not effects:
                     continue
             if "history" in segment.lower() and v.effects & FILES:
@@ -532,9 +563,14 @@ def _targets(finding: Finding) -> list[tuple[str, str]]:
         if not words:
             continue
         n = _norm_obj(words[0])
-        if n and n not in _GENERIC_TARGETS and n not in _STOP:
+        if n and n not in _GENERIC_TARGETS and n not in _STOP and not _is_operation(n):
             out.append((n, container))
     return out
+
+
+def _is_operation(word: str) -> bool:
+    """A target that is the command's own operation (`migrate:rollback`, `flush`, `destroy`) names no object."""
+    return bool(re.fullmatch(r"[a-z]+(?::[a-z]+)*", word)) and any(_VERB_RX.fullmatch(c) for c in word.split(":"))
 
 
 def _statement_words(finding: Finding) -> set[str]:
@@ -567,14 +603,24 @@ def _scope(objects: tuple[str, ...], environment: str, finding: Finding, targets
     """True when the statement's objects/environment cover what the finding acts on."""
     if not _env_ok(environment, finding.environment):
         return False
-    if not targets:
+    if not targets and finding.effect not in DATA and finding.effect not in INFRA:
+        # "drop the top stash entry": plain words say which, but git's targets do not name entries. A database or
+        # cluster action whose target names nothing (`manage.py flush`, `kubectl delete -f k8s/`) acts on the
+        # whole thing: a plain word the user named ("the users table") must then appear in the command itself.
         objects = tuple(o for o in objects if o not in weak)
     if not objects:
         return True
     if finding.effect == "data.alter" and any(o in _statement_words(finding) for o in objects):
         return True  # "remove the legacy_flag column": the column is named in the statement, not the target
     if targets:
-        return all(any(_obj_matches(o, t) or (c and _obj_matches(o, c)) for o in objects) for t, c in targets)
+        def used(o: str) -> bool:
+            return any(_obj_matches(o, t) or (c and _obj_matches(o, c)) for t, c in targets)
+
+        # the container covers a target only when every named thing is accounted for: "drop the orders collection
+        # in the shop db" names shop as where orders lives, not as consent to drop carts there
+        whole = all(used(o) for o in objects)
+        return all(any(_obj_matches(o, t) or (whole and c and _obj_matches(o, c)) for o in objects)
+                   for t, c in targets)
     return any(_obj_matches(o, w) for o in objects for w in command_words)
 
 
