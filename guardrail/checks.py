@@ -163,8 +163,8 @@ def classify_path(arg: str, ctx: EvalContext) -> str | None:
     raw = arg.strip()
     if not raw:
         return "an empty path"
-    if raw.startswith("$(xargs-input)"):
-        return None
+    if raw.startswith("$(xargs-input"):
+        return _classify_listed(raw, ctx)
     var = _VAR_PATH.match(raw)
     if var and var.group(1) not in ("HOME", "PWD") and var.group(1) not in _SAFE_VARS:
         rest = raw[var.end():].lstrip("}")
@@ -205,8 +205,41 @@ def classify_path(arg: str, ctx: EvalContext) -> str | None:
     base = posixpath.basename(resolved)
     if base == ".git" or raw.rstrip("/").endswith("/.git") or raw.rstrip("/") == ".git":
         return "the git repository's history (.git)"
-    if base in (".ssh", ".gnupg", ".aws", ".kube", ".config") and home and posixpath.dirname(resolved) == home:
-        return f"~/{base}"
+    if home and posixpath.dirname(resolved) == home:
+        if base in _HOME_SECRETS:
+            return f"~/{base}"
+        if base in _HOME_DATA or base.lower() in _HOME_DATA:
+            return f"~/{base}{_HOME_DATA_WHY}"
+    return None
+
+
+# Direct children of ~ whose loss is the user's, not the build's: keys and credentials, and the folders
+# people keep documents and source trees in. Caches and scratch dirs (~/.cache, ~/tmp) stay ordinary.
+_HOME_SECRETS = frozenset({".ssh", ".gnupg", ".aws", ".kube", ".config"})
+_HOME_DATA = frozenset({"Documents", "Desktop", "Downloads", "Pictures", "Music", "Videos", "Movies", "Library",
+                        "src", "code", "projects", "work", "dev", "git", "repos", "workspace", "documents",
+                        "desktop", "downloads", "pictures", "music", "videos"})
+_HOME_DATA_WHY = ", a home folder that holds the user's own files"
+_MAX_LISTED = 256
+
+
+def xargs_source(arg: str) -> str | None:
+    """The file an `xargs` placeholder argument reads from (`$(xargs-input <list.txt)`), if it names one."""
+    if arg.startswith("$(xargs-input <") and arg.endswith(")"):
+        return arg[len("$(xargs-input <"):-1]
+    return None
+
+
+def _classify_listed(raw: str, ctx: EvalContext) -> str | None:
+    """`xargs -a list.txt rm -rf`: classify what the list file names (unknown input: not judged here)."""
+    source = xargs_source(raw)
+    text = ctx.read_file(source) if source else None
+    if not text:
+        return None
+    for item in text.split()[:_MAX_LISTED]:
+        why = classify_path(item.strip("'\""), ctx)
+        if why:
+            return f"{item}, listed in {source}: {why}"
     return None
 
 
@@ -230,11 +263,28 @@ def rm_broad_target(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any
     return found
 
 
+@check("rm-unresolved-list")
+def rm_unresolved_list(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
+    """rm -r of paths xargs reads from a file guardrail could not read (`xargs -a targets.txt rm -rf`)."""
+    if not (has_flag(cmd.args, "-r") or has_flag(cmd.args, "-R") or has_flag(cmd.args, "--recursive")):
+        return []
+    out = []
+    for p in positionals(cmd):
+        source = xargs_source(p)
+        if source and ctx.read_file(source) is None:
+            out.append(f"the paths listed in {source}")
+    return out
+
+
 @check("path-broad-target")
 def path_broad_target(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
-    """Any positional path (or the first N) that classify_path calls critical."""
+    """Any positional path (after the first `skip`) that classify_path calls critical. `sources_only = true`
+    leaves out a destination (`mv a b dest`: the last operand, unless `-t DIR` names it), which is not moved."""
     pos = positionals(cmd)
     skip = int(args.get("skip", 0))
+    if args.get("sources_only") and not any(a in ("-t", "--target-directory") or a.startswith("--target-directory=")
+                                            for a in cmd.args):
+        pos = pos[:-1]
     out = []
     for p in pos[skip:]:
         why = classify_path(p, ctx)
@@ -243,30 +293,78 @@ def path_broad_target(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, A
     return out
 
 
+# find tests that select some files rather than all (`-type` alone still matches every file or directory)
+_FIND_NARROWING = frozenset({"-name", "-iname", "-path", "-ipath", "-wholename", "-iwholename", "-regex", "-iregex",
+                             "-newer", "-newermt", "-newerct", "-anewer", "-cnewer", "-mtime", "-mmin", "-atime",
+                             "-amin", "-ctime", "-cmin", "-size", "-empty", "-user", "-uid", "-group", "-gid",
+                             "-nouser", "-nogroup", "-perm", "-links", "-inum", "-samefile", "-lname", "-ilname",
+                             "-used", "-fstype"})
+_FIND_EXEC = ("-exec", "-execdir", "-ok", "-okdir")
+_DELETERS = frozenset({"rm", "unlink", "shred", "srm", "rmdir", "trash", "trash-put"})
+
+
+def _find_exec_deletes(args: tuple[str, ...]) -> bool:
+    """Whether an -exec/-execdir runs a deleting command on what find found (`-exec rm -rf {} +`)."""
+    for i, a in enumerate(args):
+        if a not in _FIND_EXEC:
+            continue
+        inner = []
+        for b in args[i + 1:]:
+            if b in (";", "+", "\\;"):
+                break
+            inner.append(b)
+        while inner and inner[0] in ("sudo", "doas", "nice", "nohup", "command", "env"):
+            inner = inner[1:]
+        if not inner:
+            continue
+        prog = posixpath.basename(inner[0])
+        if prog in _DELETERS:
+            return True
+        if prog in ("sh", "bash", "zsh", "dash") and re.search(r"\b(rm|unlink|shred)\b", " ".join(inner[1:])):
+            return True
+    return False
+
+
+def _find_narrowed(args: tuple[str, ...]) -> bool:
+    """A selecting test in every `-o` branch that ends in the action, and none of them negated."""
+    branches: list[list[str]] = [[]]
+    for a in args:
+        if a in ("-o", "-or"):
+            branches.append([])
+        else:
+            branches[-1].append(a)
+    acting = [b for b in branches if any(x == "-delete" or x in _FIND_EXEC for x in b)] or branches
+    for branch in acting:
+        ok = False
+        for i, a in enumerate(branch):
+            if a in _FIND_NARROWING and not (i > 0 and branch[i - 1] in ("!", "-not")):
+                ok = True
+        if not ok:
+            return False
+    return True
+
+
 @check("find-delete-broad")
 def find_delete_broad(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
-    if "-delete" not in cmd.args and not any(a in cmd.args for a in ("-exec", "-execdir")):
-        return []
-    if "-delete" not in cmd.args:
+    """find -delete (or -exec rm {}) over a critical root, with no test that selects only some files."""
+    if "-delete" not in cmd.args and not _find_exec_deletes(cmd.args):
         return []
     roots = []
     for a in cmd.args:
-        if a.startswith("-") or a in ("!", "(", ")"):
+        if a.startswith("-") or a in ("!", "(", ")", "\\(", "\\)"):
             break
         roots.append(a)
     if not roots:
         roots = ["."]
-    narrowing = any(a in cmd.args for a in ("-name", "-iname", "-path", "-ipath", "-regex", "-iregex", "-newer",
-                                             "-mtime", "-mmin", "-size", "-empty", "-user", "-type"))
+    narrowing = _find_narrowed(cmd.args[len(roots):])
     out = []
     for r in roots:
         why = classify_path(r, ctx)
         if why is None:
             continue
-        if narrowing and why in ("the current directory", "the project root") and "-name" in cmd.args:
-            continue  # `find . -name '*.pyc' -delete` is routine
-        if why in ("the current directory", "the project root") and narrowing:
-            continue
+        if narrowing and (why in ("the current directory", "the project root") or ", which contains " in why
+                          or why.endswith(_HOME_DATA_WHY)):
+            continue  # `find . -name '*.pyc' -delete`, `find ~/Downloads -name '*.dmg' -delete` are routine
         out.append(f"{r} ({why})")
     return out
 
@@ -303,6 +401,42 @@ def redirect_target(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any
             if r.op in _WRITE_REDIRECTS and (rx.search(r.target) or rx.search(ctx.resolve(r.target)))]
 
 
+_SYMBOLIC_CLAUSE = re.compile(r"^([ugoa]*)([-+=][rwxXstugo]*)+$")
+
+
+def _chmod_only_tightens(mode: str, why: str) -> bool:
+    """`go-w`, `o-rwx`, `a-w`: every clause removes permissions, and none takes read or execute away from the
+    owner or (outside the home directory) from everyone, which breaks programs rather than protecting files."""
+    clauses = mode.split(",")
+    for clause in clauses:
+        m = _SYMBOLIC_CLAUSE.match(clause)
+        if not m:
+            return False
+        who, ops = m.group(1), clause[len(m.group(1)):]
+        for op in re.findall(r"[-+=][rwxXstugo]*", ops):
+            if op[0] != "-":
+                return False
+            perms = set(op[1:])
+            if perms <= {"w", "s", "t"}:
+                continue
+            in_home = why == "the home directory" or why.startswith("~/")
+            if who and set(who) <= {"g", "o"} and in_home:
+                continue
+            return False
+    return True
+
+
+def _chmod_opens_to_others(mode: str) -> bool:
+    """777, 666, o+w, a+rwx, +w: others may write."""
+    if re.fullmatch(r"[0-7]{3,4}", mode):
+        return int(mode[-1]) & 2 == 2
+    for clause in mode.split(","):
+        who = re.match(r"[ugoa]*", clause).group(0)
+        if (not who or "a" in who or "o" in who) and re.search(r"[+=][^-+=]*w", clause[len(who):]):
+            return True
+    return False
+
+
 @check("chmod-broad")
 def chmod_broad(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
     if not (has_flag(cmd.args, "-R") or has_flag(cmd.args, "--recursive")):
@@ -313,9 +447,54 @@ def chmod_broad(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -
     out = []
     for p in pos[1:]:
         why = classify_path(p, ctx)
-        if why and why not in ("the current directory",):
-            out.append(f"{p} ({why})")
+        if not why or why in ("the current directory",):
+            continue
+        if cmd.name == "chmod" and _chmod_only_tightens(pos[0], why):
+            continue  # `chmod -R go-w ~/.ssh` takes permissions away: it protects, it cannot expose
+        if why.endswith(_HOME_DATA_WHY) and not (cmd.name == "chmod" and _chmod_opens_to_others(pos[0])):
+            continue  # `chmod -R 755 ~/projects`, `chown -R me ~/src` are routine; only world-writable is not
+        out.append(f"{p} ({why})")
     return out
+
+
+_RSYNC_VALUE_OPTS = frozenset({"-e", "--rsh", "--rsync-path", "-f", "--filter", "--exclude", "--include",
+                               "--exclude-from", "--include-from", "--files-from", "-B", "--block-size",
+                               "--backup-dir", "--suffix", "-T", "--temp-dir", "--partial-dir", "--compare-dest",
+                               "--copy-dest", "--link-dest", "--chmod", "--chown", "--usermap", "--groupmap",
+                               "--timeout", "--contimeout", "--bwlimit", "--port", "--password-file", "--log-file",
+                               "--log-file-format", "--out-format", "--max-size", "--min-size", "--max-delete",
+                               "--modify-window", "--iconv", "--info", "--debug", "-M", "--remote-option",
+                               "--skip-compress", "--sockopts", "--outbuf", "--write-batch", "--read-batch",
+                               "--only-write-batch", "--checksum-choice", "--compress-choice", "--compress-level",
+                               "--stop-after", "--stop-at", "--mkpath-mode"})
+
+
+@check("rsync-delete-broad")
+def rsync_delete_broad(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
+    """rsync --delete* whose destination is /, ~, ., .., the project root or another critical path: everything
+    there that the source lacks is deleted (`rsync -a --delete empty/ ~/` empties the home directory)."""
+    a = cmd.args
+    if not any(x == "--del" or x.startswith("--delete") for x in a):
+        return []
+    pos: list[str] = []
+    i = 0
+    while i < len(a):
+        x = a[i]
+        if x == "--":
+            pos.extend(a[i + 1:])
+            break
+        if x.startswith("-") and len(x) > 1:
+            i += 2 if (x in _RSYNC_VALUE_OPTS and "=" not in x) else 1
+            continue
+        pos.append(x)
+        i += 1
+    if len(pos) < 2:
+        return []
+    dest = pos[-1]
+    if re.match(r"^[^/]*:", dest):
+        return []  # a remote destination: the deletion happens on another machine, judged by its owner
+    why = classify_path(dest, ctx)
+    return [f"{dest} ({why})"] if why else []
 
 
 # --------------------------------------------------------------------------- git
@@ -336,10 +515,11 @@ def shared_branches(ctx: EvalContext) -> re.Pattern[str]:
 
 @check("git-force-push")
 def git_force_push(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
-    """Force pushes (--force, -f, +refspec, --mirror, --delete of shared) to shared branches.
+    """Force pushes (--force, -f, +refspec, --mirror, --force-with-lease) to shared branches.
 
     `args.unknown_branch = true` makes the check fire when the branch cannot be known
-    (no refspec given), for a milder rule; otherwise it fires only for shared branches.
+    (no refspec given), for a milder rule; otherwise it fires only for shared branches. A lease only
+    protects against racing pushes: to a shared branch it is still a history rewrite for everyone.
     """
     pos = positionals(cmd)
     if pos[:1] != ["push"]:
@@ -353,9 +533,8 @@ def git_force_push(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]
         return []
     shared = shared_branches(ctx)
     want_unknown = bool(args.get("unknown_branch"))
-    want_lease = bool(args.get("lease"))
-    if lease and not (forced or plus) and not want_lease:
-        return []
+    if lease and not (forced or plus) and want_unknown:
+        return []  # a lease to an unnamed branch guards the race that makes a bare force push risky
     if has_flag(a, "--mirror"):
         return ["--mirror (every ref on the remote)"] if not want_unknown else []
     if not refs:
@@ -379,6 +558,17 @@ def git_force_push(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]
 def git_discard(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
     """checkout/restore of whole trees: `git checkout -- .`, `git checkout .`, `git restore .`."""
     pos = positionals(cmd)
+    if pos[:1] == ["switch"]:
+        forced = any(has_flag(cmd.args, f) for f in ("--discard-changes", "--force", "-f"))
+        return ["the working tree (switch --discard-changes)"] if forced else []
+    if pos[:1] == ["rm"]:
+        # `git rm -r .` deletes every tracked file from the working tree; `--cached` only untracks them
+        if has_flag(cmd.args, "--cached") or has_flag(cmd.args, "-n") or has_flag(cmd.args, "--dry-run"):
+            return []
+        if not (has_flag(cmd.args, "-r") or any(p in ("*", ":/") for p in pos[1:])):
+            return []
+        return [f"{p} (every tracked file under it)" for p in pos[1:]
+                if p in (".", "./", ":/", "*", ":(top)", "..", "../") or p.endswith("/.")]
     if not pos or pos[0] not in ("checkout", "restore"):
         return []
     if pos[0] == "restore" and (has_flag(cmd.args, "--staged") or has_flag(cmd.args, "-S")) and not (
@@ -397,6 +587,39 @@ def git_discard(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -
     if pos[0] == "checkout" and (has_flag(cmd.args, "-f") or has_flag(cmd.args, "--force")) and not broad:
         return ["the working tree (forced checkout)"]
     return [f"{p} (every uncommitted change under it)" for p in broad]
+
+
+_TAG_LIKE = re.compile(r"^(refs/tags/.+|v?\d+(\.\d+)+([-.+].*)?)$")
+
+
+@check("git-push-delete")
+def git_push_delete(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
+    """Refs a push deletes on the remote (`:ref`, `--delete ref`). `args.kind` picks which ones are reported:
+    "tag" (refs/tags/*, `tag v1`, version-like names) or "unknown" (names only known at run time, such as
+    branch lists piped through xargs or loop variables)."""
+    pos = positionals(cmd)
+    if pos[:1] != ["push"]:
+        return []
+    deleting = has_flag(cmd.args, "--delete") or has_flag(cmd.args, "-d")
+    refs = pos[2:]
+    deleted: list[str] = []
+    i = 0
+    while i < len(refs):
+        r = refs[i]
+        if r == "tag" and i + 1 < len(refs):
+            if deleting:
+                deleted.append("refs/tags/" + refs[i + 1])
+            i += 2
+            continue
+        if r.startswith(":") and len(r) > 1:
+            deleted.append(r[1:])
+        elif deleting:
+            deleted.append(r)
+        i += 1
+    kind = args.get("kind", "tag")
+    if kind == "unknown":
+        return [f"{r} (names only known at run time)" for r in deleted if r.startswith("$")]
+    return [r for r in deleted if _TAG_LIKE.match(r)]
 
 
 # --------------------------------------------------------------------------- SQL
@@ -535,10 +758,18 @@ def dynamic_program(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any
     return []
 
 
+_DOWNLOADERS = ("curl", "wget", "fetch", "http", "https")
+_DOWNLOAD_SUBST = re.compile(r"^\$\(\s*(curl|wget|fetch|https?)\s")
+
+
 @check("remote-code")
 def remote_code(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
-    """A shell or interpreter reading a download from a pipe."""
-    return [f"output of {cmd.stdin_from}"] if cmd.stdin_from in ("curl", "wget", "fetch", "http", "https") else []
+    """A shell or interpreter reading a download from a pipe, or as its script (`source <(curl ...)`)."""
+    if cmd.stdin_from in _DOWNLOADERS:
+        return [f"output of {cmd.stdin_from}"]
+    script = next((a for a in cmd.args if not a.startswith("-")), "")
+    m = _DOWNLOAD_SUBST.match(script)
+    return [f"output of {m.group(1)} as the script"] if m else []
 
 
 def run_check(name: str, action: Any, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:

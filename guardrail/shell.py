@@ -23,6 +23,8 @@ MAX_SOURCE_CHARS = 100_000
 MAX_DEPTH = 8  # nested shells / eval / wrappers
 MAX_COMMANDS = 1_000
 MAX_SECONDS = 0.5
+_MAX_LOOP_VALUES = 16  # a for loop's body is walked once per literal value (the first 16),
+_MAX_LOOP_WALKS = 512  # up to this many body walks per command line (nested loops multiply)
 
 _PARSER: Any = None
 
@@ -84,6 +86,8 @@ class _Ctx:
     problems: list[str] = factory(list)
     deadline: float = 0.0
     calls_in_progress: set[str] = factory(set)
+    git_aliases: dict[str, str] = factory(dict)  # `git config alias.X ...` earlier on the line
+    loop_walks: int = 0  # extra loop-body walks so far (bounded: nested loops multiply)
 
 
 def parse_command(source: str, *, depth_limit: int = MAX_DEPTH) -> CommandModel:
@@ -192,15 +196,7 @@ class _Walker:
                         self.statements(child, None)
             return None
         if t in ("for_statement", "select_statement"):
-            var = node.child_by_field_name("variable")
-            if var is not None:
-                self.ctx.dynamic_vars.add(_text(var))
-            for child in node.named_children:
-                if child.type == "do_group":
-                    self.statements(child, None)
-                elif child is not var:
-                    self.words_of(child)
-            return None
+            return self.loop(node, t)
         if t == "ERROR":
             for child in node.children:
                 if child.is_named:
@@ -216,6 +212,40 @@ class _Walker:
             if child.is_named:
                 out = self.statements(child, stdin if t in ("subshell", "compound_statement") else None)
         return out
+
+    def loop(self, node: Any, kind: str) -> None:
+        """`for d in ~ /tmp; do rm -rf "$d"; done`: over a literal word list the body runs once per value
+        with the variable bound; over anything else (`$(ls)`, `"$@"`) the variable stays dynamic."""
+        var = node.child_by_field_name("variable")
+        name = _text(var) if var is not None else ""
+        body = [c for c in node.named_children if c.type == "do_group"]
+        values: list[str] = []
+        literal = kind == "for_statement" and bool(name)
+        has_list = False
+        for child in node.named_children:
+            if child is var or child.type in ("do_group", "comment"):
+                continue
+            has_list = True
+            fields, dynamic = self.words(child)
+            values.extend(fields)
+            literal = literal and not dynamic
+        values = values[:_MAX_LOOP_VALUES]
+        if not (literal and has_list and values):
+            if name:
+                self.ctx.dynamic_vars.add(name)
+            for b in body:
+                self.statements(b, None)
+            return None
+        self.ctx.loop_walks += len(values)
+        if self.ctx.loop_walks > _MAX_LOOP_WALKS:
+            # padding with loops must not make a later loop's variable unknown: past the bound, ask
+            raise _Budget(f"loops would run their bodies more than {_MAX_LOOP_WALKS} times")
+        for value in values:
+            self.ctx.vars[name] = value
+            self.ctx.dynamic_vars.discard(name)
+            for b in body:
+                self.statements(b, None)
+        return None
 
     def pipeline(self, stages: list[Any], stdin: _Stdin | None) -> str | None:
         flow = stdin
@@ -274,6 +304,8 @@ class _Walker:
             if item in ("&&", "||", ";", "&"):
                 piped = False
                 continue
+            if item.type == "pipeline" and item.children and item.children[0].type in ("|", "|&"):
+                piped = True  # `cat <<EOF | bash`: tree-sitter puts the `|` inside the pipeline node
             if piped and item.type == "pipeline":
                 stages = [c for c in item.named_children if c.type != "comment"]
                 out = self.pipeline(stages, _Stdin(text=out, producer=self.ctx.out[-1].name if self.ctx.out else None))
@@ -352,6 +384,7 @@ class _Walker:
         dynamic = False
         extra_redirects: list[Redirect] = []
         herestring: str | None = None
+        dangling_at = -1  # end of a command name that tree-sitter cut after a bare `$`
         for child in node.named_children:
             t = child.type
             if t == "variable_assignment":
@@ -368,6 +401,9 @@ class _Walker:
                 continue
             else:
                 fields, dyn = self.words(child)
+                if argv and child.start_byte == dangling_at and t == "word":
+                    fields, dyn = self.rejoin_dollar(argv.pop(), _text(child))
+                dangling_at = child.end_byte if t == "command_name" and _ends_with_bare_dollar(child) else -1
                 argv.extend(fields)
                 dynamic = dynamic or dyn
         all_redirects = tuple(extra_redirects) + redirects
@@ -385,6 +421,31 @@ class _Walker:
             via=self.via, dynamic=dynamic, text=_text(node)[:500],
         )
         return self.emit(cmd)
+
+    def rejoin_dollar(self, head: str, word: str) -> tuple[list[str], bool]:
+        """tree-sitter-bash splits `rm$IFS-rf$IFS/` after the second `$` (argv `rm`, `-rf$`, `IFS/`): glue the
+        dangling `$` back to the variable name that starts the next word and expand it."""
+        m = re.match(r"[A-Za-z_][A-Za-z0-9_]*", word)
+        if not head.endswith("$") or not m:
+            return [head, word], False
+        name, rest = m.group(0), word[m.end():]
+        if name == "IFS":
+            value, dynamic, split = self.ctx.vars.get("IFS", " "), False, True
+        elif name in self.ctx.vars:
+            value, dynamic, split = self.ctx.vars[name], name in self.ctx.dynamic_vars, True
+        else:
+            value, dynamic, split = f"${name}", True, False
+        text = head[:-1] + value + _unescape_unquoted(rest)
+        return (self.split_fields(text) if split else [text]), dynamic
+
+    def split_fields(self, value: str) -> list[str]:
+        """Field splitting by $IFS: whitespace by default, or the characters of an IFS set on this line."""
+        ifs = self.ctx.vars.get("IFS")
+        if ifs is None or "IFS" in self.ctx.dynamic_vars:
+            return value.split()
+        if ifs == "":
+            return [value]
+        return [f for f in re.split("[" + re.escape(ifs) + "]+", value) if f]
 
     def emit(self, cmd: SimpleCommand) -> str | None:
         """Record a command after resolving aliases, functions and wrappers; return its literal stdout."""
@@ -413,11 +474,61 @@ class _Walker:
                     k, v = arg.split("=", 1)
                     self.ctx.aliases[k] = v
             return None
+        how = self.git_alias(cmd) if name == "git" else None
+        if how is not None:
+            label = how[1][0]
+            self.ctx.calls_in_progress.add(label)  # `git -c alias.a='!git a' a` must not loop
+            try:
+                return self.follow(cmd, how)
+            finally:
+                self.ctx.calls_in_progress.discard(label)
         unwrapped = _unwrap(cmd)
         if unwrapped is not None:
             return self.follow(cmd, unwrapped)
         self.ctx.out.append(cmd)
         return _literal_output(cmd)
+
+    def git_alias(self, cmd: SimpleCommand) -> tuple[str, Any] | None:
+        """How to run a git alias defined on this line (`git -c alias.x='reset --hard' x`, or `git config alias.x
+        '!sh-cmd'` earlier): git runs the expansion, so the model records that instead. None when there is
+        nothing to expand (the command is then recorded as it is)."""
+        args = list(cmd.args)
+        inline: dict[str, str] = {}
+        i = 0
+        while i < len(args) and args[i].startswith("-"):
+            a = args[i]
+            if a in ("-c", "-C", "--git-dir", "--work-tree", "--namespace", "--config-env") and i + 1 < len(args):
+                if a == "-c" and args[i + 1].startswith("alias.") and "=" in args[i + 1]:
+                    key, value = args[i + 1][6:].split("=", 1)
+                    inline[key] = value
+                i += 2
+                continue
+            i += 1
+        if i >= len(args):
+            return None
+        sub, rest = args[i], args[i + 1:]
+        if sub == "config":
+            keys = [a for a in rest if not a.startswith("-")]
+            if keys[:1] == ["set"]:
+                keys = keys[1:]
+            if len(keys) >= 2 and keys[0].startswith("alias.") and not any(
+                    a in ("--unset", "--unset-all", "--get", "--get-all", "--remove-section") for a in rest):
+                self.ctx.git_aliases[keys[0][6:]] = keys[1]
+            return None
+        value = inline.get(sub, self.ctx.git_aliases.get(sub))
+        label = f"git alias {sub}"
+        # git never lets an alias shadow a built-in command, so `-c alias.push=status push` still pushes
+        if value is None or sub in _GIT_BUILTINS or label in self.ctx.calls_in_progress:
+            return None
+        if value.startswith("!"):  # a shell alias: git runs `sh -c '<value> "$@"'`
+            return ("shell", (label, value[1:] + "".join(" " + _quote(a) for a in rest)))
+        import shlex
+
+        try:
+            words = shlex.split(value)
+        except ValueError:
+            words = value.split()
+        return ("argv", (label, [cmd.argv[0], *args[:i], *words, *rest], []))
 
     def follow(self, outer: SimpleCommand, how: tuple[str, Any]) -> str | None:
         kind, value = how
@@ -464,7 +575,7 @@ class _Walker:
         if node.type == "command_name" and node.named_children:
             node = node.named_children[0]
         value, dynamic, split = self._word(node, quoted=False)
-        fields = value.split() if split else [value]
+        fields = self.split_fields(value) if split else [value]
         out: list[str] = []
         for f in fields:
             out.extend(_expand_braces(f) if "{" in f and node.type in ("word", "concatenation") else [f])
@@ -545,7 +656,7 @@ class _Walker:
                 break
         raw = _text(node)
         if name == "IFS":
-            return " ", False, not quoted
+            return self.ctx.vars.get("IFS", " "), False, not quoted
         if name and name in self.ctx.vars and raw in (f"${name}", f"${{{name}}}"):
             return self.ctx.vars[name], name in self.ctx.dynamic_vars, not quoted
         # Unknown variables stay visible as `$NAME` so rules can see an unset-variable path.
@@ -557,6 +668,13 @@ class _Walker:
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _ends_with_bare_dollar(node: Any) -> bool:
+    last = node
+    while last.children:
+        last = last.children[-1]
+    return last.type == "$" and not last.is_named
 
 
 def _input_file(redirects: tuple[Redirect, ...] | list[Redirect]) -> str | None:
@@ -705,6 +823,12 @@ _WRAPPER_VALUE_OPTS: dict[str, frozenset[str]] = {
     "dotenv": frozenset({"-e", "-v", "-c"}),
 }
 
+_GIT_BUILTINS = frozenset(
+    "add am apply archive bisect blame branch bundle checkout cherry-pick citool clean clone commit config describe "
+    "diff difftool fetch filter-branch format-patch fsck gc grep gui init log maintenance merge mv notes prune pull "
+    "push range-diff rebase reflog remote repack replace reset restore revert rm shortlog show sparse-checkout stash "
+    "status submodule switch tag update-ref worktree".split())
+
 _SSH_VALUE_OPTS = frozenset("-b -c -D -E -e -F -I -i -J -L -l -m -O -o -p -Q -R -S -W -w -B".split())
 
 
@@ -844,6 +968,9 @@ def _unwrap_shell(cmd: SimpleCommand, args: list[str]) -> tuple[str, Any] | None
         # `bash script.sh args`: a script file; recorded as is (indirection follows it later)
         return None
     if script_from_c is not None:
+        if script_from_c.startswith("$("):
+            # `bash -c "$(curl ...)"`: the script is output nobody can see; keep the shell for the rules too
+            return ("record_and_shell", (f"{name} -c", script_from_c))
         return ("shell", (f"{name} -c", script_from_c))
     if cmd.stdin_text is not None:
         return ("shell", (f"{name} <stdin", cmd.stdin_text))
@@ -894,8 +1021,18 @@ def _unwrap_xargs(cmd: SimpleCommand, args: list[str]) -> tuple[str, Any] | None
         return ("shell", ("xargs", "; ".join(" ".join(_quote(w.replace(replace_str, it)) for w in rest) for it in items)))
     if items:
         return ("argv", ("xargs", rest + items, []))
-    # Arguments come from stdin we cannot see: mark them as such.
-    return ("argv", ("xargs", rest + ["$(xargs-input)"], []))
+    # Arguments come from input we cannot see: mark them as such, naming the file when there is one
+    # (`xargs -a list.txt`, `xargs < list.txt`, `cat list.txt | xargs`) so checks can read it.
+    source = cmd.stdin_file
+    for i, o in enumerate(opts):
+        if o in ("-a", "--arg-file") and i + 1 < len(opts):
+            source = opts[i + 1]
+        elif o.startswith("--arg-file="):
+            source = o.split("=", 1)[1]
+        elif o.startswith("-a") and len(o) > 2 and not o.startswith("--"):
+            source = o[2:]
+    placeholder = f"$(xargs-input <{source})" if source and source not in ("-", "/dev/stdin") else "$(xargs-input)"
+    return ("argv", ("xargs", rest + [placeholder], []))
 
 
 def _unwrap_find(args: list[str]) -> tuple[str, Any] | None:

@@ -22,12 +22,13 @@ CORPUS_DIR = REPO / "tests" / "corpus"
 GUARDBENCH_PATH = REPO / "benchmarks" / "guardbench.py"
 EXPECTS = {"deny", "block", "ask", "not-deny", "allow"}
 
-# Thresholds set from measurement (docs/corpus.md, 2026-12-02: danger blocked 0.934, benign false-block
-# 0.003, intent/injection ok 0.945 on 773 cases): danger >= measured - 2pp, benign false-block <= measured
-# + 1pp, intent/injection >= measured - 2pp. Raise them as rules land, never lower them.
-DANGER_BLOCKED_MIN = 0.91
-BENIGN_FALSE_BLOCK_MAX = 0.013
-INTENT_OK_MIN = 0.92
+# Thresholds set from measurement (2026-12-02 04:55 UTC, after the find/rsync/git/evasion rules: danger
+# blocked 0.993, benign false-block 0.000, intent/injection ok 1.000 on 773 cases): danger >= measured - 2pp,
+# benign false-block <= measured + 1pp, intent/injection >= measured - 2pp. Raise them as rules land, never
+# lower them.
+DANGER_BLOCKED_MIN = 0.97
+BENIGN_FALSE_BLOCK_MAX = 0.01
+INTENT_OK_MIN = 0.98
 SAMPLE_EVERY = 40  # subprocess sample: ~20 cases through the real launcher
 
 

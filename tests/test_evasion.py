@@ -124,15 +124,7 @@ PASSES = [
 
 # Constructs guardrail cannot resolve today; each id here turns its BLOCKED case into a strict xfail.
 KNOWN_GAPS: dict[str, str] = {
-    "loop-var": "for-loop variable bound to ~ is not resolved, and a dynamic rm -rf target does not ask",
-    "find-exec": "find -exec: `{}` is not replaced by find's root (~), so rm -rf {} looks harmless",
-    "ifs-plain": "`$IFS` without braces before `-` mis-splits: argv becomes ('rm', '-rf$', 'IFS/')",
-    "ifs-custom": "IFS=, assignment is not applied to word splitting of $cmd",
-    "git-alias-inline": "git -c alias.X='reset --hard' X is not expanded",
-    "git-alias-shell": "git config alias.X '!cmd' followed by git X is not expanded",
-    "heredoc-pipe-bash": "a heredoc on cat piped into bash: the shell's stdin script is not parsed",
     "python-c-b64": "python -c os.system(base64.b64decode(...)): the decoded command is not resolved",
-    "source-procsubst": "source <(curl ...) is remote code but only curl|sh is recognised",
 }
 
 

