@@ -194,6 +194,9 @@ def build_index(ruleset: Any, config_values: Mapping[str, Any]) -> dict[str, Any
         if m.program:
             for p in m.program:
                 p = p.lower().rsplit("/", 1)[-1]
+                if p == ".":
+                    scripts = True  # `.` (source) as a word is everywhere (`git add .`): _DOT_SOURCE finds it
+                    continue
                 (globs if any(c in p for c in "*?[") else words).add(p)
         elif dict(m.check_args).get("words"):  # the rule names the words it cannot fire without
             words.update(str(w).lower() for w in dict(m.check_args)["words"])
