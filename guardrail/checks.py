@@ -32,6 +32,7 @@ class EvalContext:
     source: str = ""
     config: Mapping[str, Any] = factory(dict)
     ruleset: Any = None  # the RuleSet being evaluated, for checks that match nested commands (set by evaluate)
+    unread: list[str] = factory(list)  # files a check needed but the reader refused (too large, unreadable)
 
     def resolve(self, path: str) -> str:
         """Absolute, normalised form of a path argument (tilde and $HOME expanded)."""
@@ -724,6 +725,13 @@ def dropdb(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> lis
 
 
 # --------------------------------------------------------------------------- shell-level findings
+
+
+@check("unread-input")
+def unread_input(cmd: Any, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
+    """Files the command runs or feeds in (SQL scripts, package.json, Makefiles) that were too large or
+    unreadable to analyse: what they do is unknown, so this is not a pass."""
+    return list(ctx.unread[:3])
 
 
 @check("over-limit")

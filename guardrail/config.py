@@ -39,6 +39,7 @@ DEFAULTS: dict[str, Any] = {
     "protected": {k: [] for k in PROTECTED_KINDS},
     "disabled_rules": [],
     "trust_project": [],
+    "max_file_bytes": 1_000_000,  # largest script/SQL/manifest file checks read; bigger ones make the call ask
 }
 _KEYS = frozenset(DEFAULTS)
 BUILTIN = "<built-in>"
@@ -210,6 +211,8 @@ def validate(data: dict[str, Any], path: str) -> None:
             raise ConfigError(f"{where}: expected a path string, found {value!r}")
         if key in ("disabled_rules", "trust_project"):
             _str_list(value, where)
+        if key == "max_file_bytes" and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+            raise ConfigError(f"{where}: expected a positive integer (bytes), found {value!r}")
         if key == "protected":
             if not isinstance(value, dict):
                 raise ConfigError(f"{where}: expected a table ([protected]), found {value!r}")
@@ -241,6 +244,11 @@ def _merge(cfg: Config, data: dict[str, Any], path: str, *, layer: str) -> None:
         elif key == "on_error":
             if untrusted and value == "ask" and values["on_error"] == "deny":
                 cfg.notes.append(f"{path}:on_error: ignored; an untrusted project may only tighten on_error to deny")
+                continue
+            values[key], sources[key] = value, path
+        elif key == "max_file_bytes":
+            if untrusted and value > values[key]:
+                cfg.notes.append(f"{path}:max_file_bytes: ignored; an untrusted project may only lower it")
                 continue
             values[key], sources[key] = value, path
         elif key == "audit_path":

@@ -17,7 +17,9 @@ from guardrail.model import STRICTNESS, CommandModel, Finding, SimpleCommand, To
 from guardrail.rules import CompiledRule, RuleSet, match_command, match_file_write
 
 # Checks that judge the whole command line once, not each simple command.
-CALL_LEVEL_CHECKS = frozenset({"over-limit", "unparseable-risky"})
+CALL_LEVEL_CHECKS = frozenset({"over-limit", "unparseable-risky", "unread-input"})
+# Call-level checks whose input is produced by other rules' checks (files they could not read).
+DEPENDENT_CHECKS = frozenset({"unread-input"})
 FILE_TOOLS = frozenset({"Write", "Edit", "MultiEdit", "NotebookEdit"})
 
 
@@ -70,7 +72,13 @@ def evaluate(
     ctx = ctx or EvalContext(cwd=call.cwd, project_dir=call.project_dir)
     rules = ruleset.for_tool(call.tool_name)
     if only_rule is not None:
-        rules = tuple(r for r in rules if r.id == only_rule)
+        alone = tuple(r for r in rules if r.id == only_rule)
+        if alone and alone[0].match.check in DEPENDENT_CHECKS:
+            # This rule judges what the other rules' checks could not read: run them all, keep its findings.
+            full = evaluate(call, ruleset, ctx, non_interactive=non_interactive)
+            return decide([f for f in full.findings if f.rule_id == only_rule], intent=intent,
+                          non_interactive=non_interactive)
+        rules = alone
     if not rules:
         return Verdict(decision=None)
     findings: list[Finding] = []
@@ -163,14 +171,14 @@ def _match_bash_all(rules: tuple[CompiledRule, ...], model: CommandModel, ctx: E
     """Findings for every rule over every simple command, in rule order (stable reasons)."""
     plan = _bash_plan(rules)
     hits: list[tuple[int, int, Finding]] = []
-    for i in plan.call_level:
-        for f in _match_bash(rules[i], model, ctx):
-            hits.append((i, -1, f))
     for n, cmd in enumerate(model.commands):
         for i in plan.by_program.get(cmd.name, plan.any_program):
             f = _bash_finding(rules[i], cmd, ctx)
             if f is not None:
                 hits.append((i, n, f))
+    for i in plan.call_level:  # after the commands: some (unread-input) judge what their checks could not read
+        for f in _match_bash(rules[i], model, ctx):
+            hits.append((i, -1, f))
     hits.sort(key=lambda h: (h[0], h[1]))
     return [f for _, _, f in hits]
 

@@ -38,6 +38,7 @@ _ENV_KEYS = ("HOME", "XDG_CONFIG_HOME", "GUARDRAIL_CONFIG", "GUARDRAIL_DISABLED_
 # Program-less Bash checks and the words without which they cannot fire. "*" = cannot tell: always run.
 CHECK_TRIGGERS: dict[str, tuple[str, ...]] = {
     "over-limit": (),  # only past MAX_FAST_COMMAND_CHARS or nesting, which always take the full path
+    "unread-input": (),  # only after another rule's check tried to read a file: that rule's words decide
     "redirect-to-device": ("dev",),
     "dynamic-program": (),  # needs `$` or a backtick, both opaque
     "unparseable-risky": ("rm", "rmdir", "dd", "mkfs", "shred", "wipefs", "drop", "truncate", "delete", "destroy",

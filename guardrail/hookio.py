@@ -177,7 +177,8 @@ def _pre_tool_use(payload: dict[str, Any], env: Mapping[str, str], started: floa
     from guardrail.engine import decide, evaluate
 
     ctx = EvalContext(cwd=call.cwd, project_dir=call.project_dir, home=env.get("HOME", ""), env=env,
-                      read_file=_file_reader(call.cwd), config=getattr(config, "values", {}))
+                      config=getattr(config, "values", {}))
+    ctx.read_file = _file_reader(call.cwd, ctx.unread, _max_file_bytes(ctx.config))
     verdict = evaluate(call, ruleset, ctx)
     if not verdict.findings:
         return None
@@ -287,19 +288,35 @@ def _load_ruleset(config: Any) -> Any:
     return load_ruleset(getattr(config, "pack_sources", ()) or (), disabled=values.get("disabled_rules") or ())
 
 
-def _file_reader(cwd: str):  # noqa: ANN202
-    """Bounded, relative-to-cwd file reads for checks (package.json scripts, .env, SQL files)."""
+def _max_file_bytes(values: Any) -> int:
+    try:
+        return max(1, int(values.get("max_file_bytes") or MAX_FILE_READ_BYTES))
+    except (AttributeError, TypeError, ValueError):
+        return MAX_FILE_READ_BYTES
+
+
+def _file_reader(cwd: str, unread: list[str] | None = None, limit: int = MAX_FILE_READ_BYTES):  # noqa: ANN202
+    """Bounded, relative-to-cwd file reads for checks (package.json scripts, .env, SQL files).
+
+    A missing file is simply None. A file that exists but is too large or unreadable is also None for the
+    check, and is listed in `unread`, so the `unread-input` rule asks instead of passing in silence."""
 
     def read(path: str) -> str | None:
+        full = path if os.path.isabs(path) else os.path.join(cwd or ".", path)
         try:
-            full = path if os.path.isabs(path) else os.path.join(cwd or ".", path)
             with open(full, "rb") as fh:
-                data = fh.read(MAX_FILE_READ_BYTES + 1)
-            if len(data) > MAX_FILE_READ_BYTES:
-                return None
-            return data.decode("utf-8", "replace")
-        except (OSError, ValueError):
+                data = fh.read(limit + 1)
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
             return None
+        except OSError as exc:
+            if unread is not None:
+                unread.append(f"{path} (unreadable: {exc.strerror or exc})")
+            return None
+        if len(data) > limit:
+            if unread is not None:
+                unread.append(f"{path} (larger than {limit:,} bytes)")
+            return None
+        return data.decode("utf-8", "replace")
 
     return read
 

@@ -85,12 +85,19 @@ def case_context(cwd: str | None, files: dict[str, str] | None, config: dict[str
         wd = posixpath.normpath(posixpath.join(CASE_CWD, wd))
     table = {posixpath.normpath(p if p.startswith("/") else posixpath.join(wd, p)): t for p, t in (files or {}).items()}
 
+    limit = int((config or {}).get("max_file_bytes", 1_000_000))  # the hook's reader limit; cases may lower it
+    ctx = EvalContext(cwd=wd, project_dir=CASE_CWD, home=CASE_HOME, env={}, config=dict(config or {}))
+
     def read_file(path: str) -> str | None:
         p = path if path.startswith("/") else posixpath.join(wd, path)
-        return table.get(posixpath.normpath(p))
+        text = table.get(posixpath.normpath(p))
+        if text is not None and len(text.encode()) > limit:
+            ctx.unread.append(f"{path} (larger than {limit:,} bytes)")
+            return None
+        return text
 
-    return EvalContext(cwd=wd, project_dir=CASE_CWD, home=CASE_HOME, env={}, read_file=read_file,
-                       config=dict(config or {}))
+    ctx.read_file = read_file
+    return ctx
 
 
 def load_pack_cases(sources: Iterable[tuple[Path, str]]) -> list[PackCases]:

@@ -299,3 +299,13 @@ def test_huge_command_gets_a_deliberate_answer(env: dict[str, str]) -> None:
     cmd = " && ".join(["true"] * 3000) + " && rm -rf build"
     out = run("pre-tool-use", payload(env, tool_input={"command": cmd}), env)
     assert decision(out) in ("ask", "deny")
+
+
+def test_sql_file_too_large_to_read_asks_instead_of_passing(env: dict[str, str]) -> None:
+    project = Path(env["CLAUDE_PROJECT_DIR"])
+    (project / "dump.sql").write_text("INSERT INTO t VALUES (1, 'x');\n" * 40_000 + "DROP TABLE users;\n")
+    out = run("pre-tool-use", payload(env, tool_input={"command": "psql -f dump.sql"}), env)
+    assert decision(out) == "ask"
+    assert "dump.sql (larger than" in out["hookSpecificOutput"]["permissionDecisionReason"]  # type: ignore[index]
+    (project / "dump.sql").write_text("INSERT INTO t VALUES (1, 'x');\n" * 1000 + "DROP TABLE users;\n")
+    assert decision(run("pre-tool-use", payload(env, tool_input={"command": "psql -f dump.sql"}), env)) == "deny"

@@ -66,11 +66,12 @@ def command(command_text: str | None, tool: str, tool_input: str | None, prompts
     except PackError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
-    from guardrail.hookio import _file_reader
+    from guardrail.hookio import _file_reader, _max_file_bytes
 
     call = ToolCall(tool_name=tool, tool_input=ti, cwd=cwd, project_dir=os.environ.get("CLAUDE_PROJECT_DIR", cwd))
     ctx = EvalContext(cwd=cwd, project_dir=call.project_dir, home=os.environ.get("HOME", ""), env=os.environ,
-                      read_file=_file_reader(cwd), config=getattr(config, "values", {}))
+                      config=getattr(config, "values", {}))
+    ctx.read_file = _file_reader(cwd, ctx.unread, _max_file_bytes(ctx.config))
     intent = None
     if prompts:
         from guardrail.intent.model import Prompt, extract_intent
