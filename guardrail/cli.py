@@ -26,7 +26,7 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
 
 def main(argv: list[str] | None = None) -> Any:
     args = sys.argv[1:] if argv is None else argv
-    if args and args[0] == "hook":
+    if args and args[0] == "hook" and not (len(args) == 2 and args[1] in ("-h", "--help")):
         from guardrail.hookio import main as hook_main
 
         hook_main(args[1:])
