@@ -248,7 +248,7 @@ def _failure(event: str, hook_event: str | None, payload: dict[str, Any], exc: B
         detail = str(exc) if isinstance(exc, PayloadError) else f"internal error {type(exc).__name__}: {exc}"
         detail = detail[:600]
         is_pre = hook_event == "PreToolUse" or (hook_event is None and event in ("", "pre-tool-use"))
-        decision = _on_error_decision(env) if is_pre else None
+        decision = _on_error_decision(env, (payload or {}).get("cwd") or "") if is_pre else None
         try:
             _audit(payload or {"hook_event_name": hook_event or event}, env, started, decision=decision,
                    rule_ids=["guardrail-error"], reason=detail, error=detail, mark=False)
@@ -267,8 +267,17 @@ def _failure(event: str, hook_event: str | None, payload: dict[str, Any], exc: B
         return None
 
 
-def _on_error_decision(env: Mapping[str, str]) -> str:
+def _on_error_decision(env: Mapping[str, str], cwd: Any = "") -> str:
+    """on_error from $GUARDRAIL_ON_ERROR or the config (deny when the config is what failed)."""
     value = env.get("GUARDRAIL_ON_ERROR", "").strip().lower()
+    if value in ("deny", "ask"):
+        return value
+    try:
+        from guardrail.config import load_config
+
+        value = load_config(cwd if isinstance(cwd, str) else "", env).values.get("on_error")
+    except Exception:  # noqa: BLE001 - a broken config falls back to the safe default
+        value = None
     return value if value in ("deny", "ask") else "deny"
 
 

@@ -309,3 +309,12 @@ def test_sql_file_too_large_to_read_asks_instead_of_passing(env: dict[str, str])
     assert "dump.sql (larger than" in out["hookSpecificOutput"]["permissionDecisionReason"]  # type: ignore[index]
     (project / "dump.sql").write_text("INSERT INTO t VALUES (1, 'x');\n" * 1000 + "DROP TABLE users;\n")
     assert decision(run("pre-tool-use", payload(env, tool_input={"command": "psql -f dump.sql"}), env)) == "deny"
+
+
+def test_on_error_from_the_user_config(env: dict[str, str]) -> None:
+    cfg = Path(env["XDG_CONFIG_HOME"]) / "guardrail"
+    cfg.mkdir(parents=True)
+    (cfg / "config.toml").write_text('on_error = "ask"\n')
+    assert decision(run("pre-tool-use", b"{not json", env)) == "ask"
+    (cfg / "config.toml").write_text("on_error = [broken\n")
+    assert decision(run("pre-tool-use", b"{not json", env)) == "deny", "a broken config falls back to deny"
