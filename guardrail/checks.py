@@ -129,6 +129,12 @@ _GUARDS: dict[str, Callable[[Any, EvalContext], bool]] = {
 }
 
 
+def guard_of(name: str | None) -> Callable[[Any, EvalContext], bool] | None:
+    """The exact cheap refusal `CHECKS.get(name)` applies before running `name` (None: it has none). The engine
+    evaluates it once per command for all rules naming the check, instead of once per rule."""
+    return _GUARDS.get(name) if name in LAZY_CHECKS else None  # type: ignore[arg-type]
+
+
 def _lazy_proxy(name: str) -> Callable[[Any, EvalContext, Mapping[str, Any]], list[str]]:
     guard = _GUARDS.get(name)
 
@@ -395,6 +401,8 @@ _WRITE_REDIRECTS = frozenset({">", ">|", "1>", "&>", ">>", "&>>", "1>>", "2>", "
 @check("redirect-target")
 def redirect_target(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
     """Output redirected onto a path matching `args.regex` (checked on the text and the resolved path)."""
+    if not cmd.redirects:
+        return []  # most commands: no pattern to look up
     from guardrail.rules import _rx
 
     rx = _rx(str(args.get("regex") or "(?!)"))

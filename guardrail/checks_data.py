@@ -76,7 +76,14 @@ NESTING_CHECKS = frozenset({"indirect", "indirect-unresolved", "protected-target
 def rule_hits(cmd: SimpleCommand, ctx: EvalContext, *, tool: str = "Bash") -> list[tuple[Any, list[str]]]:
     """(rule, targets) for every Bash rule of the current ruleset that matches `cmd` (nesting rules skipped)."""
     out = []
-    for rule in current_ruleset(ctx).for_tool(tool):
+    rules = current_ruleset(ctx).for_tool(tool)
+    if tool == "Bash":
+        from guardrail.engine import bash_candidates
+
+        selected: Any = [rules[i] for i in bash_candidates(rules, cmd)]  # the others cannot match `cmd`
+    else:
+        selected = rules
+    for rule in selected:
         m = rule.match
         if m.check in NESTING_CHECKS or m.path_glob_any or m.content_regex or m.tool_glob_any:
             continue
@@ -96,6 +103,32 @@ def _effect_ok(effect: str, args: Mapping[str, Any]) -> bool:
     return not pats or any(fnmatch.fnmatchcase(effect, p) for p in pats)
 
 
+def _per_evaluation(ctx: EvalContext) -> dict[Any, Any]:
+    """A memo that lives while `ctx` is the context being evaluated (it holds `ctx`, so its id is not reused)."""
+    if _INDIRECT_CACHE["ctx"] is not ctx:
+        _INDIRECT_CACHE["ctx"], _INDIRECT_CACHE["entries"] = ctx, {}
+    return _INDIRECT_CACHE["entries"]
+
+
+def _for_command(kind: str, cmd: SimpleCommand, ctx: EvalContext, compute: Any) -> Any:
+    """compute(cmd, ctx), once per command object and evaluation: several rules ask the same question of one
+    command (the entry keeps `cmd` alive, so its id names it while the memo lives)."""
+    memo = _per_evaluation(ctx)
+    key = (kind, id(cmd))
+    hit = memo.get(key)
+    if hit is not None and hit[0] is cmd:
+        return hit[1]
+    value = compute(cmd, ctx)
+    memo[key] = (cmd, value)
+    return value
+
+
+def _environment(cmd: SimpleCommand, ctx: EvalContext) -> str:
+    from guardrail.environment import command_environment
+
+    return _for_command("environment", cmd, ctx, command_environment)
+
+
 # --------------------------------------------------------------------------- environments
 
 @check("target-env")
@@ -104,9 +137,7 @@ def target_env(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) ->
 
     Put it after cheap conditions (program, subcommand, flags): it may read `.env` files in cwd.
     """
-    from guardrail.environment import command_environment
-
-    env = command_environment(cmd, ctx)
+    env = _environment(cmd, ctx)
     want = args.get("environment")
     if want and env not in want:
         return []
@@ -272,6 +303,13 @@ def extra_sql_payloads(cmd: SimpleCommand, ctx: EvalContext) -> list[tuple[str, 
 
 
 def all_sql_payloads(cmd: SimpleCommand, ctx: EvalContext) -> list[tuple[str, str]]:
+    """(origin, SQL text) pairs the command would run; shared by every SQL rule asking about `cmd` (read only)."""
+    if cmd.name not in SQL_CLIENTS and cmd.name not in _EXTRA_SQL_TOOLS:
+        return []
+    return _for_command("sql", cmd, ctx, _all_sql_payloads)
+
+
+def _all_sql_payloads(cmd: SimpleCommand, ctx: EvalContext) -> list[tuple[str, str]]:
     if cmd.name in SQL_CLIENTS:
         # the shared extractor reads -f files with the raw path; resolve it against cwd here instead
         base = sql_payloads(cmd, EvalContext(cwd=ctx.cwd, project_dir=ctx.project_dir, home=ctx.home, env=ctx.env,
@@ -291,9 +329,7 @@ def sql_findings(payloads: Iterable[tuple[str, str]], args: Mapping[str, Any], d
     kinds = set(args.get("kinds") or ())
     out = []
     for _origin, text in payloads:
-        if not (sqlmod.looks_like_strict_sql(text) if strict else sqlmod.looks_like_sql(text)):
-            continue
-        for st in sqlmod.destructive(sqlmod.analyze_sql(text)):
+        for st in sqlmod.destructive_in(text, strict=strict):
             if want and st.effect not in want:
                 continue
             if kinds and st.kind not in kinds:
@@ -310,9 +346,7 @@ def env_allows(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) ->
     want, avoid = args.get("environment"), args.get("not_environment")
     if not want and not avoid:
         return True
-    from guardrail.environment import command_environment
-
-    env = command_environment(cmd, ctx)
+    env = _environment(cmd, ctx)
     return (not want or env in want) and not (avoid and env in avoid)
 
 
@@ -512,32 +546,35 @@ _INDIRECT_CACHE: dict[str, Any] = {"ctx": None, "entries": {}}
 
 
 def _expansion(cmd: SimpleCommand, ctx: EvalContext) -> Any:
-    """Memoised per evaluation (several indirect rules ask about the same command)."""
+    """Memoised per evaluation and command (the engine's expansion and several indirect rules ask about it)."""
     from guardrail.indirection import expand
 
-    if _INDIRECT_CACHE["ctx"] is not ctx:
-        _INDIRECT_CACHE["ctx"], _INDIRECT_CACHE["entries"] = ctx, {}
-    key = (cmd.argv, cmd.env, cmd.via, ctx.cwd)
-    hit = _INDIRECT_CACHE["entries"].get(key)
-    if hit is None:
-        hit = _INDIRECT_CACHE["entries"][key] = expand(cmd, ctx)
-    return hit
+    return _for_command("expansion", cmd, ctx, expand)
+
+
+def memo_shell_outs(cmd: SimpleCommand, ctx: EvalContext) -> list[SimpleCommand]:
+    """shell_outs, memoised per evaluation and command (read only: callers copy before changing)."""
+    return _for_command("shell_outs", cmd, ctx, shell_outs)
 
 
 def _inner_hits(cmd: SimpleCommand, ctx: EvalContext) -> list[tuple[Any, SimpleCommand, list[str]]]:
+    """Memoised per evaluation, keyed by everything the answer reads (four indirect rules ask per command)."""
     from guardrail.indirection import is_trigger
 
-    if not is_trigger(cmd) and inline_code(cmd, ctx) is None:
-        return []
-    if _INDIRECT_CACHE["ctx"] is ctx and ("hits", cmd.argv, cmd.env, cmd.via, ctx.cwd) in _INDIRECT_CACHE["entries"]:
-        return _INDIRECT_CACHE["entries"][("hits", cmd.argv, cmd.env, cmd.via, ctx.cwd)]
-    inner_cmds = list(_expansion(cmd, ctx).commands) if is_trigger(cmd) else []
-    inner_cmds += shell_outs(cmd, ctx)
+    entries = _per_evaluation(ctx)
+    key = ("hits", cmd.argv, cmd.env, cmd.via, cmd.stdin_text, cmd.stdin_file, cmd.redirects, ctx.cwd)
+    hits = entries.get(key)
+    if hits is not None:
+        return hits
+    trigger = is_trigger(cmd)
     hits = []
-    for inner in inner_cmds:
-        for rule, targets in rule_hits(inner, ctx):
-            hits.append((rule, inner, targets))
-    _INDIRECT_CACHE["entries"][("hits", cmd.argv, cmd.env, cmd.via, ctx.cwd)] = hits
+    if trigger or inline_code(cmd, ctx) is not None:
+        inner_cmds = list(_expansion(cmd, ctx).commands) if trigger else []
+        inner_cmds += memo_shell_outs(cmd, ctx)
+        for inner in inner_cmds:
+            for rule, targets in rule_hits(inner, ctx):
+                hits.append((rule, inner, targets))
+    entries[key] = hits
     return hits
 
 

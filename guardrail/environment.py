@@ -48,9 +48,36 @@ _FLAG_VALUE = frozenset({"--env", "-e", "--environment", "--context", "--kube-co
 _SQL_E = frozenset({"mysql", "mariadb", "mycli", "clickhouse-client", "duckdb", "mongosh", "mongo"})  # -e is SQL
 
 
+# A substring of every alternative of _PROD, _STAGING and _LOCAL: a pattern can only match (ASCII) text whose
+# lower-case form contains one of its hints. The patterns begin with look-behinds, so the regex engine tries
+# every alternative at every position; the substring tests skip that for most text.
+_PROD_HINTS = ("prod", "live", "prd", "amazonaws", "azure", "windows", "supabase", "neon", "psdb", "planetscale",
+               "cloudsql", "render", "railway", "rlwy", "heroku", "mongodb", "upstash", "redis", "aiven", "timescale",
+               "turso", "cockroach", "elephantsql", "digitalocean")
+_STAGING_HINTS = ("stag", "stg", "preprod", "uat")
+_LOCAL_HINTS = ("local", "0.0", "::1", "docker", "dev", "test", "scratch", "sandbox", "/tmp/", "memory", "kind-",
+                "minikube", "rancher", "k3d-")
+
+
+def _hinted(low: str, hints: tuple[str, ...]) -> bool:
+    for h in hints:  # a plain loop: measured faster than any(map(low.__contains__, hints)) here
+        if h in low:
+            return True
+    return False
+
+
 def classify_text(text: str) -> str:
     """prod | staging | local | unknown, from hosts, DSNs, names and flags in `text`."""
     if not text:
+        return "unknown"
+    if text.isascii():  # re.I on ASCII text is ASCII case folding, so lower() decides the hints exactly
+        low = text.lower()
+        if _hinted(low, _PROD_HINTS) and _PROD.search(text):
+            return "prod"
+        if _hinted(low, _STAGING_HINTS) and _STAGING.search(text):
+            return "staging"
+        if _hinted(low, _LOCAL_HINTS) and _LOCAL.search(text):
+            return "local"
         return "unknown"
     if _PROD.search(text):
         return "prod"
@@ -100,18 +127,19 @@ def dotenv_values(ctx: Any, names: Iterable[str] = _ENV_FILES) -> dict[str, str]
 
 def command_environment(cmd: SimpleCommand, ctx: Any, *, files: bool = True) -> str:
     """The environment `cmd` most likely targets; only the command's words are used when they decide it."""
-    words = command_text(cmd)
     flagged, bare = _target_words(cmd)
     # wrappers that name a host or container count (`ssh db-prod`); script labels (`make test`) do not
-    hosts = " ".join(v for v in cmd.via if v.startswith(("ssh ", "kubectl", "docker", "podman", "heroku", "fly")))
-    env = classify_text(flagged + " " + " ".join(f"{k}={v}" for k, v in cmd.env if k in ENV_KEYS) + " " + hosts)
+    hosts = " ".join(v for v in cmd.via if v.startswith(("ssh ", "kubectl", "docker", "podman", "heroku", "fly"))) \
+        if cmd.via else ""
+    assigned = " ".join(f"{k}={v}" for k, v in cmd.env if k in ENV_KEYS) if cmd.env else ""
+    env = classify_text(flagged + " " + assigned + " " + hosts)
     if env != "unknown":
         return env
     # bare words (`dropdb shop_prod`) may say prod or staging, but never local: `migrate dev`, `npm test`
     env = classify_text(bare)
     if env in ("prod", "staging"):
         return env
-    if classify_text(words) == "prod":
+    if classify_text(command_text(cmd)) == "prod":
         return "prod"
     inherited = {k: v for k, v in (getattr(ctx, "env", None) or {}).items() if k in ENV_KEYS}
     if files:
@@ -141,11 +169,22 @@ def kube_current_context(ctx: Any, kubeconfig: str | None = None) -> str:
     return m.group(1) if m else ""
 
 
+_TARGET_RX: list[re.Pattern[str]] = []
+
+
+def _target_rx() -> list[re.Pattern[str]]:
+    """_target_words' patterns, compiled on first use (not at import: the hook rarely needs them)."""
+    _TARGET_RX[:] = [re.compile(r"\.(com|net|io|cloud|co|app)\b"), re.compile(r"(?i)(host|dbname)="),
+                     re.compile(r"[\w.-]+"), re.compile(r"\.(md|txt|py|js|ts|sql|json|ya?ml|log)$")]
+    return _TARGET_RX
+
+
 def _target_words(cmd: SimpleCommand) -> tuple[str, str]:
     """(values of target-naming flags and DSN-like arguments, bare name arguments); a file `prod_notes.md` is neither."""
     out: list[str] = []
     bare: list[str] = []
     args = cmd.args
+    domain, dsn_key, word, doc_ext = _TARGET_RX or _target_rx()
     for i, a in enumerate(args):
         if "=" in a and a.split("=", 1)[0] in ENV_KEYS:
             out.append(a)  # `rails db:drop RAILS_ENV=production`
@@ -158,11 +197,11 @@ def _target_words(cmd: SimpleCommand) -> tuple[str, str]:
         if a in _FLAG_VALUE and i + 1 < len(args) and not (a == "-e" and cmd.name in _SQL_E):
             out.append(args[i + 1])
             continue
-        if "://" in a or "@" in a or re.search(r"\.(com|net|io|cloud|co|app)\b", a) or re.match(r"(?i)(host|dbname)=", a):
+        if "://" in a or "@" in a or domain.search(a) or dsn_key.match(a):
             out.append(a)
         elif a.startswith("/tmp/") or a == ":memory:":
             out.append(a)
-        elif re.fullmatch(r"[\w.-]+", a) and not a.startswith("-") and not re.search(r"\.(md|txt|py|js|ts|sql|json|ya?ml|log)$", a):
+        elif word.fullmatch(a) and not a.startswith("-") and not doc_ext.search(a):
             bare.append(a)  # bare names: database, namespace, stack, app
     return " ".join(out), " ".join(bare)
 

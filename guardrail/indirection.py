@@ -560,10 +560,14 @@ def expand_all(commands: list[SimpleCommand], ctx: Any) -> list[SimpleCommand]:
     out: list[SimpleCommand] = []
     for cmd in commands:
         if is_trigger(cmd):
-            out.extend(expand(cmd, ctx).commands)
+            # the indirect rules ask for the same expansion: checks_data memoises it per evaluation (and its
+            # rules load it for every trigger command anyway)
+            from guardrail.checks_data import _expansion
+
+            out.extend(_expansion(cmd, ctx).commands)
         elif cmd.name in INTERPRETERS or cmd.name.startswith("python") or cmd.name in ("uv", "pypy3", "pypy"):
-            from guardrail.checks_data import inline_code, shell_outs  # only for interpreters: keeps it lazy
+            from guardrail.checks_data import inline_code, memo_shell_outs  # only for interpreters: keeps it lazy
 
             if inline_code(cmd, ctx) is not None:
-                out.extend(shell_outs(cmd, ctx))
+                out.extend(memo_shell_outs(cmd, ctx))
     return out[:MAX_COMMANDS]

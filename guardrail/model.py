@@ -71,17 +71,17 @@ class SimpleCommand:
     dynamic: bool = False
     text: str = ""
 
-    @property
-    def name(self) -> str:
-        """The program name: basename of argv[0] with a leading backslash removed."""
-        if not self.argv:
-            return ""
-        head = self.argv[0].lstrip("\\")
-        return head.rsplit("/", 1)[-1]
+    # Read by every rule for every command: computed once per command, not per access.
+    # name: the program name, basename of argv[0] with a leading backslash removed; args: argv[1:];
+    # _positionals: memo for rules.positionals (None until first asked).
+    __derived__ = ("name", "args", "_positionals")
 
-    @property
-    def args(self) -> tuple[str, ...]:
-        return self.argv[1:]
+    def __post_init__(self) -> None:
+        argv = self.argv
+        put = object.__setattr__
+        put(self, "name", argv[0].lstrip("\\").rsplit("/", 1)[-1] if argv else "")
+        put(self, "args", argv[1:])
+        put(self, "_positionals", None)
 
 
 @record

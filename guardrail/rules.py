@@ -61,6 +61,17 @@ def has_flag(args: tuple[str, ...] | list[str], spec: str) -> bool:
 
 def positionals(cmd: SimpleCommand) -> list[str]:
     """Arguments that are not options (nor values of known value-taking options)."""
+    try:
+        memo = cmd._positionals  # a SimpleCommand keeps them: many rules ask per command
+    except AttributeError:  # another action type
+        return _positionals(cmd)
+    if memo is None:
+        memo = tuple(_positionals(cmd))
+        object.__setattr__(cmd, "_positionals", memo)
+    return list(memo)  # a fresh list: callers may slice, compare or change it
+
+
+def _positionals(cmd: SimpleCommand) -> list[str]:
     value_opts = VALUE_OPTIONS.get(cmd.name, frozenset())
     out: list[str] = []
     args = cmd.args
@@ -136,7 +147,18 @@ class RuleSet:
         hit = self.by_tool.get(tool)
         if hit is not None:
             return hit
-        return tuple(r for r in self.rules if _tool_matches(r.tools, tool))
+        # tools outside the index (MCP tools, Glob, ...): filtered once per rule set and tool name
+        memo = _FOR_TOOL.get((id(self), tool))
+        if memo is not None and memo[0] is self:
+            return memo[1]
+        rules = tuple(r for r in self.rules if _tool_matches(r.tools, tool))
+        if len(_FOR_TOOL) > 256:
+            _FOR_TOOL.clear()
+        _FOR_TOOL[(id(self), tool)] = (self, rules)  # holding the rule set keeps its id from being reused
+        return rules
+
+
+_FOR_TOOL: dict[tuple[int, str], tuple[RuleSet, tuple[CompiledRule, ...]]] = {}
 
 
 def _tool_matches(tools: frozenset[str], tool: str) -> bool:

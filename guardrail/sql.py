@@ -341,3 +341,22 @@ def _replace_rolled(st: SqlStatement) -> SqlStatement:
 def destructive(stmts: list[SqlStatement]) -> list[SqlStatement]:
     """The statements that would destroy or strip data: not rolled back, not scratch objects."""
     return [s for s in stmts if s.is_destructive]
+
+
+_DESTRUCTIVE: dict[tuple[str, bool], tuple[SqlStatement, ...]] = {}
+_DESTRUCTIVE_TEXT_MAX = 100_000  # longer texts are not kept as memo keys
+
+
+def destructive_in(text: str, *, strict: bool = False) -> tuple[SqlStatement, ...]:
+    """The destructive statements of `text` when it passes the (strict) prefilter, else (); memoised: every SQL
+    rule asks about the same payload, each filtering by its own effects."""
+    key = (text, strict)
+    hit = _DESTRUCTIVE.get(key)
+    if hit is None:
+        ok = looks_like_strict_sql(text) if strict else looks_like_sql(text)
+        hit = tuple(destructive(analyze_sql(text))) if ok else ()
+        if len(text) <= _DESTRUCTIVE_TEXT_MAX:
+            if len(_DESTRUCTIVE) >= _MEMO_MAX:
+                _DESTRUCTIVE.clear()
+            _DESTRUCTIVE[key] = hit
+    return hit
