@@ -641,10 +641,37 @@ def _first_arg(code: str, start: int) -> str:
     return code[start + 1:i]
 
 
+_B64_CALL = _Lazy(
+    r"(?:base64\.)?b64decode\(\s*b?(['\"])([A-Za-z0-9+/=\s]{4,4000})\1\s*\)(?:\.decode\([^)]*\))?"  # python
+    r"|atob\(\s*(['\"])([A-Za-z0-9+/=]{4,4000})\3\s*\)"  # node/browser
+    r"|Buffer\.from\(\s*(['\"])([A-Za-z0-9+/=]{4,4000})\5\s*,\s*['\"]base64['\"]\s*\)(?:\.toString\([^)]*\))?")
+
+
+def _inline_base64(code: str) -> str:
+    """Replace base64 literals decoded in place (`os.system(base64.b64decode('cm0g...').decode())`) by the
+    decoded text as a string literal, so the shell-out is seen for what it runs."""
+    import base64
+    import binascii
+
+    def sub(m: re.Match[str]) -> str:
+        raw = m.group(2) or m.group(4) or m.group(6) or ""
+        try:
+            text = base64.b64decode("".join(raw.split()), validate=False).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            return m.group(0)
+        if not text.isprintable() and "\n" not in text:
+            return m.group(0)
+        return "'" + text.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n") + "'"
+
+    return _B64_CALL.sub(sub, code)
+
+
 def code_commands(code: str, lang: str, depth: int = 0) -> list[str]:
     """Shell command lines that `code` (in `lang`) would run: shell-outs, tree deletions as `rm -rf PATH`,
     and (Python) code inside exec()/eval() strings, recursively."""
     out: list[str] = []
+    if "b64decode" in code or "atob(" in code or "Buffer.from(" in code:
+        code = _inline_base64(code)
     # calls written inside string literals are text (`print('os.system(...)')`), not calls
     spans = [m.span() for m in _STRING.finditer(code)]
 

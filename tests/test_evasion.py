@@ -124,7 +124,6 @@ PASSES = [
 
 # Constructs guardrail cannot resolve today; each id here turns its BLOCKED case into a strict xfail.
 KNOWN_GAPS: dict[str, str] = {
-    "python-c-b64": "python -c os.system(base64.b64decode(...)): the decoded command is not resolved",
 }
 
 
