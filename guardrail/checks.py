@@ -698,30 +698,6 @@ def sql_payloads(cmd: SimpleCommand, ctx: EvalContext) -> list[tuple[str, str]]:
     return out
 
 
-def _sql_environment(cmd: SimpleCommand, ctx: EvalContext) -> str:
-    text = " ".join(cmd.argv) + " " + " ".join(f"{k}={v}" for k, v in cmd.env) + " " + " ".join(cmd.via)
-    return classify_environment(text)
-
-
-_PROD = re.compile(r"(?<![a-z0-9])(prod|production|live|prd)(?![a-z0-9])|\.rds\.amazonaws\.com|\.database\.azure\.com|"
-                   r"\.supabase\.co|neon\.tech|planetscale|\.cloudsql|render\.com|railway\.app|herokuapp|"
-                   r"--env[= ]production|RAILS_ENV=production|NODE_ENV=production|APP_ENV=prod", re.I)
-_LOCAL = re.compile(r"localhost|127\.0\.0\.1|::1|(?<![a-z0-9/])(dev|development|local|test|testing|scratch)(?![a-z0-9])|"
-                    r"_test\b|_dev\b|\.sqlite3?\b|\.db\b|/tmp/", re.I)
-_STAGING = re.compile(r"(?<![a-z0-9])(staging|stage|stg|preprod|uat)(?![a-z0-9])", re.I)
-
-
-def classify_environment(text: str) -> str:
-    """prod | staging | local | unknown, from hosts, DSNs, env assignments and flags in `text`."""
-    if _PROD.search(text):
-        return "prod"
-    if _STAGING.search(text):
-        return "staging"
-    if _LOCAL.search(text):
-        return "local"
-    return "unknown"
-
-
 # "sql-destructive" lives in guardrail.checks_data (lazy): it also reads files relative to cwd, covers more
 # tools (cqlsh, prisma db execute, heroku pg:psql, wrangler d1, dbshell stdin) and filters by environment.
 
