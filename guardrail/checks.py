@@ -466,37 +466,13 @@ def chmod_broad(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -
     return out
 
 
-_RSYNC_VALUE_OPTS = frozenset({"-e", "--rsh", "--rsync-path", "-f", "--filter", "--exclude", "--include",
-                               "--exclude-from", "--include-from", "--files-from", "-B", "--block-size",
-                               "--backup-dir", "--suffix", "-T", "--temp-dir", "--partial-dir", "--compare-dest",
-                               "--copy-dest", "--link-dest", "--chmod", "--chown", "--usermap", "--groupmap",
-                               "--timeout", "--contimeout", "--bwlimit", "--port", "--password-file", "--log-file",
-                               "--log-file-format", "--out-format", "--max-size", "--min-size", "--max-delete",
-                               "--modify-window", "--iconv", "--info", "--debug", "-M", "--remote-option",
-                               "--skip-compress", "--sockopts", "--outbuf", "--write-batch", "--read-batch",
-                               "--only-write-batch", "--checksum-choice", "--compress-choice", "--compress-level",
-                               "--stop-after", "--stop-at", "--mkpath-mode"})
-
-
 @check("rsync-delete-broad")
 def rsync_delete_broad(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
     """rsync --delete* whose destination is /, ~, ., .., the project root or another critical path: everything
     there that the source lacks is deleted (`rsync -a --delete empty/ ~/` empties the home directory)."""
-    a = cmd.args
-    if not any(x == "--del" or x.startswith("--delete") for x in a):
+    if not any(x == "--del" or x.startswith("--delete") for x in cmd.args):
         return []
-    pos: list[str] = []
-    i = 0
-    while i < len(a):
-        x = a[i]
-        if x == "--":
-            pos.extend(a[i + 1:])
-            break
-        if x.startswith("-") and len(x) > 1:
-            i += 2 if (x in _RSYNC_VALUE_OPTS and "=" not in x) else 1
-            continue
-        pos.append(x)
-        i += 1
+    pos = positionals(cmd)  # rsync's value-taking options are in rules.VALUE_OPTIONS
     if len(pos) < 2:
         return []
     dest = pos[-1]

@@ -17,6 +17,16 @@ from guardrail.model import SimpleCommand
 
 # Options that take a value, per program, so their value is not read as a positional argument.
 VALUE_OPTIONS: dict[str, frozenset[str]] = {
+    "rsync": frozenset({"-e", "--rsh", "--rsync-path", "-f", "--filter", "--exclude", "--include",
+                        "--exclude-from", "--include-from", "--files-from", "-B", "--block-size",
+                        "--backup-dir", "--suffix", "-T", "--temp-dir", "--partial-dir", "--compare-dest",
+                        "--copy-dest", "--link-dest", "--chmod", "--chown", "--usermap", "--groupmap",
+                        "--timeout", "--contimeout", "--bwlimit", "--port", "--password-file", "--log-file",
+                        "--log-file-format", "--out-format", "--max-size", "--min-size", "--max-delete",
+                        "--modify-window", "--iconv", "--info", "--debug", "-M", "--remote-option",
+                        "--skip-compress", "--sockopts", "--outbuf", "--write-batch", "--read-batch",
+                        "--only-write-batch", "--checksum-choice", "--compress-choice", "--compress-level",
+                        "--stop-after", "--stop-at", "--mkpath-mode"}),
     "git": frozenset({"-C", "-c", "--git-dir", "--work-tree", "--namespace", "--exec-path", "--config-env"}),
     "kubectl": frozenset({"-n", "--namespace", "--context", "--cluster", "--kubeconfig", "-l", "--selector",
                           "-o", "--output", "-f", "--filename", "--user", "-c", "--container", "--field-selector",
