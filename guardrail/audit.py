@@ -87,7 +87,7 @@ def _clip(s: str, limit: int) -> str:
 
 def _scrub(obj: Any, limit: int, depth: int = 0) -> Any:
     """Redact and truncate every string in a JSON-like value (the shape stays JSON-serialisable)."""
-    from guardrail.redact import MARK, _is_placeholder, is_secret_key
+    from guardrail.redact import MARK, is_secret_item
 
     if isinstance(obj, str):
         return _clip(obj, limit)
@@ -104,13 +104,7 @@ def _scrub(obj: Any, limit: int, depth: int = 0) -> Any:
                 out["…"] = f"[truncated {len(obj) - i} keys]"
                 break
             key = _clip(k if isinstance(k, str) else str(k), 200)
-            if (
-                isinstance(k, str)
-                and isinstance(v, (str, int, float))
-                and not isinstance(v, bool)
-                and is_secret_key(k)
-                and not _is_placeholder(str(v))
-            ):
+            if is_secret_item(k, v):
                 out[key] = MARK.format("secret")
             else:
                 out[key] = _scrub(v, limit, depth + 1)

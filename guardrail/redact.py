@@ -377,6 +377,18 @@ def is_secret_key(key: str) -> bool:
     return _key_rx().fullmatch(key) is not None
 
 
+def is_secret_item(key: Any, value: Any) -> bool:
+    """A scalar value stored under a sensitive key (`password`, `api_token`, ...) that is not a placeholder:
+    it is replaced whole, whatever it looks like."""
+    return (
+        isinstance(key, str)
+        and isinstance(value, (str, int, float))
+        and not isinstance(value, bool)
+        and is_secret_key(key)
+        and not _is_placeholder(str(value))
+    )
+
+
 def redact_value(obj: Any, _depth: int = 0) -> Any:
     """A deep copy of a JSON-like value with every string redacted.
 
@@ -393,13 +405,7 @@ def redact_value(obj: Any, _depth: int = 0) -> Any:
         out: dict[Any, Any] = {}
         for k, v in obj.items():
             key = redact_text(k) if isinstance(k, str) else k
-            if (
-                isinstance(k, str)
-                and isinstance(v, (str, int, float))
-                and not isinstance(v, bool)
-                and is_secret_key(k)
-                and not _is_placeholder(str(v))
-            ):
+            if is_secret_item(k, v):
                 out[key] = MARK.format("secret")
             else:
                 out[key] = redact_value(v, _depth + 1)
