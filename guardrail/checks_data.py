@@ -254,37 +254,32 @@ def extra_sql_payloads(cmd: SimpleCommand, ctx: EvalContext) -> list[tuple[str, 
                     vals.append(x.split("=", 1)[1])
         return vals
 
+    def add_file(label: str, path: str | None) -> None:
+        text = read_text(ctx, path) if path else None
+        if text is not None:
+            out.append((f"{label} {path}", text))
+
     if name == "prisma" and pos[:2] == ["db", "execute"]:
         for f in opt("--file"):
-            text = read_text(ctx, f)
-            if text is not None:
-                out.append((f"--file {f}", text))
+            add_file("--file", f)
         if "--stdin" in a and cmd.stdin_text:
             out.append(("stdin", cmd.stdin_text))
         elif "--stdin" in a and cmd.stdin_file:
-            text = read_text(ctx, cmd.stdin_file)
-            if text is not None:
-                out.append((f"< {cmd.stdin_file}", text))
+            add_file("<", cmd.stdin_file)
     elif name == "heroku" and pos[:1] in (["pg:psql"], ["psql"]):
         out += [("-c", v) for v in opt("-c", "--command")]
         for f in opt("-f", "--file"):
-            text = read_text(ctx, f)
-            if text is not None:
-                out.append((f"-f {f}", text))
+            add_file("-f", f)
         if cmd.stdin_text:
             out.append(("stdin", cmd.stdin_text))
     elif name == "wrangler" and pos[:2] == ["d1", "execute"]:
         out += [("--command", v) for v in opt("--command")]
         for f in opt("--file"):
-            text = read_text(ctx, f)
-            if text is not None:
-                out.append((f"--file {f}", text))
+            add_file("--file", f)
     elif name == "cqlsh":
         out += [("-e", v) for v in opt("-e", "--execute")]
         for f in opt("-f", "--file"):
-            text = read_text(ctx, f)
-            if text is not None:
-                out.append((f"-f {f}", text))
+            add_file("-f", f)
         if cmd.stdin_text:
             out.append(("stdin", cmd.stdin_text))
     elif name == "turso" and pos[:2] == ["db", "shell"]:
@@ -296,9 +291,7 @@ def extra_sql_payloads(cmd: SimpleCommand, ctx: EvalContext) -> list[tuple[str, 
         if re.search(r"\b(dbconsole|dbshell|db shell|pg connect|postgres connect|psql)\b", joined) and cmd.stdin_text:
             out.append(("stdin", cmd.stdin_text))
         elif re.search(r"\b(dbconsole|dbshell)\b", joined) and cmd.stdin_file:
-            text = read_text(ctx, cmd.stdin_file)
-            if text is not None:
-                out.append((f"< {cmd.stdin_file}", text))
+            add_file("<", cmd.stdin_file)
     return out
 
 
