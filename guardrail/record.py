@@ -4,10 +4,19 @@ Measured on this project's hook: importing `dataclasses` costs about 10 ms (it p
 dis and tokenize) and each `@dataclass` about 0.5 ms, because it generates methods with exec. The hook
 defines some twenty record types per process, which made dataclasses alone cost about as much as
 starting Python. `@record` builds the same shape (slots, keyword or positional init, defaults and
-factories, repr, eq, hash when frozen, pickling) with one generic `__init__` and no code generation.
+factories, repr, eq, hash when frozen, pickling) with one generic `__init__` and no code generation at import.
+
+Bulk callers (`guardrail test`, replay, benchmarks) build thousands of records, and the generic `__init__`
+costs about 4 us a record on this project's CI machine (dict merges, `object.__setattr__` per field for frozen
+records). After SPECIALISE_AFTER instances a class swaps in an `__init__` compiled for its fields (about 1.5 us):
+a hook process, which builds a handful of records, never pays for the compile.
 """
 
 from __future__ import annotations
+
+
+SPECIALISE_AFTER = 16
+_MISSING = object()
 
 
 class factory:  # noqa: N801 - reads like dataclasses.field(default_factory=...)
@@ -47,7 +56,12 @@ def record(cls=None, /, *, frozen: bool = False):  # noqa: ANN001, ANN201
         field_set = frozenset(fields)
         count = len(fields)
 
+        built = [0]  # instances made by the generic __init__
+
         def __init__(self, *args, **kwargs):  # noqa: ANN001, ANN202, N807
+            built[0] += 1
+            if built[0] == SPECIALISE_AFTER:
+                _specialise(new, fields, defaults, post, frozen)
             if args:
                 if len(args) > count:
                     raise TypeError(f"{name}() takes {count} arguments, got {len(args)}")
@@ -105,6 +119,41 @@ def record(cls=None, /, *, frozen: bool = False):  # noqa: ANN001, ANN201
         return new
 
     return build if cls is None else build(cls)
+
+
+def _specialise(cls, fields, defaults, post, frozen) -> None:  # noqa: ANN001
+    """Give `cls` an `__init__` with its fields as parameters: argument binding happens in C and each field is one
+    store. A frozen record is built as its mutable twin (same slots, no `__setattr__` guard), then switched back."""
+    seen_default = False
+    params, body = [], []
+    env: dict = {"_MISSING": _MISSING, "_post": post, "_cls": cls, "_set": object.__setattr__}
+    for f in fields:
+        if f in defaults:
+            seen_default = True
+            d = defaults[f]
+            if type(d) is factory:
+                env[f"_factory_{f}"] = d.fn
+                params.append(f"{f}=_MISSING")
+                body.append(f"    self.{f} = _factory_{f}() if {f} is _MISSING else {f}")
+            else:
+                env[f"_default_{f}"] = d
+                params.append(f"{f}=_default_{f}")
+                body.append(f"    self.{f} = {f}")
+        elif seen_default:
+            return  # a required field after a defaulted one: keep the generic __init__
+        else:
+            params.append(f)
+            body.append(f"    self.{f} = {f}")
+    if frozen:
+        env["_twin"] = type(cls.__name__, cls.__bases__, {"__slots__": cls.__slots__})
+        body.insert(0, "    _set(self, '__class__', _twin)")
+        body.append("    self.__class__ = _cls")
+    if post is not None:
+        body.append("    _post(self)")
+    src = f"def __init__(self, {', '.join(params)}):\n" + "\n".join(body) + "\n"
+    exec(compile(src, f"<record {cls.__qualname__}>", "exec"), env)  # noqa: S102 - our own field names only
+    env["__init__"].__qualname__ = f"{cls.__qualname__}.__init__"
+    cls.__init__ = env["__init__"]
 
 
 def replace(obj, **changes):  # noqa: ANN001, ANN201

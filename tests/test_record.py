@@ -65,3 +65,53 @@ def test_replace_and_repr() -> None:
     assert p == Point(1, 5) and repr(p) == "Point(x=1, y=5, tags=())"
     with pytest.raises(TypeError):
         replace(p, nope=1)
+
+
+@record(frozen=True)
+class Spec:
+    a: int
+    b: tuple = ()
+    items: list = factory(list)
+    __derived__ = ("double",)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "double", self.a * 2)
+
+
+@record
+class LateRequired:
+    a: int = 0
+    b: int = 1
+
+
+def _fresh_spec_instances(n: int) -> list[Spec]:
+    return [Spec(i) for i in range(n)]
+
+
+def test_records_switch_to_a_compiled_init_after_the_threshold_and_behave_the_same() -> None:
+    from guardrail.record import SPECIALISE_AFTER
+
+    generic_init = Spec.__init__
+    made = _fresh_spec_instances(SPECIALISE_AFTER + 2)
+    assert Spec.__init__ is not generic_init and Spec.__init__.__code__.co_filename == "<record Spec>"
+    for obj in made:  # built by either __init__, the same records
+        assert obj == Spec(obj.a) and obj.double == obj.a * 2 and type(obj) is Spec
+    s1, s2 = Spec(1, ("x",)), Spec(2)
+    assert (s1.a, s1.b, s1.items, s1.double) == (1, ("x",), [], 2) and s1.items is not s2.items
+    with pytest.raises(AttributeError):
+        s1.a = 3  # type: ignore[misc]
+    assert pickle.loads(pickle.dumps(s1)) == s1 and hash(Spec(1, items=())) == hash(Spec(1, items=()))
+    for bad in (lambda: Spec(), lambda: Spec(1, (), [], 4), lambda: Spec(1, z=3), lambda: Spec(1, a=2)):
+        with pytest.raises(TypeError):
+            bad()
+
+
+def test_mutable_records_specialise_too() -> None:
+    from guardrail.record import SPECIALISE_AFTER
+
+    bags = [Bag() for _ in range(SPECIALISE_AFTER + 2)]
+    assert Bag.__init__.__code__.co_filename == "<record Bag>"
+    bags[-1].items.append(1)
+    assert bags[-2].items == [] and Bag([3]).items == [3]
+    late = [LateRequired(b=i) for i in range(SPECIALISE_AFTER + 2)]
+    assert late[-1] == LateRequired(0, SPECIALISE_AFTER + 1)
