@@ -163,6 +163,8 @@ _SYSTEM_DIRS = frozenset(
 )
 _VAR_PATH = re.compile(r"^\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 _SAFE_VARS = frozenset({"TMPDIR"})
+_HOME_DIR = re.compile(r"/(home|Users)/[^/]+")
+_PARENTS = re.compile(r"(\.\./)+\.\.?/?")
 
 
 def classify_path(arg: str, ctx: EvalContext) -> str | None:
@@ -193,7 +195,7 @@ def classify_path(arg: str, ctx: EvalContext) -> str | None:
         return "the home directory"
     if resolved in _SYSTEM_DIRS:
         return f"the system directory {resolved}"
-    if re.fullmatch(r"/(home|Users)/[^/]+", resolved):
+    if _HOME_DIR.fullmatch(resolved):
         return f"a home directory ({resolved})"
     if home and home.startswith(resolved + "/"):
         return f"{resolved}, which contains the home directory"
@@ -203,7 +205,7 @@ def classify_path(arg: str, ctx: EvalContext) -> str | None:
     if project and project.startswith(resolved + "/"):
         return f"{resolved}, which contains the project"
     cwd = posixpath.normpath(ctx.cwd) if ctx.cwd else ""
-    if raw in (".", "./", "..", "../") or re.fullmatch(r"(\.\./)+\.\.?/?", raw):
+    if raw in (".", "./", "..", "../") or (raw.startswith("../") and _PARENTS.fullmatch(raw)):
         return "the current directory" if raw.startswith(".") and not raw.startswith("..") else "a parent directory"
     if cwd and resolved == cwd:
         return "the current directory"

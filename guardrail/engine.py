@@ -123,7 +123,20 @@ def _finding(rule: CompiledRule, target: str, command: str, chain: tuple[str, ..
 def _format(template: str, **values: str) -> str:
     if "{" not in template:
         return template
-    return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), template)
+    parts = _TEMPLATES.get(template)
+    if parts is None:
+        # split once per template: odd items are placeholder names (one pass, like re.sub: a value that
+        # contains `{command}` is not substituted again)
+        parts = _TEMPLATES[template] = _PLACEHOLDER.split(template)
+    out = list(parts)
+    for k in range(1, len(out), 2):
+        name = out[k]
+        out[k] = values.get(name, "{" + name + "}")
+    return "".join(out)
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_TEMPLATES: dict[str, list[str]] = {}
 
 
 def _excepted(rule: CompiledRule, cmd: SimpleCommand, ctx: EvalContext) -> bool:
@@ -142,7 +155,7 @@ class _BashPlan:
     by_word: dict[str, tuple[dict[str, tuple[int, ...]], tuple[int, ...]] | None]
     specs: list[tuple[bool, Any, dict[str, Any], Any] | None]  # per rule index: _rule_spec, filled on first use
     with_call_level: dict[int, tuple[tuple[int, ...], tuple[int, ...]]]  # id(candidates) -> (them, + call-level)
-    entries: dict[int, tuple[tuple[int, ...], tuple[Any, ...]]]  # id(candidates) -> (them, _entries)
+    entries: dict[tuple[int, bool], tuple[tuple[int, ...], tuple[Any, ...]]]  # (id(candidates), loaded) -> (them, _entries)
 
 
 _PLANS: dict[int, tuple[tuple[CompiledRule, ...], _BashPlan]] = {}
@@ -216,19 +229,32 @@ def _candidates(plan: _BashPlan, rules: tuple[CompiledRule, ...], cmd: SimpleCom
 
 
 def _entries(plan: _BashPlan, rules: tuple[CompiledRule, ...], indexes: tuple[int, ...]) -> tuple[Any, ...]:
-    """(index, rule, check only, guard, check args, check) per candidate rule, built once per candidate list."""
-    hit = plan.entries.get(id(indexes))
+    """The candidate rules as runs sharing a guard, in rule order: ((guard, ((index, rule, check only, check args,
+    check), ...)), ...). One refusal of a guard skips its whole run (the five autorun rules share one). Built once
+    per candidate list; once checks_data has loaded, a guarded check is its function, not its lazy proxy (the
+    proxy would test the guard again)."""
+    from guardrail import checks
+
+    loaded = checks._extensions_loaded
+    key = (id(indexes), loaded)
+    hit = plan.entries.get(key)
     if hit is not None and hit[0] is indexes:
         return hit[1]
     specs = plan.specs
-    out = []
+    runs: list[tuple[Any, list[Any]]] = []
     for i in indexes:
         spec = specs[i]
         if spec is None:
             spec = specs[i] = _rule_spec(rules[i].match)
-        out.append((i, rules[i]) + spec)
-    plan.entries[id(indexes)] = (indexes, tuple(out))  # the plan holds `indexes`: its id is not reused
-    return plan.entries[id(indexes)][1]
+        check_only, guard, args, fn = spec
+        if guard is not None and loaded:
+            fn = dict.__getitem__(CHECKS, rules[i].match.check)
+        if not runs or runs[-1][0] is not guard:
+            runs.append((guard, []))
+        runs[-1][1].append((i, rules[i], check_only, args, fn))
+    out = tuple((guard, tuple(run)) for guard, run in runs)
+    plan.entries[key] = (indexes, out)  # the plan holds `indexes`: its id is not reused
+    return out
 
 
 def bash_candidates(rules: tuple[CompiledRule, ...], cmd: SimpleCommand) -> tuple[int, ...]:
@@ -256,32 +282,33 @@ def _match_bash_all(rules: tuple[CompiledRule, ...], model: CommandModel, ctx: E
     for n, cmd in enumerate(model.commands):
         guards: dict[Any, bool] = {}
         environment = None
-        for i, rule, check_only, guard, args, fn in _entries(plan, rules, _candidates(plan, rules, cmd)):
+        for guard, run in _entries(plan, rules, _candidates(plan, rules, cmd)):
             if guard is not None:
                 ok = guards.get(guard)
                 if ok is None:
                     ok = guards[guard] = guard(cmd, ctx)
                 if not ok:
-                    continue  # the check would refuse: match_command gives None
-            if check_only:
-                if fn is None:
+                    continue  # the check would refuse: match_command gives None for the whole run
+            for i, rule, check_only, args, fn in run:
+                if check_only:
+                    if fn is None:
+                        continue
+                    targets = fn(cmd, ctx, args)
+                    if not targets:
+                        continue
+                else:
+                    targets = match_command(rule.match, cmd, ctx, CHECKS)
+                    if targets is None:
+                        continue
+                if rule.exceptions and _excepted(rule, cmd, ctx):
                     continue
-                targets = fn(cmd, ctx, args)
-                if not targets:
-                    continue
-            else:
-                targets = match_command(rule.match, cmd, ctx, CHECKS)
-                if targets is None:
-                    continue
-            if rule.exceptions and _excepted(rule, cmd, ctx):
-                continue
-            if environment is None:
-                from guardrail.environment import command_environment
+                if environment is None:
+                    from guardrail.environment import command_environment
 
-                # files=False: a finding's environment comes from the command's own words (no .env read for it)
-                environment = command_environment(cmd, ctx, files=False)
-            hits.append((i, n, _finding(rule, "; ".join(targets[:3]), " ".join(cmd.argv)[:200], cmd.via, ctx,
-                                        environment)))
+                    # files=False: a finding's environment comes from the command's own words (no .env read)
+                    environment = command_environment(cmd, ctx, files=False)
+                hits.append((i, n, _finding(rule, "; ".join(targets[:3]), " ".join(cmd.argv)[:200], cmd.via, ctx,
+                                            environment)))
     for i in plan.call_level:  # after the commands: some (unread-input) judge what their checks could not read
         spec = specs[i]
         if spec is None:

@@ -127,6 +127,18 @@ def dotenv_values(ctx: Any, names: Iterable[str] = _ENV_FILES) -> dict[str, str]
 
 def command_environment(cmd: SimpleCommand, ctx: Any, *, files: bool = True) -> str:
     """The environment `cmd` most likely targets; only the command's words are used when they decide it."""
+    text = command_text(cmd)
+    if not text.isascii() or _any_hint(text.lower()):
+        # (otherwise no hint of any class occurs in `text`, of which every word below is a part: hints have
+        # no spaces, so the command's own words say nothing and are not classified one by one)
+        env = words_environment(cmd, text)
+        if env != "unknown":
+            return env
+    return _inherited_environment(cmd, ctx, files)
+
+
+def words_environment(cmd: SimpleCommand, text: str) -> str:
+    """What the command's own words say (`text` is command_text(cmd)): prod, staging, local or unknown."""
     flagged, bare = _target_words(cmd)
     # wrappers that name a host or container count (`ssh db-prod`); script labels (`make test`) do not
     hosts = " ".join(v for v in cmd.via if v.startswith(("ssh ", "kubectl", "docker", "podman", "heroku", "fly"))) \
@@ -139,8 +151,18 @@ def command_environment(cmd: SimpleCommand, ctx: Any, *, files: bool = True) -> 
     env = classify_text(bare)
     if env in ("prod", "staging"):
         return env
-    if classify_text(command_text(cmd)) == "prod":
-        return "prod"
+    return "prod" if classify_text(text) == "prod" else "unknown"
+
+
+_ALL_HINTS = _PROD_HINTS + _STAGING_HINTS + _LOCAL_HINTS
+
+
+def _any_hint(low: str) -> bool:
+    return _hinted(low, _ALL_HINTS)
+
+
+def _inherited_environment(cmd: SimpleCommand, ctx: Any, files: bool) -> str:
+    """The environment the hook's variables (and, with `files`, `.env` files in cwd) name for `cmd`."""
     inherited = {k: v for k, v in (getattr(ctx, "env", None) or {}).items() if k in ENV_KEYS}
     if files:
         for k, v in dotenv_values(ctx).items():

@@ -193,6 +193,22 @@ def _rx(pattern: str) -> re.Pattern[str]:
     return rx
 
 
+_GLOB_CACHE: dict[tuple[str, ...], re.Pattern[str]] = {}
+
+
+def _any_glob(patterns: tuple[str, ...], words: tuple[str, ...] | list[str]) -> bool:
+    """Whether some word matches some fnmatch pattern (case-sensitive, like fnmatchcase): one regex per pattern
+    list, compiled once, instead of a cached-compile lookup per word and pattern."""
+    rx = _GLOB_CACHE.get(patterns)
+    if rx is None:
+        rx = _GLOB_CACHE[patterns] = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns))
+    match = rx.match
+    for w in words:
+        if match(w) is not None:
+            return True
+    return False
+
+
 # A check returns the targets it found (non-empty = the rule fires) given the command and context.
 if TYPE_CHECKING:
     CheckFn = Callable[[SimpleCommand, Any, Mapping[str, Any]], list[str]]
@@ -214,9 +230,9 @@ def match_command(m: Match, cmd: SimpleCommand, ctx: Any, checks: Mapping[str, C
             return None
     if m.flags_none and any(has_flag(args, f) for f in m.flags_none):
         return None
-    if m.args_any and not any(fnmatch.fnmatchcase(a, p) for a in args for p in m.args_any):
+    if m.args_any and not _any_glob(m.args_any, args):
         return None
-    if m.args_none and any(fnmatch.fnmatchcase(a, p) for a in args for p in m.args_none):
+    if m.args_none and _any_glob(m.args_none, args):
         return None
     if m.args_regex is not None and not _rx(m.args_regex).search(" ".join(args)):
         return None

@@ -2,7 +2,10 @@
 
 - shell: a line of plain words skips tree-sitter (`_plain_words`); the model must equal the tree walk's.
 - environment: ASCII text is pre-screened by substring hints before the regexes; the class must equal the
-  plain regex order (prod, then staging, then local).
+  plain regex order (prod, then staging, then local). A command whose whole text has no hint skips classifying
+  its words one by one: they must say "unknown".
+- rules: argument globs are matched by one compiled regex per pattern list; it must agree with fnmatchcase.
+- engine: rule messages are filled by a split template; it must equal the one-pass re.sub it replaced.
 """
 
 from __future__ import annotations
@@ -10,7 +13,11 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from guardrail import environment, shell
+import fnmatch
+import re
+
+from guardrail import engine, environment, rules, shell
+from guardrail.model import SimpleCommand
 
 WORDS = ["git", "status", "npm", "test", "run", "build", "rm", "-rf", "-r", "/", "~", ".", "..", "node_modules",
          "sudo", "env", "nice", "timeout", "5", "bash", "sh", "-c", "ls", "-la", "make", "clean", "psql", "DROP",
@@ -57,3 +64,41 @@ def _regex_order(text: str) -> str:
 def test_environment_hints_never_change_the_class(parts: list[str]) -> None:
     text = "".join(parts)
     assert environment.classify_text(text) == _regex_order(text)
+
+
+ENV_WORDS = HINT_PARTS + ["--env", "--env=prod", "-e", "--context", "prod-eks", "DATABASE_URL=postgres://u@h/db",
+                          "RAILS_ENV=production", "db:drop", "shop_prod", "notes_prod.md", "-h", "db.internal", "dropdb"]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(ENV_WORDS), min_size=1, max_size=6),
+       st.lists(st.sampled_from(["ssh db-prod", "kubectl exec", "make test", "sudo"]), max_size=2),
+       st.lists(st.tuples(st.sampled_from(["NODE_ENV", "FOO", "DATABASE_URL"]), st.sampled_from(ENV_WORDS)), max_size=2))
+def test_commands_without_hints_are_unknown_by_their_words(argv: list[str], via: list[str],
+                                                            env: list[tuple[str, str]]) -> None:
+    cmd = SimpleCommand(argv=tuple(argv), via=tuple(via), env=tuple(env))
+    text = environment.command_text(cmd)
+    if text.isascii() and not environment._any_hint(text.lower()):
+        assert environment.words_environment(cmd, text) == "unknown"
+
+
+GLOBS = ["*", "?", "*.sql", "-rf", "--force*", "[abc]*", "[!a]x", "prod*", "a*b?c", "\\", ".*", "**/x", "[", "]"]
+GLOB_WORDS = ["", "a", "abc", "x.sql", "X.SQL", "-rf", "--force=yes", "bx", "ax", "production", "a1b2c", "\\", ".env",
+              "dir/x", "\n", "a\nb", "["]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(GLOBS), min_size=1, max_size=4), st.lists(st.sampled_from(GLOB_WORDS), max_size=4))
+def test_compiled_globs_equal_fnmatchcase(patterns: list[str], words: list[str]) -> None:
+    expected = any(fnmatch.fnmatchcase(w, p) for w in words for p in patterns)
+    assert rules._any_glob(tuple(patterns), words) is expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["Deleting ", "{target}", "{command}", "{other}", "{", "}", "x", " "]), max_size=8),
+       st.sampled_from(["/", "{command}", "a{target}b", ""]), st.sampled_from(["rm -rf /", "{target}", ""]))
+def test_message_templates_fill_like_one_re_sub(parts: list[str], target: str, command: str) -> None:
+    template = "".join(parts)
+    values = {"target": target, "command": command}
+    expected = re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), template)
+    assert engine._format(template, **values) == expected
