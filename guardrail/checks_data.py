@@ -7,15 +7,15 @@ Registered into guardrail.checks.CHECKS on import via @check. Pure: files are re
 
 from __future__ import annotations
 
-import fnmatch
 import re
+import sys
 TYPE_CHECKING = False  # `typing` costs milliseconds to import: annotations only
 if TYPE_CHECKING:
     from typing import Any, Iterable, Mapping
 
 from guardrail.checks import CHECKS, SQL_CLIENTS, EvalContext, check, sql_payloads
 from guardrail.model import SimpleCommand
-from guardrail.rules import has_flag, match_command, positionals
+from guardrail.rules import any_glob, has_flag, match_command, positionals
 
 MAX_FILE_BYTES = 1_000_000
 
@@ -24,7 +24,7 @@ class _Lazy:
     """A regular expression compiled on first use: importing this module stays cheap for calls that never
     reach the check using it."""
 
-    __slots__ = ("pattern", "flags", "_rx")
+    __slots__ = ("pattern", "flags", "_rx", "__dict__")
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
         self.pattern, self.flags, self._rx = pattern, flags, None
@@ -32,9 +32,21 @@ class _Lazy:
     def __getattr__(self, name: str) -> Any:
         if self._rx is None:
             self._rx = re.compile(self.pattern, self.flags)
-        return getattr(self._rx, name)
+        value = getattr(self._rx, name)
+        self.__dict__[name] = value  # kept: later `rx.search` finds it without a call to __getattr__
+        return value
 
 
+
+
+def _module(name: str) -> Any:
+    """A module loaded on first use. These checks run many times per process in `guardrail test` and replay, and
+    a `from x import y` statement costs about half a microsecond each time it runs; a lookup costs far less."""
+    mod = sys.modules.get(name)
+    if mod is None:
+        __import__(name)
+        mod = sys.modules[name]
+    return mod
 
 
 def read_text(ctx: EvalContext, path: str, limit: int = MAX_FILE_BYTES) -> str | None:
@@ -100,7 +112,7 @@ def rule_hits(cmd: SimpleCommand, ctx: EvalContext, *, tool: str = "Bash") -> li
 
 def _effect_ok(effect: str, args: Mapping[str, Any]) -> bool:
     pats = args.get("effects")
-    return not pats or any(fnmatch.fnmatchcase(effect, p) for p in pats)
+    return not pats or any_glob(tuple(pats), (effect,))
 
 
 def _per_evaluation(ctx: EvalContext) -> dict[Any, Any]:
@@ -124,9 +136,7 @@ def _for_command(kind: str, cmd: SimpleCommand, ctx: EvalContext, compute: Any) 
 
 
 def _environment(cmd: SimpleCommand, ctx: EvalContext) -> str:
-    from guardrail.environment import command_environment
-
-    return _for_command("environment", cmd, ctx, command_environment)
+    return _for_command("environment", cmd, ctx, _module("guardrail.environment").command_environment)
 
 
 # --------------------------------------------------------------------------- environments
@@ -210,6 +220,10 @@ def database_name(cmd: SimpleCommand, ctx: EvalContext) -> str:
 _DB_OPTS = {"psql": ("-d", "--dbname"), "pgcli": ("-d", "--dbname"), "mysql": ("-D", "--database"),
             "mariadb": ("-D", "--database"), "mycli": ("-D", "--database"), "cockroach": ("--database", "-d"),
             "clickhouse-client": ("-d", "--database"), "sqlcmd": ("-d",), "snowsql": ("-d", "--dbname")}
+
+
+def _client_database(cmd: SimpleCommand, ctx: EvalContext) -> str:
+    return client_database(cmd)
 
 
 def client_database(cmd: SimpleCommand) -> str:
@@ -316,22 +330,39 @@ def _all_sql_payloads(cmd: SimpleCommand, ctx: EvalContext) -> list[tuple[str, s
 def sql_findings(payloads: Iterable[tuple[str, str]], args: Mapping[str, Any], database: str = "",
                  strict: bool = False) -> list[str]:
     """Targets for the destructive statements in `payloads`, filtered by `args.effects` / `args.kinds`."""
-    from guardrail import sql as sqlmod
-
-    want = set(args.get("effects") or ())
-    kinds = set(args.get("kinds") or ())
+    want = args.get("effects") or ()
+    kinds = args.get("kinds") or ()
     out = []
     for _origin, text in payloads:
-        for st in sqlmod.destructive_in(text, strict=strict):
-            if want and st.effect not in want:
+        for effect, kind, objs, st_database, shown in _statement_targets(text, strict):
+            if want and effect not in want:
                 continue
-            if kinds and st.kind not in kinds:
+            if kinds and kind not in kinds:
                 continue
-            objs = ", ".join(st.objects) or "?"
-            db = st.database or database
-            where = f" in database {db}" if db and st.kind != "drop_database" else ""
-            out.append(f"{objs}{where} (`{' '.join(st.statement.split())[:80]}`)")
+            db = st_database or database
+            where = f" in database {db}" if db and kind != "drop_database" else ""
+            out.append(f"{objs}{where} (`{shown}`)")
     return out
+
+
+_TARGETS: dict[tuple[str, bool], tuple[tuple[str, str, str, str, str], ...]] = {}
+
+
+def _statement_targets(text: str, strict: bool) -> tuple[tuple[str, str, str, str, str], ...]:
+    """(effect, kind, objects, database, statement as shown) per destructive statement of `text`: every SQL rule
+    formats the same statements, each keeping those of its effects (memoised beside sql.destructive_in)."""
+    key = (text, strict)
+    hit = _TARGETS.get(key)
+    if hit is None:
+        from guardrail import sql as sqlmod
+
+        hit = tuple((st.effect, st.kind, ", ".join(st.objects) or "?", st.database or "",
+                     " ".join(st.statement.split())[:80]) for st in sqlmod.destructive_in(text, strict=strict))
+        if len(text) <= sqlmod._DESTRUCTIVE_TEXT_MAX:
+            if len(_TARGETS) >= sqlmod._MEMO_MAX:
+                _TARGETS.clear()
+            _TARGETS[key] = hit
+    return hit
 
 
 def env_allows(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> bool:
@@ -356,7 +387,7 @@ def sql_destructive(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any
         payloads = [(o, t) for o, t in payloads if o.startswith(("-f", "--file", "<", ".read"))]
     if not payloads:
         return []
-    database = client_database(cmd)
+    database = _for_command("database", cmd, ctx, _client_database)
     if database == ":memory:" or (cmd.name in ("sqlite3", "sqlite", "duckdb") and not positionals(cmd)):
         return []  # an in-memory database: nothing outlives the command
     found = sql_findings(payloads, args, database)
@@ -540,9 +571,7 @@ _INDIRECT_CACHE: dict[str, Any] = {"ctx": None, "entries": {}}
 
 def _expansion(cmd: SimpleCommand, ctx: EvalContext) -> Any:
     """Memoised per evaluation and command (the engine's expansion and several indirect rules ask about it)."""
-    from guardrail.indirection import expand
-
-    return _for_command("expansion", cmd, ctx, expand)
+    return _for_command("expansion", cmd, ctx, _module("guardrail.indirection").expand)
 
 
 def memo_shell_outs(cmd: SimpleCommand, ctx: EvalContext) -> list[SimpleCommand]:
@@ -552,14 +581,12 @@ def memo_shell_outs(cmd: SimpleCommand, ctx: EvalContext) -> list[SimpleCommand]
 
 def _inner_hits(cmd: SimpleCommand, ctx: EvalContext) -> list[tuple[Any, SimpleCommand, list[str]]]:
     """Memoised per evaluation, keyed by everything the answer reads (four indirect rules ask per command)."""
-    from guardrail.indirection import is_trigger
-
     entries = _per_evaluation(ctx)
     key = ("hits", cmd.argv, cmd.env, cmd.via, cmd.stdin_text, cmd.stdin_file, cmd.redirects, ctx.cwd)
     hits = entries.get(key)
     if hits is not None:
         return hits
-    trigger = is_trigger(cmd)
+    trigger = _module("guardrail.indirection").is_trigger(cmd)
     hits = []
     if trigger or inline_code(cmd, ctx) is not None:
         inner_cmds = list(_expansion(cmd, ctx).commands) if trigger else []
@@ -754,14 +781,13 @@ def indirect(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> l
 @check("indirect-unresolved")
 def indirect_unresolved(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
     """A destructive-sounding script name (`db:reset`, `make nuke`) whose definition guardrail cannot read."""
-    from guardrail.indirection import _DESTRUCTIVE_NAME, is_trigger
-
-    if not is_trigger(cmd):
+    indirection = _module("guardrail.indirection")
+    if not indirection.is_trigger(cmd):
         return []
     # cheap name test first: no file is read for `npm test` or `make build`
-    if not any(_DESTRUCTIVE_NAME.search(a) for a in positionals(cmd)[:2] + [cmd.name]):
+    if not any(indirection._DESTRUCTIVE_NAME.search(a) for a in positionals(cmd)[:2] + [cmd.name]):
         return []
-    return [u for u in _expansion(cmd, ctx).unresolved if _DESTRUCTIVE_NAME.search(u.rsplit(" ", 1)[-1])]
+    return [u for u in _expansion(cmd, ctx).unresolved if indirection._DESTRUCTIVE_NAME.search(u.rsplit(" ", 1)[-1])]
 
 
 # --------------------------------------------------------------------------- protected resources
@@ -1037,7 +1063,7 @@ def overwrite_existing(action: Any, ctx: EvalContext, args: Mapping[str, Any]) -
         return []
     path = getattr(action, "path", "")
     globs = args.get("paths") or ()
-    if globs and not any(fnmatch.fnmatchcase(path, g) or fnmatch.fnmatchcase(path.rsplit("/", 1)[-1], g)
-                         or fnmatch.fnmatchcase(path, "*/" + g) for g in globs):
+    # `*/<glob>` never matches the tail (it has no `/`), so path and tail can share one compiled pattern list
+    if globs and not any_glob(tuple(globs) + tuple("*/" + g for g in globs), (path, path.rsplit("/", 1)[-1])):
         return []
     return [path] if read_text(ctx, path, limit=1) is not None else []

@@ -7,14 +7,16 @@ check`, `guardrail test`, replay and unit tests all call `evaluate` and get the 
 from __future__ import annotations
 
 import re
+import sys
 from guardrail.record import record, replace
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:
     from typing import Any
 
+from guardrail import checks as _checks
 from guardrail.checks import CHECKS, EvalContext, _may_run_scripts
 from guardrail.model import STRICTNESS, CommandModel, Finding, SimpleCommand, ToolCall, Verdict
-from guardrail.rules import CompiledRule, RuleSet, match_command, match_file_write, positionals
+from guardrail.rules import CompiledRule, RuleSet, any_glob, match_command, match_file_write, positionals
 
 # Checks that judge the whole command line once, not each simple command.
 CALL_LEVEL_CHECKS = frozenset({"over-limit", "unparseable-risky", "unread-input"})
@@ -36,9 +38,10 @@ def bash_model(call: ToolCall) -> CommandModel | None:
     command = call.tool_input.get("command")
     if not isinstance(command, str):
         return None
-    from guardrail.shell import parse_command  # tree-sitter only when a Bash call needs it
-
-    return parse_command(command)
+    shell = sys.modules.get("guardrail.shell")
+    if shell is None:  # tree-sitter only when a Bash call needs it (an import statement here would cost each call)
+        from guardrail import shell
+    return shell.parse_command(command)
 
 
 def file_actions(call: ToolCall) -> list[FileWrite]:
@@ -231,11 +234,9 @@ def _candidates(plan: _BashPlan, rules: tuple[CompiledRule, ...], cmd: SimpleCom
 def _entries(plan: _BashPlan, rules: tuple[CompiledRule, ...], indexes: tuple[int, ...]) -> tuple[Any, ...]:
     """The candidate rules as runs sharing a guard, in rule order: ((guard, ((index, rule, check only, check args,
     check), ...)), ...). One refusal of a guard skips its whole run (the five autorun rules share one). Built once
-    per candidate list; once checks_data has loaded, a guarded check is its function, not its lazy proxy (the
-    proxy would test the guard again)."""
-    from guardrail import checks
-
-    loaded = checks._extensions_loaded
+    per candidate list; once checks_data has loaded, a lazy check is its function, not its proxy (which would
+    test the guard again and look the function up on every call)."""
+    loaded = _checks._extensions_loaded
     key = (id(indexes), loaded)
     hit = plan.entries.get(key)
     if hit is not None and hit[0] is indexes:
@@ -247,7 +248,7 @@ def _entries(plan: _BashPlan, rules: tuple[CompiledRule, ...], indexes: tuple[in
         if spec is None:
             spec = specs[i] = _rule_spec(rules[i].match)
         check_only, guard, args, fn = spec
-        if guard is not None and loaded:
+        if loaded and rules[i].match.check in _checks.LAZY_CHECKS:
             fn = dict.__getitem__(CHECKS, rules[i].match.check)
         if not runs or runs[-1][0] is not guard:
             runs.append((guard, []))
@@ -303,10 +304,8 @@ def _match_bash_all(rules: tuple[CompiledRule, ...], model: CommandModel, ctx: E
                 if rule.exceptions and _excepted(rule, cmd, ctx):
                     continue
                 if environment is None:
-                    from guardrail.environment import command_environment
-
                     # files=False: a finding's environment comes from the command's own words (no .env read)
-                    environment = command_environment(cmd, ctx, files=False)
+                    environment = (_COMMAND_ENVIRONMENT or _load_command_environment())(cmd, ctx, files=False)
                 hits.append((i, n, _finding(rule, "; ".join(targets[:3]), " ".join(cmd.argv)[:200], cmd.via, ctx,
                                             environment)))
     for i in plan.call_level:  # after the commands: some (unread-input) judge what their checks could not read
@@ -320,6 +319,19 @@ def _match_bash_all(rules: tuple[CompiledRule, ...], model: CommandModel, ctx: E
             hits.append((i, -1, _finding(rules[i], t, model.source[:200], (), ctx)))
     hits.sort(key=lambda h: (h[0], h[1]))
     return [f for _, _, f in hits]
+
+
+_COMMAND_ENVIRONMENT: Any = None
+
+
+def _load_command_environment() -> Any:
+    """guardrail.environment compiles its patterns on import: loaded on the first finding, then kept here (an
+    import statement in the loop costs about a microsecond each time)."""
+    global _COMMAND_ENVIRONMENT
+    from guardrail.environment import command_environment
+
+    _COMMAND_ENVIRONMENT = command_environment
+    return command_environment
 
 
 def _match_file(rule: CompiledRule, action: FileWrite, ctx: EvalContext) -> list[Finding]:
@@ -338,10 +350,8 @@ def _match_file(rule: CompiledRule, action: FileWrite, ctx: EvalContext) -> list
 
 
 def _match_other(rule: CompiledRule, call: ToolCall, ctx: EvalContext) -> list[Finding]:
-    import fnmatch
-
     m = rule.match
-    if m.tool_glob_any and not any(fnmatch.fnmatchcase(call.tool_name, p) for p in m.tool_glob_any):
+    if m.tool_glob_any and not any_glob(m.tool_glob_any, (call.tool_name,)):
         return []
     if m.check is not None:
         fn = CHECKS.get(m.check)

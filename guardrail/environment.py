@@ -127,13 +127,16 @@ def dotenv_values(ctx: Any, names: Iterable[str] = _ENV_FILES) -> dict[str, str]
 
 def command_environment(cmd: SimpleCommand, ctx: Any, *, files: bool = True) -> str:
     """The environment `cmd` most likely targets; only the command's words are used when they decide it."""
-    text = command_text(cmd)
-    if not text.isascii() or _any_hint(text.lower()):
-        # (otherwise no hint of any class occurs in `text`, of which every word below is a part: hints have
-        # no spaces, so the command's own words say nothing and are not classified one by one)
-        env = words_environment(cmd, text)
-        if env != "unknown":
-            return env
+    env = getattr(cmd, "_words_environment", None)  # several rules and the finding ask about one command
+    if env is None:
+        text = command_text(cmd)
+        # When no hint of any class occurs in `text` (of which every word below is a part, and hints have no
+        # spaces) the command's own words say nothing: they are not classified one by one.
+        env = words_environment(cmd, text) if not text.isascii() or _any_hint(text.lower()) else "unknown"
+        if hasattr(cmd, "_words_environment"):
+            object.__setattr__(cmd, "_words_environment", env)
+    if env != "unknown":
+        return env
     return _inherited_environment(cmd, ctx, files)
 
 

@@ -73,8 +73,9 @@ class SimpleCommand:
 
     # Read by every rule for every command: computed once per command, not per access.
     # name: the program name, basename of argv[0] with a leading backslash removed; args: argv[1:];
-    # _positionals: memo for rules.positionals (None until first asked).
-    __derived__ = ("name", "args", "_positionals")
+    # _positionals: memo for rules.positionals, _words_environment: memo for environment.command_environment's
+    # reading of the command's own words (None until first asked).
+    __derived__ = ("name", "args", "_positionals", "_words_environment")
 
     def __post_init__(self) -> None:
         argv = self.argv
@@ -82,6 +83,7 @@ class SimpleCommand:
         put(self, "name", argv[0].lstrip("\\").rsplit("/", 1)[-1] if argv else "")
         put(self, "args", argv[1:])
         put(self, "_positionals", None)
+        put(self, "_words_environment", None)
 
 
 @record

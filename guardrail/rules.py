@@ -196,7 +196,7 @@ def _rx(pattern: str) -> re.Pattern[str]:
 _GLOB_CACHE: dict[tuple[str, ...], re.Pattern[str]] = {}
 
 
-def _any_glob(patterns: tuple[str, ...], words: tuple[str, ...] | list[str]) -> bool:
+def any_glob(patterns: tuple[str, ...], words: tuple[str, ...] | list[str]) -> bool:
     """Whether some word matches some fnmatch pattern (case-sensitive, like fnmatchcase): one regex per pattern
     list, compiled once, instead of a cached-compile lookup per word and pattern."""
     rx = _GLOB_CACHE.get(patterns)
@@ -230,9 +230,9 @@ def match_command(m: Match, cmd: SimpleCommand, ctx: Any, checks: Mapping[str, C
             return None
     if m.flags_none and any(has_flag(args, f) for f in m.flags_none):
         return None
-    if m.args_any and not _any_glob(m.args_any, args):
+    if m.args_any and not any_glob(m.args_any, args):
         return None
-    if m.args_none and _any_glob(m.args_none, args):
+    if m.args_none and any_glob(m.args_none, args):
         return None
     if m.args_regex is not None and not _rx(m.args_regex).search(" ".join(args)):
         return None
@@ -256,7 +256,7 @@ def match_file_write(m: Match, path: str, content: str) -> list[str] | None:
         return None
     if m.path_glob_any:
         base = path.rsplit("/", 1)[-1]
-        if not any(fnmatch.fnmatchcase(path, p) or fnmatch.fnmatchcase(base, p) for p in m.path_glob_any):
+        if not any_glob(m.path_glob_any, (path, base)):
             return None
     if m.content_regex is not None and not _rx(m.content_regex).search(content):
         return None
