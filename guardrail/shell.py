@@ -97,20 +97,17 @@ class _Ctx:
 
 def parse_command(source: str, *, depth_limit: int = MAX_DEPTH) -> CommandModel:
     """Parse a Bash command line into the simple commands that would run."""
-    model = CommandModel(source=source)
     if len(source) > MAX_SOURCE_CHARS:
-        model.over_limit = f"command is {len(source):,} characters (limit {MAX_SOURCE_CHARS:,})"
-        return model
+        return CommandModel(source=source, over_limit=f"command is {len(source):,} characters (limit {MAX_SOURCE_CHARS:,})")
     ctx = _Ctx(deadline=time.perf_counter() + MAX_SECONDS)
+    over_limit = None
     try:
         _parse_into(source, ctx, via=(), depth=0, depth_limit=depth_limit)
     except _Budget as exc:
-        model.over_limit = str(exc)
+        over_limit = str(exc)
     except RecursionError:
-        model.over_limit = "command nests too deeply to analyse"
-    model.commands = ctx.out
-    model.problems = ctx.problems
-    return model
+        over_limit = "command nests too deeply to analyse"
+    return CommandModel(source=source, commands=ctx.out, problems=ctx.problems, over_limit=over_limit)
 
 
 # --------------------------------------------------------------------------- parsing
@@ -143,6 +140,75 @@ def _plain_words(source: str) -> list[str] | None:
     return words
 
 
+# The second, wider shortcut: plain lines whose words may also be `~`/glob words or whole quoted words
+# (`'...'`; `"..."` without `$`, backquote, backslash, `!` or control characters), as simple commands joined by
+# ` && `, ` || `, `; ` or ` | `. Whole words only (`a'b'` is a concatenation: left to tree-sitter); a program
+# name as in _plain_words. Quote removal there is only stripping the quotes. Verified like _plain_words, on
+# the same inputs plus random lines of these pieces and their near misses (tests/test_shell_speedpaths.py).
+_SEQ_WORD = r"""(?:[A-Za-z0-9_./:,=+~*?-]+|'[^'\x00-\x08\x0b-\x1f\x7f]*'|"[^"$`\\!\x00-\x1f\x7f]*")"""
+_SEQ_PATTERNS = (
+    # the line: commands, each followed by a separator and more, or by the end
+    (rf"(?:[A-Za-z0-9_./][A-Za-z0-9_./-]*(?: {_SEQ_WORD})*(?:(?: && | \|\| |; | \| )(?=.)|\Z))+", re.DOTALL),
+    (r"""'[^']*'|"[^"]*"|&&|\|\||[;|]|[^ '";|&]+""", 0),  # its tokens
+    (r'"\s+"', 0),  # a blank "..." (also matches `"a" "b"`: refusing more than needed is harmless)
+    (r" ?(&&|\|\||[;|]) ", 0),  # its separators, when it has no quotes
+)
+_SEPARATORS = frozenset({"&&", "||", ";", "|"})
+_seq_compiled: tuple[re.Pattern[str], ...] = ()  # compiled on first use: plain-word lines never pay for it
+
+
+def _plain_sequence(source: str) -> list[list[tuple[str, list[str]]]] | None:
+    """The pipelines of a line the wider shortcut takes, each a list of (command text, words); else None."""
+    global _seq_compiled
+    if not _seq_compiled:
+        _seq_compiled = tuple(re.compile(p, f) for p, f in _SEQ_PATTERNS)
+    line, token, blank, separator = _seq_compiled
+    if not line.fullmatch(source) or (not source.isascii() and not _plain_unicode(source)):
+        return None
+    if '"' in source and blank.search(source):
+        return None  # tree-sitter gives `" "` no string_content: the walker reads it as ""
+    if "'" in source or '"' in source:
+        # (text, words, separator after it) per command, from the tokens: quotes can hold separators
+        commands: list[tuple[str, list[str], str]] = []
+        raw: list[str] = []
+        for tok in token.findall(source):
+            if tok in _SEPARATORS:
+                commands.append((" ".join(raw), [t[1:-1] if t[0] in "'\"" else t for t in raw], tok))
+                raw = []
+            elif tok[0] == "=":
+                return None  # as below
+            else:
+                raw.append(tok)
+        commands.append((" ".join(raw), [t[1:-1] if t[0] in "'\"" else t for t in raw], ""))
+    else:
+        if " =" in source:
+            return None  # a word starting with `=` (`==` drops out): tree-sitter reads it otherwise
+        pieces = separator.split(source)
+        pieces.append("")
+        commands = [(pieces[i], pieces[i].split(" "), pieces[i + 1]) for i in range(0, len(pieces) - 1, 2)]
+    pipelines: list[list[tuple[str, list[str]]]] = []
+    stages: list[tuple[str, list[str]]] = []
+    for text, words, sep in commands:
+        if not _NOT_PLAIN_WORDS.isdisjoint(words):
+            return None  # reserved and declaration words (quoted ones too: harmless)
+        stages.append((text, words))
+        if sep != "|":
+            if len(stages) > 2 and sep in ("&&", "||"):
+                return None  # tree-sitter nests `a | b | c && d` as `a | (b | c && d)`: the walk follows it
+            pipelines.append(stages)
+            stages = []
+    return pipelines
+
+
+def _plain_unicode(source: str) -> bool:
+    """No lone surrogates (the walk sees them as U+FFFD) and nothing _parse_tree replaces."""
+    try:
+        source.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return not _ABOVE_PLANE_2.search(source)
+
+
 def _parse_into(source: str, ctx: _Ctx, *, via: tuple[str, ...], depth: int, depth_limit: int) -> None:
     if depth > depth_limit:
         raise _Budget(f"nesting deeper than {depth_limit} levels (shells inside shells)")
@@ -150,6 +216,16 @@ def _parse_into(source: str, ctx: _Ctx, *, via: tuple[str, ...], depth: int, dep
     if words is not None:
         # what the walk would build for it: no stdin, redirects or expansions; the command node's text
         _Walker(ctx, via, depth, depth_limit).emit(SimpleCommand(argv=tuple(words), via=via, text=source[:500]))
+        return
+    pipelines = _plain_sequence(source)
+    if pipelines is not None:
+        walker = _Walker(ctx, via, depth, depth_limit)
+        for stages in pipelines:
+            if len(stages) == 1:
+                text, argv = stages[0]
+                walker.emit(SimpleCommand(argv=tuple(argv), via=via, text=text[:500]))
+            else:
+                walker.pipeline(stages, None, run=walker.plain_stage)
         return
     _parse_tree(source, ctx, via=via, depth=depth, depth_limit=depth_limit)
 
@@ -284,12 +360,13 @@ class _Walker:
                 self.statements(b, None)
         return None
 
-    def pipeline(self, stages: list[Any], stdin: _Stdin | None) -> str | None:
+    def pipeline(self, stages: list[Any], stdin: _Stdin | None, run: Any = None) -> str | None:
         flow = stdin
         out: str | None = None
+        run = run or self.statements
         for i, stage in enumerate(stages):
             before = len(self.ctx.out)
-            out = self.statements(stage, flow)
+            out = run(stage, flow)
             produced = self.ctx.out[before:]
             producer = produced[-1].name if produced else None
             file = None
@@ -299,6 +376,16 @@ class _Walker:
             if i == len(stages) - 1:
                 break
         return out
+
+    def plain_stage(self, stage: tuple[str, list[str]], stdin: _Stdin | None) -> str | None:
+        """A pipeline stage from _plain_sequence: the command statements() would build for it."""
+        self._tick()
+        text, argv = stage
+        if stdin is None:
+            return self.emit(SimpleCommand(argv=tuple(argv), via=self.via, text=text[:500]))
+        cmd = SimpleCommand(argv=tuple(argv), stdin_text=stdin.text, stdin_file=stdin.file,
+                            stdin_from=stdin.producer if stdin.text is None else None, via=self.via, text=text[:500])
+        return self.emit(cmd)
 
     def redirected(self, node: Any, stdin: _Stdin | None) -> str | None:
         body = node.child_by_field_name("body")
@@ -424,6 +511,19 @@ class _Walker:
         dangling_at = -1  # end of a command name that tree-sitter cut after a bare `$`
         for child in node.named_children:
             t = child.type
+            if t == "word" or t == "raw_string" or t == "number":
+                # the common case, inline: what words() gives for a leaf (right after a command name cut at
+                # a bare `$`, the generic branch below glues the two back together)
+                if dangling_at < 0:
+                    argv.extend(self.leaf_fields(child, t))
+                    continue
+            elif t == "command_name":
+                kids = child.children
+                if len(kids) == 1 and kids[0].type == "word":
+                    # a plain program name: a leaf word cannot end with a bare `$` node
+                    argv.extend(self.leaf_fields(kids[0], "word"))
+                    dangling_at = -1
+                    continue
             if t == "variable_assignment":
                 name_node = child.child_by_field_name("name")
                 value_node = child.child_by_field_name("value")
@@ -443,21 +543,35 @@ class _Walker:
                 dangling_at = child.end_byte if t == "command_name" and _ends_with_bare_dollar(child) else -1
                 argv.extend(fields)
                 dynamic = dynamic or dyn
-        all_redirects = tuple(extra_redirects) + redirects
-        text = heredoc if heredoc is not None else herestring
-        sin = _Stdin(text=text) if text is not None else (stdin or _Stdin())
-        file = _input_file(all_redirects) or sin.file
         if not argv:
             # `FOO=bar` alone with redirects: assignments persist for the rest of the line.
             for k, v in env:
                 self.ctx.vars[k] = v
             return None
+        all_redirects = tuple(extra_redirects) + redirects if extra_redirects else redirects
+        stdin_text = heredoc if heredoc is not None else herestring
+        if stdin_text is not None:
+            stdin_file, stdin_from = None, None
+        elif stdin is not None:
+            stdin_text, stdin_file = stdin.text, stdin.file
+            stdin_from = stdin.producer if stdin_text is None else None
+        else:
+            stdin_file = stdin_from = None
+        if all_redirects:
+            stdin_file = _input_file(all_redirects) or stdin_file
         cmd = SimpleCommand(
-            argv=tuple(argv), env=tuple(env), redirects=all_redirects, stdin_text=sin.text,
-            stdin_file=file, stdin_from=sin.producer if sin.text is None else None,
-            via=self.via, dynamic=dynamic, text=_text(node)[:500],
+            argv=tuple(argv), env=tuple(env), redirects=all_redirects, stdin_text=stdin_text,
+            stdin_file=stdin_file, stdin_from=stdin_from, via=self.via, dynamic=dynamic, text=_text(node)[:500],
         )
         return self.emit(cmd)
+
+    def leaf_fields(self, node: Any, t: str) -> list[str]:
+        """words() for a `word`, `raw_string` or `number` node, without the generic dispatch."""
+        self._tick()
+        if t == "raw_string":
+            return [_text(node)[1:-1]]
+        value = _unescape_unquoted(_text(node))
+        return _expand_braces(value) if t == "word" and "{" in value else [value]
 
     def rejoin_dollar(self, head: str, word: str) -> tuple[list[str], bool]:
         """tree-sitter-bash splits `rm$IFS-rf$IFS/` after the second `$` (argv `rm`, `-rf$`, `IFS/`): glue the
@@ -487,48 +601,51 @@ class _Walker:
     def emit(self, cmd: SimpleCommand) -> str | None:
         """Record a command after resolving aliases, functions and wrappers; return its literal stdout."""
         self._tick()
-        if len(self.ctx.out) >= MAX_COMMANDS:
+        ctx = self.ctx
+        if len(ctx.out) >= MAX_COMMANDS:
             raise _Budget(f"more than {MAX_COMMANDS} commands")
         name = cmd.name
-        if name in self.ctx.aliases and name not in self.ctx.calls_in_progress:
-            self.ctx.calls_in_progress.add(name)
+        if name in ctx.aliases and name not in ctx.calls_in_progress:
+            ctx.calls_in_progress.add(name)
             try:
-                return self.reparse(self.ctx.aliases[name] + " " + " ".join(_quote(a) for a in cmd.args), cmd, f"alias {name}")
+                return self.reparse(ctx.aliases[name] + " " + " ".join(_quote(a) for a in cmd.args), cmd, f"alias {name}")
             finally:
-                self.ctx.calls_in_progress.discard(name)
-        if name in self.ctx.functions and name not in self.ctx.calls_in_progress:
-            self.ctx.calls_in_progress.add(name)
+                ctx.calls_in_progress.discard(name)
+        if name in ctx.functions and name not in ctx.calls_in_progress:
+            ctx.calls_in_progress.add(name)
             try:
-                sub = _Walker(self.ctx, self.via + (f"function {name}",), self.depth + 1, self.depth_limit)
+                sub = _Walker(ctx, self.via + (f"function {name}",), self.depth + 1, self.depth_limit)
                 if self.depth + 1 > self.depth_limit:
                     raise _Budget(f"nesting deeper than {self.depth_limit} levels")
-                return sub.statements(self.ctx.functions[name], None)
+                return sub.statements(ctx.functions[name], None)
             finally:
-                self.ctx.calls_in_progress.discard(name)
+                ctx.calls_in_progress.discard(name)
         if name == "alias":
             for arg in cmd.args:
                 if "=" in arg:
                     k, v = arg.split("=", 1)
-                    self.ctx.aliases[k] = v
+                    ctx.aliases[k] = v
             return None
         how = self.git_alias(cmd) if name == "git" else None
         if how is not None:
             label = how[1][0]
-            self.ctx.calls_in_progress.add(label)  # `git -c alias.a='!git a' a` must not loop
+            ctx.calls_in_progress.add(label)  # `git -c alias.a='!git a' a` must not loop
             try:
                 return self.follow(cmd, how)
             finally:
-                self.ctx.calls_in_progress.discard(label)
+                ctx.calls_in_progress.discard(label)
         unwrapped = _unwrap(cmd)
         if unwrapped is not None:
             return self.follow(cmd, unwrapped)
-        self.ctx.out.append(cmd)
+        ctx.out.append(cmd)
         return _literal_output(cmd)
 
     def git_alias(self, cmd: SimpleCommand) -> tuple[str, Any] | None:
         """How to run a git alias defined on this line (`git -c alias.x='reset --hard' x`, or `git config alias.x
         '!sh-cmd'` earlier): git runs the expansion, so the model records that instead. None when there is
         nothing to expand (the command is then recorded as it is)."""
+        if not self.ctx.git_aliases and "alias." not in " ".join(cmd.args):
+            return None  # no alias defined before or in this command (the common case: skip the scan)
         args = list(cmd.args)
         inline: dict[str, str] = {}
         i = 0
@@ -780,11 +897,15 @@ def _quote(s: str) -> str:
     return "'" + s.replace("'", "'\\''") + "'"
 
 
+_LITERAL_PROGRAMS = frozenset({"echo", "printf", "cat", "base64", "xxd", "rev"})  # the ones _literal_output knows
+
+
 def _literal_output(cmd: SimpleCommand) -> str | None:
     """The stdout of a command whose output is a pure function of its words and stdin."""
-    name, args = cmd.name, list(cmd.args)
-    if cmd.dynamic:
+    name = cmd.name
+    if cmd.dynamic or name not in _LITERAL_PROGRAMS:
         return None
+    args = list(cmd.args)
     if name == "echo":
         interpret = False
         newline = True
@@ -893,8 +1014,20 @@ def _split_opts(args: list[str], value_opts: frozenset[str], *, stop_at_position
     return opts, []
 
 
+# Every program name _unwrap acts on (most commands are none of these: one set lookup instead of the chain).
+# tests/test_shell_speedpaths.py checks that each name _unwrap compares against is listed here.
+_UNWRAP_NAMES = SHELLS | frozenset({
+    "eval", "sudo", "doas", "nohup", "nice", "ionice", "stdbuf", "exec", "time", "builtin", "setsid", "unbuffer",
+    "caffeinate", "chronic", "chroot", "runuser", "su", "command", "env", "timeout", "taskset", "flock", "xargs",
+    "find", "watch", "parallel", "ssh", "docker", "podman", "nerdctl", "kubectl", "npx", "bunx", "pnpx", "uvx",
+    "pipx", "dotenv", "pnpm", "yarn", "bun", "npm",
+})
+
+
 def _unwrap(cmd: SimpleCommand) -> tuple[str, Any] | None:
     name = cmd.name
+    if name not in _UNWRAP_NAMES:
+        return None
     args = list(cmd.args)
     if name in SHELLS:
         return _unwrap_shell(cmd, args)
@@ -971,7 +1104,8 @@ def _unwrap(cmd: SimpleCommand) -> tuple[str, Any] | None:
             rest = rest[1:]
         if rest:
             # `npx prisma@5 migrate reset` runs the prisma binary
-            rest = [re.sub(r"(?<=.)@[^/]*$", "", rest[0])] + rest[1:]
+            if "@" in rest[0]:
+                rest = [re.sub(r"(?<=.)@[^/]*$", "", rest[0])] + rest[1:]
             return ("argv", (name, rest, []))
         return None
     if name in ("pnpm", "yarn", "bun") and args[:1] in (["exec"], ["dlx"], ["x"]):
