@@ -93,7 +93,7 @@ def evaluate(
         ctx.over_limit = model.over_limit
         ctx.source = model.source
         ctx.ruleset = ruleset
-        if not model.over_limit and any(_may_run_scripts(c, ctx) for c in model.commands):
+        if not model.over_limit and _any_may_run_scripts(model.commands, ctx):
             from guardrail.indirection import expand_all
 
             # What `npm run x`, `make t`, `./x.sh` and inline code's shell-outs run is matched like typed
@@ -110,6 +110,13 @@ def evaluate(
         for rule in rules:
             findings.extend(_match_other(rule, call, ctx))
     return decide(findings, intent=intent, non_interactive=non_interactive)
+
+
+def _any_may_run_scripts(commands: list[SimpleCommand], ctx: EvalContext) -> bool:
+    for c in commands:  # a loop, not any(genexpr): this runs for every Bash call
+        if _may_run_scripts(c, ctx):
+            return True
+    return False
 
 
 def _finding(rule: CompiledRule, target: str, command: str, chain: tuple[str, ...], ctx: EvalContext,
@@ -159,6 +166,7 @@ class _BashPlan:
     specs: list[tuple[bool, Any, dict[str, Any], Any] | None]  # per rule index: _rule_spec, filled on first use
     with_call_level: dict[int, tuple[tuple[int, ...], tuple[int, ...]]]  # id(candidates) -> (them, + call-level)
     entries: dict[tuple[int, bool], tuple[tuple[int, ...], tuple[Any, ...]]]  # (id(candidates), loaded) -> (them, _entries)
+    runs: dict[tuple[str, bool], tuple[dict[str, tuple[Any, ...]] | None, tuple[Any, ...]]]  # _runs_for's memo
 
 
 _PLANS: dict[int, tuple[tuple[CompiledRule, ...], _BashPlan]] = {}
@@ -181,7 +189,7 @@ def _bash_plan(rules: tuple[CompiledRule, ...]) -> _BashPlan:
         else:
             any_program.append(i)
     by_program = {p: tuple(sorted(set(ix) | set(any_program))) for p, ix in named.items()}
-    plan = _BashPlan(tuple(call_level), by_program, tuple(any_program), {}, [None] * len(rules), {}, {})
+    plan = _BashPlan(tuple(call_level), by_program, tuple(any_program), {}, [None] * len(rules), {}, {}, {})
     if len(_PLANS) > 64:
         _PLANS.clear()
     _PLANS[id(rules)] = (rules, plan)  # keeping `rules` alive keeps its id from being reused
@@ -258,6 +266,25 @@ def _entries(plan: _BashPlan, rules: tuple[CompiledRule, ...], indexes: tuple[in
     return out
 
 
+def _runs_for(plan: _BashPlan, rules: tuple[CompiledRule, ...], cmd: SimpleCommand) -> tuple[Any, ...]:
+    """_entries(_candidates(cmd)), looked up by program (and first word when the program's rules name one)."""
+    key = (cmd.name, _checks._extensions_loaded)
+    hit = plan.runs.get(key)
+    if hit is None:
+        indexes = plan.by_program.get(cmd.name)
+        words = _word_index(rules, indexes) if indexes is not None else None
+        if words is None:
+            hit = plan.runs[key] = (None, _entries(plan, rules, indexes if indexes is not None else plan.any_program))
+        else:
+            hit = plan.runs[key] = ({w: _entries(plan, rules, ix) for w, ix in words[0].items()},
+                                    _entries(plan, rules, words[1]))
+    by_word, rest = hit
+    if by_word is None:
+        return rest
+    pos = positionals(cmd)
+    return by_word.get(pos[0], rest) if pos else rest
+
+
 def bash_candidates(rules: tuple[CompiledRule, ...], cmd: SimpleCommand) -> tuple[int, ...]:
     """Indexes, in rule order, of the Bash rules that can match `cmd` alone: match_command gives None for every
     other command rule. Call-level rules are included (their checks do not look at the command)."""
@@ -283,7 +310,7 @@ def _match_bash_all(rules: tuple[CompiledRule, ...], model: CommandModel, ctx: E
     for n, cmd in enumerate(model.commands):
         guards: dict[Any, bool] = {}
         environment = None
-        for guard, run in _entries(plan, rules, _candidates(plan, rules, cmd)):
+        for guard, run in _runs_for(plan, rules, cmd):
             if guard is not None:
                 ok = guards.get(guard)
                 if ok is None:
@@ -393,7 +420,8 @@ def decide(findings: list[Finding], *, intent: Any = None, non_interactive: bool
     summary = _intent_summary(intent)
     if summary is not None:
         summary["changes"] = changes
-    top = max(adjusted, key=lambda x: (STRICTNESS.get(x[1], 0), _SEVERITY.get(x[0].severity, 0)))
+    top = adjusted[0] if len(adjusted) == 1 else max(
+        adjusted, key=lambda x: (STRICTNESS.get(x[1], 0), _SEVERITY.get(x[0].severity, 0)))
     decision = top[1]
     if decision == "log":
         return Verdict(decision=None, reason="", findings=findings, intent=summary)

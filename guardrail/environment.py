@@ -116,13 +116,22 @@ def _read(ctx: Any, path: str) -> str | None:
 
 
 def dotenv_values(ctx: Any, names: Iterable[str] = _ENV_FILES) -> dict[str, str]:
-    """Values from `.env` then `.env.local` in cwd (later files win, as dotenv loaders do)."""
+    """Values from `.env` then `.env.local` in cwd (later files win, as dotenv loaders do). Read once per
+    evaluation context (several rules and findings of one call ask); callers get a copy."""
+    names = tuple(names)
+    memo = _DOTENV_MEMO
+    if memo[0] is ctx and memo[1] == (ctx.cwd, ctx.read_file, names):
+        return dict(memo[2])
     out: dict[str, str] = {}
     for name in names:
         text = _read(ctx, name)
         if text:
             out.update(parse_dotenv(text[:200_000]))
-    return out
+    _DOTENV_MEMO[:] = [ctx, (ctx.cwd, ctx.read_file, names), out]  # holds ctx: its id is not reused meanwhile
+    return dict(out)
+
+
+_DOTENV_MEMO: list[Any] = [None, None, None]
 
 
 def command_environment(cmd: SimpleCommand, ctx: Any, *, files: bool = True) -> str:
@@ -166,12 +175,13 @@ def _any_hint(low: str) -> bool:
 
 def _inherited_environment(cmd: SimpleCommand, ctx: Any, files: bool) -> str:
     """The environment the hook's variables (and, with `files`, `.env` files in cwd) name for `cmd`."""
-    inherited = {k: v for k, v in (getattr(ctx, "env", None) or {}).items() if k in ENV_KEYS}
+    variables = getattr(ctx, "env", None)
+    inherited = {k: v for k, v in variables.items() if k in ENV_KEYS} if variables else {}
     if files:
         for k, v in dotenv_values(ctx).items():
             if k in ENV_KEYS:
                 inherited.setdefault(k, v)  # the real environment wins over .env, as dotenv does
-    env = classify_text(" ".join(f"{k}={v}" for k, v in inherited.items()))
+    env = classify_text(" ".join(f"{k}={v}" for k, v in inherited.items())) if inherited else "unknown"
     if env == "unknown" and files and cmd.name in _KUBE_TOOLS:
         env = classify_text(kube_current_context(ctx, inherited.get("KUBECONFIG")))
     return env

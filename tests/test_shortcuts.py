@@ -91,7 +91,7 @@ GLOB_WORDS = ["", "a", "abc", "x.sql", "X.SQL", "-rf", "--force=yes", "bx", "ax"
 @given(st.lists(st.sampled_from(GLOBS), min_size=1, max_size=4), st.lists(st.sampled_from(GLOB_WORDS), max_size=4))
 def test_compiled_globs_equal_fnmatchcase(patterns: list[str], words: list[str]) -> None:
     expected = any(fnmatch.fnmatchcase(w, p) for w in words for p in patterns)
-    assert rules._any_glob(tuple(patterns), words) is expected
+    assert rules.any_glob(tuple(patterns), words) is expected
 
 
 @settings(max_examples=400, deadline=None)
