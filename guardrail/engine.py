@@ -442,7 +442,7 @@ def _reason(decision: str, deciding: list[tuple[Finding, str, str]]) -> str:
     parts = [f"{head} [{f.rule_id}]{chain}: {f.message}"]
     if note:
         parts.append(note)
-    others = sorted({x[0].rule_id for x in deciding[1:]} - {f.rule_id})
+    others = sorted({x[0].rule_id for x in deciding[1:]} - {f.rule_id}) if len(deciding) > 1 else ()
     if others:
         parts.append("Also matched: " + ", ".join(others) + ".")
     text = " ".join(parts)

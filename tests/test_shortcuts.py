@@ -102,3 +102,32 @@ def test_message_templates_fill_like_one_re_sub(parts: list[str], target: str, c
     values = {"target": target, "command": command}
     expected = re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), template)
     assert engine._format(template, **values) == expected
+
+
+def _has_flag_single_loop(args: list[str], spec: str) -> bool:
+    """rules.has_flag as it was written first (one loop testing `spec` per argument): the reference."""
+    for a in args:
+        if a == "--":
+            return False
+        if a == spec:
+            return True
+        if spec.startswith("--"):
+            if a.startswith(spec + "="):
+                return True
+        elif len(spec) == 2 and spec[0] == "-" and len(a) <= 6 and a.startswith("-") and not a.startswith("--"):
+            if a[1:].isalpha() and spec[1] in a[1:]:
+                return True
+        elif spec.startswith("-") and a.startswith(spec + "="):
+            return True
+    return False
+
+
+FLAG_ARGS = ["-r", "-rf", "-fr", "-R", "-f", "--force", "--force=yes", "--forced", "-f=x", "-f=xxxxxx", "-rfvxyz",
+             "-rfvxyzw", "--", "-", "x", "-r1", "-ab", "--recursive", "-e", "-rr", "r", "-n=1", "-nfoo=1"]
+FLAG_SPECS = ["-r", "-f", "--force", "--recursive", "-n", "-rf", "-nfoo", "x", "-", "--", "r", "-e"]
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(FLAG_ARGS), max_size=5), st.sampled_from(FLAG_SPECS))
+def test_has_flag_equals_the_single_loop_form(args: list[str], spec: str) -> None:
+    assert rules.has_flag(args, spec) is _has_flag_single_loop(args, spec)
