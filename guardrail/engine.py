@@ -137,7 +137,7 @@ def _format(template: str, **values: str) -> str:
     if parts is None:
         # split once per template: odd items are placeholder names (one pass, like re.sub: a value that
         # contains `{command}` is not substituted again)
-        parts = _TEMPLATES[template] = _PLACEHOLDER.split(template)
+        parts = _TEMPLATES[template] = re.split(r"\{(\w+)\}", template)
     out = list(parts)
     for k in range(1, len(out), 2):
         name = out[k]
@@ -145,7 +145,6 @@ def _format(template: str, **values: str) -> str:
     return "".join(out)
 
 
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _TEMPLATES: dict[str, list[str]] = {}
 
 
