@@ -36,6 +36,15 @@ class EvalContext:
 
     def resolve(self, path: str) -> str:
         """Absolute, normalised form of a path argument (tilde and $HOME expanded)."""
+        key = (path, self.cwd, self.home)
+        hit = _RESOLVED.get(key)
+        if hit is None:
+            if len(_RESOLVED) >= 4096:
+                _RESOLVED.clear()
+            hit = _RESOLVED[key] = self._resolve(path)
+        return hit
+
+    def _resolve(self, path: str) -> str:
         p = path
         if p == "~" or p.startswith("~/"):
             p = (self.home or "/home/~") + p[1:]
@@ -48,6 +57,23 @@ class EvalContext:
         if not p.startswith("/"):
             p = posixpath.join(self.cwd or "/", p)
         return posixpath.normpath(p)
+
+
+# resolve() is pure in (path, cwd, home) and checks ask it several times per path: memoised, bounded.
+_RESOLVED: dict[tuple[str, str, str], str] = {}
+
+
+def _normpath(path: str) -> str:
+    """posixpath.normpath of a context directory (cwd, home, project: the same few strings on every call)."""
+    hit = _NORMALISED.get(path)
+    if hit is None:
+        if len(_NORMALISED) >= 256:
+            _NORMALISED.clear()
+        hit = _NORMALISED[path] = posixpath.normpath(path)
+    return hit
+
+
+_NORMALISED: dict[str, str] = {}
 
 
 class _Registry(dict):
@@ -188,7 +214,7 @@ def classify_path(arg: str, ctx: EvalContext) -> str | None:
     if raw.endswith("/*") and classify_path(raw[:-2] or "/", ctx):
         return classify_path(raw[:-2] or "/", ctx)
     resolved = ctx.resolve(raw)
-    home = posixpath.normpath(ctx.home) if ctx.home else ""
+    home = _normpath(ctx.home) if ctx.home else ""
     if resolved == "/":
         return "the filesystem root"
     if raw in ("~", "~/") or raw.rstrip("/") in ("$HOME", "${HOME}") or (home and resolved == home):
@@ -199,12 +225,12 @@ def classify_path(arg: str, ctx: EvalContext) -> str | None:
         return f"a home directory ({resolved})"
     if home and home.startswith(resolved + "/"):
         return f"{resolved}, which contains the home directory"
-    project = posixpath.normpath(ctx.project_dir) if ctx.project_dir else ""
+    project = _normpath(ctx.project_dir) if ctx.project_dir else ""
     if project and resolved == project:
         return "the project root"
     if project and project.startswith(resolved + "/"):
         return f"{resolved}, which contains the project"
-    cwd = posixpath.normpath(ctx.cwd) if ctx.cwd else ""
+    cwd = _normpath(ctx.cwd) if ctx.cwd else ""
     if raw in (".", "./", "..", "../") or (raw.startswith("../") and _PARENTS.fullmatch(raw)):
         return "the current directory" if raw.startswith(".") and not raw.startswith("..") else "a parent directory"
     if cwd and resolved == cwd:
