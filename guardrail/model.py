@@ -77,13 +77,10 @@ class SimpleCommand:
     # reading of the command's own words (None until first asked).
     __derived__ = ("name", "args", "_positionals", "_words_environment")
 
-    def __post_init__(self) -> None:
-        argv = self.argv
-        put = object.__setattr__
-        put(self, "name", argv[0].lstrip("\\").rsplit("/", 1)[-1] if argv else "")
-        put(self, "args", argv[1:])
-        put(self, "_positionals", None)
-        put(self, "_words_environment", None)
+    @staticmethod
+    def __derive__(cmd: SimpleCommand) -> tuple[str, tuple[str, ...], None, None]:
+        argv = cmd.argv
+        return (argv[0].lstrip("\\").rsplit("/", 1)[-1] if argv else ""), argv[1:], None, None
 
 
 @record

@@ -34,9 +34,13 @@ def record(cls=None, /, *, frozen: bool = False):  # noqa: ANN001, ANN201
     def build(cls):  # noqa: ANN001, ANN202
         annotations = cls.__dict__.get("__annotations__", {})
         fields = tuple(annotations)
-        # `__derived__`: extra slots that `__post_init__` fills from the fields (memoised properties of a
-        # frozen record); they take no part in init, eq, hash, repr or pickling.
+        # `__derived__`: extra slots filled from the fields (memoised properties of a frozen record) by the
+        # static method `__derive__(record) -> values in __derived__ order`; they take no part in init, eq,
+        # hash, repr or pickling.
         derived = tuple(cls.__dict__.get("__derived__", ()))
+        derive = cls.__dict__.get("__derive__")
+        if isinstance(derive, staticmethod):
+            derive = derive.__func__
         defaults = {name: cls.__dict__[name] for name in fields if name in cls.__dict__}
         namespace = {k: v for k, v in cls.__dict__.items()
                      if k not in defaults and k not in ("__dict__", "__weakref__", "__derived__")}
@@ -61,7 +65,7 @@ def record(cls=None, /, *, frozen: bool = False):  # noqa: ANN001, ANN201
         def __init__(self, *args, **kwargs):  # noqa: ANN001, ANN202, N807
             built[0] += 1
             if built[0] == SPECIALISE_AFTER:
-                _specialise(new, fields, defaults, post, frozen)
+                _specialise(new, fields, defaults, post, frozen, derived, derive)
             if args:
                 if len(args) > count:
                     raise TypeError(f"{name}() takes {count} arguments, got {len(args)}")
@@ -81,6 +85,9 @@ def record(cls=None, /, *, frozen: bool = False):  # noqa: ANN001, ANN201
                 raise TypeError(f"{name}() missing arguments: {', '.join(f for f in fields if f not in values)}")
             for f, value in values.items():
                 put(self, f, value)
+            if derive is not None:
+                for f, value in zip(derived, derive(self)):
+                    put(self, f, value)
             if post is not None:
                 post(self)
 
@@ -98,6 +105,9 @@ def record(cls=None, /, *, frozen: bool = False):  # noqa: ANN001, ANN201
         def __setstate__(self, state):  # noqa: ANN001, ANN202, N807
             for f, v in zip(fields, state):
                 put(self, f, v)
+            if derive is not None:
+                for f, value in zip(derived, derive(self)):
+                    put(self, f, value)
             if post is not None:
                 post(self)
 
@@ -121,7 +131,7 @@ def record(cls=None, /, *, frozen: bool = False):  # noqa: ANN001, ANN201
     return build if cls is None else build(cls)
 
 
-def _specialise(cls, fields, defaults, post, frozen) -> None:  # noqa: ANN001
+def _specialise(cls, fields, defaults, post, frozen, derived=(), derive=None) -> None:  # noqa: ANN001
     """Give `cls` an `__init__` with its fields as parameters: argument binding happens in C and each field is one
     store. A frozen record is built as its mutable twin (same slots, no `__setattr__` guard), then switched back."""
     seen_default = False
@@ -144,6 +154,9 @@ def _specialise(cls, fields, defaults, post, frozen) -> None:  # noqa: ANN001
         else:
             params.append(f)
             body.append(f"    self.{f} = {f}")
+    if derive is not None:
+        env["_derive"] = derive
+        body.append(f"    {', '.join('self.' + f for f in derived)}, = _derive(self)")
     if frozen:
         env["_twin"] = type(cls.__name__, cls.__bases__, {"__slots__": cls.__slots__})
         body.insert(0, "    _set(self, '__class__', _twin)")
@@ -159,8 +172,7 @@ def _specialise(cls, fields, defaults, post, frozen) -> None:  # noqa: ANN001
 def replace(obj, **changes):  # noqa: ANN001, ANN201
     """A copy of a record with some fields changed (like dataclasses.replace)."""
     values = {f: getattr(obj, f) for f in obj._fields}
-    unknown = set(changes) - set(values)
-    if unknown:
-        raise TypeError(f"{type(obj).__name__} has no fields {sorted(unknown)}")
+    if not values.keys() >= changes.keys():
+        raise TypeError(f"{type(obj).__name__} has no fields {sorted(changes.keys() - values.keys())}")
     values.update(changes)
     return type(obj)(**values)

@@ -115,3 +115,13 @@ def test_mutable_records_specialise_too() -> None:
     assert bags[-2].items == [] and Bag([3]).items == [3]
     late = [LateRequired(b=i) for i in range(SPECIALISE_AFTER + 2)]
     assert late[-1] == LateRequired(0, SPECIALISE_AFTER + 1)
+
+
+def test_derived_slots_are_filled_by_both_inits_and_by_unpickling() -> None:
+    from guardrail.record import SPECIALISE_AFTER
+
+    made = [SimpleCommand(("\\/usr/bin/rm", "-rf", str(i))) for i in range(SPECIALISE_AFTER + 2)]
+    assert SimpleCommand.__init__.__code__.co_filename == "<record SimpleCommand>"
+    for cmd in made + [pickle.loads(pickle.dumps(made[0]))]:
+        assert (cmd.name, cmd.args[0], cmd._positionals, cmd._words_environment) == ("rm", "-rf", None, None)
+    assert SimpleCommand(()).name == "" and SimpleCommand(()).args == ()
