@@ -258,23 +258,34 @@ _HOME_DATA_WHY = ", a home folder that holds the user's own files"
 _MAX_LISTED = 256
 
 
+def listed_input(arg: str) -> tuple[str, str] | None:
+    """(file, suffix) for an argument built from words read out of a file: `$(xargs-input <list.txt)` as xargs
+    or a `for d in $(cat list.txt)` loop passes it, possibly followed by more path (`"$d/build"`)."""
+    if not arg.startswith("$(xargs-input <"):
+        return None
+    end = arg.find(")", len("$(xargs-input <"))
+    if end < 0:
+        return None
+    return arg[len("$(xargs-input <"):end], arg[end + 1:]
+
+
 def xargs_source(arg: str) -> str | None:
     """The file an `xargs` placeholder argument reads from (`$(xargs-input <list.txt)`), if it names one."""
-    if arg.startswith("$(xargs-input <") and arg.endswith(")"):
-        return arg[len("$(xargs-input <"):-1]
-    return None
+    listed = listed_input(arg)
+    return listed[0] if listed else None
 
 
 def _classify_listed(raw: str, ctx: EvalContext) -> str | None:
     """`xargs -a list.txt rm -rf`: classify what the list file names (unknown input: not judged here)."""
-    source = xargs_source(raw)
-    text = ctx.read_file(source) if source else None
+    listed = listed_input(raw)
+    text = ctx.read_file(listed[0]) if listed else None
     if not text:
         return None
+    source, suffix = listed
     for item in text.split()[:_MAX_LISTED]:
-        why = classify_path(item.strip("'\""), ctx)
+        why = classify_path(item.strip("'\"") + suffix, ctx)
         if why:
-            return f"{item}, listed in {source}: {why}"
+            return f"{item}{suffix}, listed in {source}: {why}"
     return None
 
 

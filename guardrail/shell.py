@@ -23,8 +23,9 @@ MAX_SOURCE_CHARS = 100_000
 MAX_DEPTH = 8  # nested shells / eval / wrappers
 MAX_COMMANDS = 1_000
 MAX_SECONDS = 0.5
-_MAX_LOOP_VALUES = 16  # a for loop's body is walked once per literal value (the first 16),
-_MAX_LOOP_WALKS = 512  # up to this many body walks per command line (nested loops multiply)
+# A for loop's body is walked once per literal value, up to this many body walks per command line (nested
+# loops multiply); past it the call asks. No value is skipped: a dangerous 17th value must not hide.
+_MAX_LOOP_WALKS = 512
 
 _PARSER: Any = None
 
@@ -113,6 +114,8 @@ def parse_command(source: str, *, depth_limit: int = MAX_DEPTH) -> CommandModel:
 # --------------------------------------------------------------------------- parsing
 
 
+# An unquoted `$(cat FILE)` or `$(<FILE)` as a for loop's whole word list (a plain file name).
+_LOOP_OVER_FILE = re.compile(r"\$\(\s*(?:cat\s+([\w./~-]+)|<\s*([\w./~-]+))\s*\)\Z")
 _ABOVE_PLANE_2 = re.compile("[\U00030000-\U0010FFFF]")
 _BRACE_AT_START = re.compile(r"(?:^|(?<=[\s;&|(]))\{([^{}\s]*,[^{}\s]*)\}(\S*)")
 
@@ -406,15 +409,20 @@ class _Walker:
         literal = kind == "for_statement" and bool(name)
         has_list = False
         for child in node.named_children:
-            if child is var or child.type in ("do_group", "comment"):
+            if child == var or child.type in ("do_group", "comment"):  # `==`: each access makes a new Node object
                 continue
             has_list = True
             fields, dynamic = self.words(child)
             values.extend(fields)
             literal = literal and not dynamic
-        values = values[:_MAX_LOOP_VALUES]
         if not (literal and has_list and values):
-            if name:
+            listed = _LOOP_OVER_FILE.match(self.loop_list_text(node, var)) if kind == "for_statement" and name else None
+            if listed:
+                # `for d in $(cat list.txt)`: the values are the file's words, as `xargs -a list.txt` reads them;
+                # the same placeholder lets checks read the file (or ask when they cannot)
+                self.ctx.vars[name] = f"$(xargs-input <{listed.group(1) or listed.group(2)})"
+                self.ctx.dynamic_vars.discard(name)
+            elif name:
                 self.ctx.dynamic_vars.add(name)
             for b in body:
                 self.statements(b, None)
@@ -429,6 +437,12 @@ class _Walker:
             for b in body:
                 self.statements(b, None)
         return None
+
+    @staticmethod
+    def loop_list_text(node: Any, var: Any) -> str:
+        """The source text of a for loop's word list ('' when it has none)."""
+        words = [c for c in node.named_children if c != var and c.type not in ("do_group", "comment")]
+        return " ".join(_text(c) for c in words)
 
     def pipeline(self, stages: list[Any], stdin: _Stdin | None, run: Any = None) -> str | None:
         if run is None and stages[-1].type == "list":

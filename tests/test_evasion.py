@@ -36,6 +36,9 @@ BLOCKED = [
     ("cmdsubst-target", 'rm -rf "$(echo ~)"', None),
     ("xargs-target", "echo ~ | xargs rm -rf", None),
     ("loop-var", 'for d in ~; do rm -rf "$d"; done', None),
+    ("loop-var-17th-value", "for d in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 ~; do rm -rf $d; done", None),
+    ("loop-over-file", 'for d in $(cat dirs.txt); do rm -rf "$d"; done', {"dirs.txt": "build\n/home/user\n"}),
+    ("loop-over-unread-file", 'for d in $(cat dirs.txt); do rm -rf "$d"; done', None),
     # quoting
     ("quote-empty", "r''m -rf ~", None),
     ("quote-double", '"r"m -rf /', None),
@@ -122,6 +125,8 @@ PASSES = [
     ("printf-text", "printf '%s\\n' 'rm -rf /'"),
     ("ifs-inspect", "printf '%s' \"$IFS\" | od -c"),
     ("brace-files", "touch {a,b}.txt && mkdir -p src/{api,web}"),
+    ("loop-over-file-twin", 'for d in $(cat dirs.txt); do echo "$d"; done'),
+    ("loop-many-values-twin", "for d in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 build; do rm -rf $d; done"),
     ("function-twin", "f(){ rm -rf build; }; f"),
     ("alias-twin", "alias ll='ls -la'; ll"),
     ("eval-twin", 'eval "npm run lint"'),

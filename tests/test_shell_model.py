@@ -256,8 +256,21 @@ def test_xargs_names_the_file_its_arguments_come_from() -> None:
 
 
 def test_loop_over_unknown_list_keeps_the_variable_dynamic() -> None:
-    (rm,) = [c for c in parse_command('for d in $(cat dirs); do rm -rf "$d"; done').commands if c.name == "rm"]
+    (rm,) = [c for c in parse_command('for d in $(ls); do rm -rf "$d"; done').commands if c.name == "rm"]
     assert rm.args == ("-rf", "$d") and rm.dynamic
+
+
+@pytest.mark.parametrize("source", ['for d in $(cat dirs); do rm -rf "$d/x"; done',
+                                    'for d in $(< dirs); do rm -rf "$d/x"; done'])
+def test_loop_over_a_files_words_names_the_file_like_xargs(source: str) -> None:
+    (rm,) = [c for c in parse_command(source).commands if c.name == "rm"]
+    assert rm.args == ("-rf", "$(xargs-input <dirs)/x") and not rm.dynamic
+
+
+def test_loop_walks_every_value_once_and_never_the_variables_name() -> None:
+    values = [str(i) for i in range(40)]
+    cmds = parse_command(f"for d in {' '.join(values)}; do echo $d; done").commands
+    assert [c.args[0] for c in cmds] == values
 
 
 def test_shell_running_a_download_is_recorded() -> None:
