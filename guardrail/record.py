@@ -7,7 +7,7 @@ starting Python. `@record` builds the same shape (slots, keyword or positional i
 factories, repr, eq, hash when frozen, pickling) with one generic `__init__` and no code generation at import.
 
 Bulk callers (`guardrail test`, replay, benchmarks) build thousands of records, and the generic `__init__`
-costs about 4 us a record on this project's CI machine (dict merges, `object.__setattr__` per field for frozen
+costs about 4 us a record on this project's 2-core machine (dict merges, `object.__setattr__` per field for frozen
 records). After SPECIALISE_AFTER instances a class swaps in an `__init__` compiled for its fields (about 1.5 us):
 a hook process, which builds a handful of records, never pays for the compile.
 """
