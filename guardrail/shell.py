@@ -273,19 +273,22 @@ _NO_NEWLINE_NODES = frozenset({"command", "command_name", "file_redirect", "here
 
 
 def _repair(root: Any, data: bytes) -> Any:
-    """Fix misreadings of tree-sitter-bash 0.25 by editing the line into one bash reads the same and parsing
+    r"""Fix misreadings of tree-sitter-bash 0.25 by editing the line into one bash reads the same and parsing
     again (trees with syntax errors are left alone: that is already reported).
 
     - An unquoted newline ends a simple command, but the grammar sometimes reads on past it: in
       `a | b | c<newline>rm -rf ~ >/dev/null` the last stage becomes `c rm -rf ~`, and in `a | b | c > f<newline>d`
       the redirect swallows `d`. Where such a node spans a bare newline, a `;` goes before the newline (before
-      the comment, when one ends the line). `a<newline>\\<newline>rm -rf ~` (a line continuation opening the next
+      the comment, when one ends the line). `a<newline>\<newline>rm -rf ~` (a line continuation opening the next
       line) reads as `a rm -rf ~` too. Only lines with a pipe or a line continuation are checked: 40,000 random
       multi-line lines with neither (lists, redirects, compounds, heredocs, comments) showed no such node.
     - `==` / `=~` in a plain command start a `[[ ]]`-style regex that runs on to the next `]]`, over `;`, `&&`
       and newlines: `ls == x; rm -rf ~ #]]` hides the rm. Outside `[[ ]]` they are ordinary words: quoted.
     - A `$` before a blank is a literal `$`, but the grammar reads `$ $` as a variable named ` $`, so that in
       `"$ $(rm -rf ~)"` the substitution is lost: escaped.
+    - bash removes a backslash-newline (a line continuation) before it reads words, except inside single
+      quotes, `$'...'`, comments and quoted-delimiter heredocs; the grammar keeps some inside words, so that
+      `r\<newline>m -rf ~`, `git reset --h\<newline>ard` and `"$\<newline>(rm -rf ~)"` hid what runs: removed.
     """
     for _ in range(8):  # each pass can reveal more (the parse after an edit differs); 8 is plenty
         edits: list[tuple[int, int, bytes]] = []
@@ -309,6 +312,14 @@ def _repair(root: Any, data: bytes) -> Any:
                         and node.parent.type == "command":
                     edits.append((i, i + 2, b'"' + op + b'"'))
                 i = data.find(op, i + 2)
+        i = data.find(b"\\\n")
+        while i >= 0:
+            slashes = 0
+            while i - slashes > 0 and data[i - slashes - 1] == 0x5C:
+                slashes += 1
+            if slashes % 2 == 0 and _continues_line(root.descendant_for_byte_range(i, i + 1)):
+                edits.append((i, i + 2, b""))
+            i = data.find(b"\\\n", i + 2)
         for m in _DOLLAR_BLANK.finditer(data):
             node = root.descendant_for_byte_range(m.start(), m.start() + 1)
             if node is not None and node.type == "$" and node.parent is not None \
@@ -322,6 +333,22 @@ def _repair(root: Any, data: bytes) -> Any:
         if root.has_error:
             return root  # the caller reports the syntax error
     return root
+
+
+_LITERAL_BACKSLASH_NODES = frozenset({"raw_string", "ansi_c_string", "comment"})
+
+
+def _continues_line(node: Any) -> bool:
+    """Whether bash treats a backslash-newline at `node` as a line continuation (and removes it)."""
+    while node is not None:
+        if node.type in _LITERAL_BACKSLASH_NODES:
+            return False
+        if node.type == "heredoc_body":
+            start = next((c for c in node.parent.children if c.type == "heredoc_start"), None) \
+                if node.parent is not None else None
+            return start is None or not any(q in _text(start) for q in ("'", '"', "\\"))
+        node = node.parent
+    return True
 
 
 def _text(node: Any) -> str:

@@ -380,3 +380,25 @@ def test_words_after_a_redirect_in_a_pipeline_go_to_its_last_stage() -> None:
 ])
 def test_equals_words_outside_double_brackets(source: str, argvs: list[tuple[str, ...]]) -> None:
     assert _argvs(source) == argvs
+
+
+@pytest.mark.parametrize(("source", "argv", "stdin_text"), [
+    # what bash runs (checked against bash 5.2): a backslash-newline is removed before words are read...
+    ("r\\\nm -rf ~", ("rm", "-rf", "~"), None),
+    ('echo "r\\\nm"', ("echo", "rm"), None),
+    ("git reset --h\\\nard", ("git", "reset", "--hard"), None),
+    ("cat <<EOF\nx\\\ny\nEOF", ("cat",), "xy\n"),
+    # ...but kept inside single quotes, $'...' and quoted-delimiter heredocs
+    ("echo 'a\\\nb'", ("echo", "a\\\nb"), None),
+    ("echo $'a\\\nb'", ("echo", "a\\\nb"), None),
+    ("cat <<'EOF'\nx\\\ny\nEOF", ("cat",), "x\\\ny\n"),
+])
+def test_line_continuations_are_removed_where_bash_removes_them(source: str, argv: tuple[str, ...],
+                                                                 stdin_text: str | None) -> None:
+    (cmd,) = parse_command(source).commands
+    assert (cmd.argv, cmd.stdin_text) == (argv, stdin_text)
+
+
+def test_a_comment_does_not_continue_onto_the_next_line() -> None:
+    cmds = parse_command("echo a # x \\\nrm -rf ~").commands
+    assert [c.argv for c in cmds] == [("echo", "a"), ("rm", "-rf", "~")]
