@@ -150,15 +150,23 @@ def can_skip(tool_name: str, tool_input: Mapping[str, Any], cwd: str, env: Mappi
 
 def bash_may_match(command: str, index: Mapping[str, Any]) -> bool:
     text = command.translate(_STRIP).lower()
+    if "\\\n" in command:
+        # bash deletes a backslash-newline before it reads words (`r\<newline>m -rf ~` runs rm): read the words
+        # both with the continuations joined and as written
+        text += "\n" + command.replace("\\\n", "").translate(_STRIP).lower()
     words = set(_WORDS.findall(text))
     words.update(_ALNUM.findall(text))
+    globbed = False
     for token in text.split():  # also whole tokens and basenames: /usr/bin/rm, mkfs.ext4, ./deploy.sh
         words.add(token)
         words.add(token.rsplit("/", 1)[-1])
+        globbed = globbed or "[" in token or "?" in token or "*" in token
     if sum(1 for t in text.split() if t.rsplit("/", 1)[-1] in _WRAPPERS) >= _MAX_FAST_WRAPPERS:
         return True
     wanted = index["bash_words"]
     if not words.isdisjoint(wanted):
+        return True
+    if globbed and _glob_names_a_word(text, wanted):
         return True
     if any(w.startswith(p) for w in words for p in _PREFIX_WORDS):
         return True
@@ -170,6 +178,19 @@ def bash_may_match(command: str, index: Mapping[str, Any]) -> bool:
                                          for t in text.split()):
         return True
     return any(_glob(w, g) for w in words for g in index["bash_globs"])
+
+
+def _glob_names_a_word(text: str, wanted: Any) -> bool:
+    """Whether a token with glob characters could name a trigger word once bash expands it (`/bin/r[m]`,
+    `/usr/bin/r?`): its basename, taken as a pattern, matches one."""
+    import fnmatch
+
+    for token in text.split():
+        if "[" in token or "?" in token or "*" in token:
+            base = token.rsplit("/", 1)[-1]
+            if base and base.strip("*") and fnmatch.filter(wanted, base):
+                return True
+    return False
 
 
 def _glob(name: str, pattern: str) -> bool:

@@ -116,3 +116,61 @@ def test_project_pack_changes_the_key(tmp_path: Path) -> None:
     assert fastpath.index_key(str(project), env) != after
     assert fastpath.index_key(str(project), {**env, "GUARDRAIL_PROTECTED_DATABASES": "prod"}) != fastpath.index_key(
         str(project), env)
+
+
+def _evasion_blocking_cases() -> list[tuple[str, str]]:
+    """(id, command) of every blocked case in the evasion suites (tests/test_evasion*.py), gaps left out: the
+    engine blocks them, so the hook's prefilter must not skip them (the suites call the engine directly)."""
+    import importlib.util
+
+    out = []
+    for path in sorted((ROOT / "tests").glob("test_evasion*.py")):
+        spec = importlib.util.spec_from_file_location(f"_evasion_{path.stem}", path)
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)  # type: ignore[union-attr]
+        gaps = getattr(mod, "KNOWN_GAPS", {})
+        out += [(f"{path.stem}:{cid}", cmd) for cid, cmd, *_ in getattr(mod, "BLOCKED", []) if cid not in gaps]
+    return out
+
+
+EVASIONS = _evasion_blocking_cases()
+
+
+def test_there_are_evasion_cases() -> None:
+    assert len(EVASIONS) > 60
+
+
+@pytest.mark.parametrize("command", [c for _, c in EVASIONS], ids=[i for i, _ in EVASIONS])
+def test_no_blocked_evasion_is_skipped(command: str) -> None:
+    assert not _skipped(command)
+
+
+@pytest.mark.parametrize("command", [
+    "r\\\nm -r -f ~",  # bash deletes backslash-newline before reading words
+    "gi\\\nt re\\\nset --ha\\\nrd",
+    "ps\\\nql -c DR\\\nOP\\ TABLE\\ users",
+    "/bin/r[m] -r -f ~",  # a glob that expands to a program some rule names
+    "/usr/bin/r? -r -f ~",
+])
+def test_continuations_and_globbed_program_names_take_the_full_path(command: str) -> None:
+    assert not _skipped(command)
+
+
+def test_the_hook_denies_a_continuation_split_program_with_its_index_in_place(tmp_path: Path) -> None:
+    """End to end through hookio.handle: the first call writes the prefilter's index, the second is the one
+    Claude Code would see on every later call (the prefilter decides whether the parser runs at all)."""
+    from guardrail.hookio import handle
+
+    env = {"HOME": str(tmp_path), "GUARDRAIL_CACHE_DIR": str(tmp_path / "cache"),
+           "GUARDRAIL_AUDIT_LOG": str(tmp_path / "audit.jsonl"), "GUARDRAIL_STATE_DIR": str(tmp_path / "state")}
+
+    def call(command: str) -> str | None:
+        payload = {"session_id": "s", "transcript_path": str(tmp_path / "t.jsonl"), "cwd": str(tmp_path),
+                   "hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": {"command": command},
+                   "tool_use_id": "t", "permission_mode": "default"}
+        return handle("pre-tool-use", json.dumps(payload).encode(), env)
+
+    assert call("ls") is None  # writes the index
+    assert any((tmp_path / "cache").rglob("*")), "the first full-path call leaves the prefilter's index"
+    out = call("r\\\nm -r -f ~")
+    assert out is not None and json.loads(out)["hookSpecificOutput"]["permissionDecision"] == "deny"
