@@ -80,8 +80,8 @@ class _Budget(Exception):
 class _Ctx:
     """The walk's state for one command line (a plain class: built for every parse, a record costs more)."""
 
-    __slots__ = ("aliases", "calls_in_progress", "deadline", "dynamic_vars", "functions", "git_aliases", "loop_walks",
-                 "out", "problems", "vars")
+    __slots__ = ("aliases", "calls_in_progress", "deadline", "dynamic_vars", "exec_stdin", "functions", "git_aliases",
+                 "loop_walks", "namerefs", "out", "problems", "procsubs", "vars", "writers")
 
     def __init__(self, deadline: float = 0.0) -> None:
         self.vars: dict[str, str] = {}
@@ -94,6 +94,10 @@ class _Ctx:
         self.calls_in_progress: set[str] = set()
         self.git_aliases: dict[str, str] = {}  # `git config alias.X ...` earlier on the line
         self.loop_walks = 0  # extra loop-body walks so far (bounded: nested loops multiply)
+        self.procsubs: dict[str, str] = {}  # known output of a `<(...)`, by the word the model gives it
+        self.writers: dict[str, Any] = {}  # `>(...)` nodes, by the word the model gives them
+        self.exec_stdin: str | None = None  # `exec <<< text`: what later commands read from stdin
+        self.namerefs: dict[str, str] = {}  # `declare -n r=c`: r -> c
 
 
 def parse_command(source: str, *, depth_limit: int = MAX_DEPTH) -> CommandModel:
@@ -387,17 +391,30 @@ class _Walker:
             self.assign(node)
             return None
         if t == "declaration_command":
+            nameref = False
             for child in node.named_children:
                 if child.type == "variable_assignment":
                     self.assign(child)
+                    name_node = child.child_by_field_name("name")
+                    if nameref and name_node is not None and name_node.type == "variable_name":
+                        # `declare -n r=c`: $r is whatever c holds when it is expanded
+                        self.ctx.namerefs[_text(name_node)] = self.ctx.vars.get(_text(name_node), "")
                 else:
                     self.words_of(child)  # substitutions in `export X=$(...)` still run
+                    nameref = nameref or (child.type == "word" and _text(child)[:1] == "-" and "n" in _text(child))
             return None
         if t == "function_definition":
             name_node = node.child_by_field_name("name")
             body = node.child_by_field_name("body")
             if name_node is not None and body is not None:
                 self.ctx.functions[_text(name_node)] = body
+                for child in node.named_children:
+                    if child.type == "file_redirect":  # `f() {...} 2>$(cmd)`: expanded on every call
+                        self.scan_substitutions(child)
+                if _text(name_node) == "command_not_found_handle":
+                    # bash runs it for any command it cannot find: walked once, as if one were missing
+                    _Walker(self.ctx, self.via + ("function command_not_found_handle",), self.depth,
+                            self.depth_limit).statements(body, None)
             return None
         if t in ("comment", "heredoc_body", "heredoc_start", "heredoc_end"):
             return None
@@ -410,6 +427,13 @@ class _Walker:
             return None
         if t in ("for_statement", "select_statement"):
             return self.loop(node, t)
+        if t in ("while_statement", "until_statement") and stdin is not None:
+            # the condition's `read` takes the loop's input (`while read d; do ...; done <<< ~`, `cat f | while ...`)
+            condition = node.child_by_field_name("condition")
+            for child in node.children:
+                if child.is_named:
+                    self.statements(child, stdin if child == condition else None)
+            return None
         if t == "ERROR":
             for child in node.children:
                 if child.is_named:
@@ -433,6 +457,7 @@ class _Walker:
         name = _text(var) if var is not None else ""
         body = [c for c in node.named_children if c.type == "do_group"]
         values: list[str] = []
+        unknown: set[str] = set()
         literal = kind == "for_statement" and bool(name)
         has_list = False
         for child in node.named_children:
@@ -441,6 +466,9 @@ class _Walker:
             has_list = True
             fields, dynamic = self.words(child)
             values.extend(fields)
+            if dynamic and fields and all(_UNSET_VAR.fullmatch(f) for f in fields):
+                unknown.update(fields)  # `for d in "$HOME"`: the value is that variable, as `rm -rf "$HOME"` reads
+                continue
             literal = literal and not dynamic
         if not (literal and has_list and values):
             listed = _LOOP_OVER_FILE.match(self.loop_list_text(node, var)) if kind == "for_statement" and name else None
@@ -460,7 +488,7 @@ class _Walker:
             raise _Budget(f"loops would run their bodies more than {_MAX_LOOP_WALKS} times")
         for value in values:
             self.ctx.vars[name] = value
-            self.ctx.dynamic_vars.discard(name)
+            (self.ctx.dynamic_vars.add if value in unknown else self.ctx.dynamic_vars.discard)(name)
             for b in body:
                 self.statements(b, None)
         return None
@@ -485,6 +513,14 @@ class _Walker:
             file = None
             if produced and produced[-1].name == "cat" and len(produced[-1].args) == 1 and not produced[-1].args[0].startswith("-"):
                 file = produced[-1].args[0]
+            if out is None and producer in ("ls", "find", "echo", "printf") and i + 1 < len(stages):
+                consumer = _stage_name(stages[i + 1])
+                if producer in ("ls", "find") and consumer in ("xargs", "parallel"):
+                    out = _listing(produced[-1])  # `ls -A | xargs rm -rf`: the paths it lists, as path words
+                elif producer in ("echo", "printf") and consumer in SHELLS and produced[-1].dynamic \
+                        and not any("$(" in a or "`" in a for a in produced[-1].args):
+                    # `echo "rm -rf $HOME" | sh`: the shell expands the unknown variables itself
+                    out = _literal_output(replace(produced[-1], dynamic=False))
             flow = _Stdin(text=out, file=file, producer=producer)
             if i == len(stages) - 1:
                 break
@@ -612,7 +648,15 @@ class _Walker:
                 parts.append(self.word(child)[0])
                 pos = child.end_byte
         parts.append(src[pos - base:].decode("utf-8", "replace"))
+        if "`" in raw:
+            self.backquotes(raw)
         return "".join(parts) if parts else raw
+
+    def backquotes(self, text: str) -> None:
+        """Walk the `...` substitutions in text tree-sitter left unparsed (heredoc bodies, `${x:-`cmd`}`)."""
+        for m in _BACKQUOTED.finditer(text):
+            _parse_into(_unescape_unquoted(m.group(1)), self.ctx, via=self.via + ("$()",), depth=self.depth + 1,
+                        depth_limit=self.depth_limit)
 
     def redirect_parts(self, node: Any) -> tuple[Redirect, list[Any]]:
         """The redirect, and the words tree-sitter-bash hangs on it after the target (`> f x`: bash's target is `f`,
@@ -637,6 +681,13 @@ class _Walker:
         value_node = node.child_by_field_name("value")
         if name_node is None:
             return
+        if name_node.type == "subscript":  # `a[$(cmd)]=1`: the index is expanded (and run)
+            self.scan_substitutions(name_node)
+            name = _text(name_node.named_children[0]) if name_node.named_children else _text(name_node)
+            if value_node is not None:
+                self.word(value_node, split=False)
+            self.ctx.dynamic_vars.add(name)
+            return
         name = _text(name_node)
         if value_node is None:
             self.ctx.vars[name] = ""
@@ -658,6 +709,7 @@ class _Walker:
         extra_redirects: list[Redirect] = []
         herestring: str | None = None
         dangling_at = -1  # end of a command name that tree-sitter cut after a bare `$`
+        head_dynamic = False
         for child in node.named_children:
             t = child.type
             if t == "word" or t == "raw_string" or t == "number":
@@ -690,17 +742,28 @@ class _Walker:
                 herestring = " ".join(self.word(w)[0] for w in child.named_children) + "\n"
             elif t == "comment":
                 continue
+            elif t in ("subshell", "compound_statement") and argv[:1] == ["time"]:
+                # `time (rm -rf ~)`: the grammar makes the compound command an argument of `time`
+                self.statements(child, stdin)
+                continue
             else:
                 fields, dyn = self.words(child)
                 if dangling_at >= 0 and argv and t == "word" and child.start_byte == dangling_at:
                     fields, dyn = self.rejoin_dollar(argv.pop(), _text(child))
                 dangling_at = child.end_byte if t == "command_name" and _ends_with_bare_dollar(child) else -1
+                if t == "command_name":
+                    head_dynamic = dyn
                 argv.extend(fields)
                 dynamic = dynamic or dyn
         for word in tail or ():
             fields, dyn = self.words(word)
             argv.extend(fields)
             dynamic = dynamic or dyn
+        if argv and ("$" in argv[0] or "?" in argv[0] or "*" in argv[0] or "[" in argv[0]):
+            marked = _unknown_program(argv[0], head_dynamic, node.child_by_field_name("name"))
+            if marked is not None:
+                argv[0] = marked
+                dynamic = True
         if not argv:
             # `FOO=bar` alone with redirects: assignments persist for the rest of the line.
             for k, v in env:
@@ -721,7 +784,17 @@ class _Walker:
             argv=tuple(argv), env=tuple(env), redirects=all_redirects, stdin_text=stdin_text,
             stdin_file=stdin_file, stdin_from=stdin_from, via=self.via, dynamic=dynamic, text=_text(node)[:500],
         )
-        return self.emit(cmd)
+        out = self.emit(cmd)
+        written = out if out is not None or cmd.name != "tee" else cmd.stdin_text  # (`>(...)` makes tee dynamic)
+        if self.ctx.writers and written:
+            # `echo X > >(sh)`, `tee >(sh) <<< X`: the `>(...)` commands read what this command writes
+            for word in (*cmd.args, *(r.target for r in all_redirects)):
+                proc = self.ctx.writers.get(word)
+                if proc is not None:
+                    sub = _Walker(self.ctx, self.via + (">()",), self.depth, self.depth_limit)
+                    for child in proc.named_children:
+                        sub.statements(child, _Stdin(text=written))
+        return out
 
     def leaf_fields(self, node: Any, t: str) -> list[str]:
         """words() for a `word`, `raw_string` or `number` node, without the generic dispatch."""
@@ -775,9 +848,15 @@ class _Walker:
                 sub = _Walker(ctx, self.via + (f"function {name}",), self.depth + 1, self.depth_limit)
                 if self.depth + 1 > self.depth_limit:
                     raise _Budget(f"nesting deeper than {self.depth_limit} levels")
-                return sub.statements(ctx.functions[name], None)
+                saved = self.bind_positionals(list(cmd.args))  # `f() { rm -rf "$1"; }; f ~`
+                try:
+                    return sub.statements(ctx.functions[name], None)
+                finally:
+                    self.restore_positionals(saved)
             finally:
                 ctx.calls_in_progress.discard(name)
+        if name in _STATE_BUILTINS:
+            self.builtin_state(cmd)
         if name == "alias":
             for arg in cmd.args:
                 if "=" in arg:
@@ -792,11 +871,120 @@ class _Walker:
                 return self.follow(cmd, how)
             finally:
                 ctx.calls_in_progress.discard(label)
+        if name in _SCRIPT_READERS and (ctx.procsubs or cmd.stdin_text is not None or ctx.exec_stdin is not None):
+            how = self.script_source(cmd)
+            if how is not None:
+                return self.follow(cmd, how)
         unwrapped = _unwrap(cmd)
         if unwrapped is not None:
             return self.follow(cmd, unwrapped)
         ctx.out.append(cmd)
         return _literal_output(cmd)
+
+    def script_source(self, cmd: SimpleCommand) -> tuple[str, Any] | None:
+        """A shell or `source` whose script is its stdin by name (`bash /dev/stdin <<< ...`) or a process
+        substitution with known output (`source <(echo ...)`, `bash < <(echo ...)`)."""
+        operand = None
+        for a in cmd.args:
+            if cmd.name in ("source", ".") or not a.startswith(("-", "+")) or a == "-":
+                operand = a
+                break
+            if a in ("-c", "-o", "+o", "-O", "+O", "--rcfile", "--init-file") or (a[1:2] != "-" and "c" in a):
+                return None  # `-c SCRIPT` is _unwrap's; option values are not the script
+        if operand in ("/dev/stdin", "/dev/fd/0", "/proc/self/fd/0", "-") and cmd.stdin_text is not None:
+            return ("shell", (f"{cmd.name} /dev/stdin", cmd.stdin_text))
+        if operand is not None and operand in self.ctx.procsubs:
+            return ("record_and_shell", (f"{cmd.name} <()", self.ctx.procsubs[operand]))
+        if operand is None and cmd.stdin_text is None and cmd.stdin_file in self.ctx.procsubs:
+            return ("shell", (f"{cmd.name} <stdin", self.ctx.procsubs[cmd.stdin_file]))
+        if operand is None and cmd.stdin_text is None and cmd.stdin_file is None and cmd.stdin_from is None \
+                and self.ctx.exec_stdin is not None:
+            return ("shell", (f"{cmd.name} <stdin", self.ctx.exec_stdin))
+        return None
+
+    def bind_positionals(self, args: list[str], zero: str | None = None) -> dict[str, str | None]:
+        """Set $1.., $@, $*, $# (and $0) to args; returns what to restore_positionals afterwards."""
+        ctx = self.ctx
+        saved = {k: ctx.vars.get(k) for k in _POSITIONAL_KEYS}
+        saved.update({"!dyn:" + k: "1" if k in ctx.dynamic_vars else None for k in _POSITIONAL_KEYS})
+        for k in _POSITIONAL_KEYS:
+            ctx.vars.pop(k, None)
+            ctx.dynamic_vars.discard(k)
+        for n, a in enumerate(args[:9], 1):
+            ctx.vars[str(n)] = a
+        ctx.vars["@"] = ctx.vars["*"] = " ".join(args)
+        ctx.vars["#"] = str(len(args))
+        if zero is not None:
+            ctx.vars["0"] = zero
+        return saved
+
+    def restore_positionals(self, saved: dict[str, str | None]) -> None:
+        ctx = self.ctx
+        for k in _POSITIONAL_KEYS:
+            old = saved[k]
+            if old is None:
+                ctx.vars.pop(k, None)
+            else:
+                ctx.vars[k] = old
+            if saved["!dyn:" + k]:
+                ctx.dynamic_vars.add(k)
+            else:
+                ctx.dynamic_vars.discard(k)
+
+    def builtin_state(self, cmd: SimpleCommand) -> None:
+        """Builtins that set what later words expand to: `set -- a b`, `read x <<< text`, `printf -v x`,
+        `hash -p /bin/rm ls` (ls now runs rm)."""
+        name, args, ctx = cmd.name, list(cmd.args), self.ctx
+        if name == "exec":
+            if not args or (args == ["0"] and cmd.stdin_file):  # (the grammar reads `exec 0< f`'s fd as a word)
+                text = cmd.stdin_text if cmd.stdin_text is not None else ctx.procsubs.get(cmd.stdin_file or "")
+                ctx.exec_stdin = text if text is not None else ctx.exec_stdin
+        elif name == "set":
+            if args[:1] == ["--"]:
+                self.bind_positionals(args[1:])
+        elif name == "hash":
+            if len(args) >= 3 and args[0] == "-p":
+                ctx.aliases[args[2]] = _quote(args[1])
+        elif name == "printf":
+            if len(args) >= 3 and args[0] == "-v":
+                out = _literal_output(replace(cmd, argv=("printf", *args[2:])))
+                ctx.vars[args[1]] = out if out is not None else f"$(printf {args[2][:40]})"
+                (ctx.dynamic_vars.discard if out is not None else ctx.dynamic_vars.add)(args[1])
+        else:  # read [-r] [-a ARRAY] [-d D] [-p P] ... NAME...
+            names: list[str] = []
+            array = None
+            i = 0
+            while i < len(args):
+                a = args[i]
+                if a.startswith("-") and len(a) > 1:
+                    for k, ch in enumerate(a[1:], 1):
+                        if ch in "adinNptu":
+                            value = a[k + 1:] or (args[i + 1] if i + 1 < len(args) else "")
+                            i += 0 if a[k + 1:] else 1
+                            if ch == "a":
+                                array = value
+                            break
+                    i += 1
+                    continue
+                names.append(a)
+                i += 1
+            targets = ([array] if array else []) + (names or ([] if array else ["REPLY"]))
+            text = cmd.stdin_text
+            if text is None:
+                for t in targets:
+                    ctx.dynamic_vars.add(t)
+                    ctx.vars.pop(t, None)
+                return
+            line = text.split("\n", 1)[0]
+            ifs = dict(cmd.env).get("IFS", ctx.vars.get("IFS", " \t\n"))
+            fields = [f for f in re.split("[" + re.escape(ifs or " ") + "]+", line) if f] if ifs else [line]
+            if array:
+                ctx.vars[array] = " ".join(fields)
+                ctx.dynamic_vars.discard(array)
+            else:
+                for n, t in enumerate(targets):
+                    ctx.vars[t] = " ".join(fields[n:]) if n == len(targets) - 1 else (fields[n] if n < len(fields) else "")
+                    ctx.dynamic_vars.discard(t)
 
     def git_alias(self, cmd: SimpleCommand) -> tuple[str, Any] | None:
         """How to run a git alias defined on this line (`git -c alias.x='reset --hard' x`, or `git config alias.x
@@ -865,6 +1053,17 @@ class _Walker:
                 inner = replace(outer, argv=tuple(argv), via=outer.via + (label,), stdin_text=None, stdin_file=None)
                 _Walker(self.ctx, inner.via, self.depth + 1, self.depth_limit).emit(inner)
             return None
+        if kind == "shell_args":
+            label, script, positional = value
+            saved = self.bind_positionals(positional[1:], zero=positional[0])
+            try:
+                return self.reparse(script, outer, label)
+            finally:
+                self.restore_positionals(saved)
+        if kind == "record_and_argv":
+            # `uv run CMD`, `bundle exec CMD`: keep the runner (rules name some) and follow the command
+            self.ctx.out.append(outer)
+            return self.follow(outer, ("argv", value))
         if kind == "record_and_shell":
             # ssh host 'cmd', watch 'cmd': keep the outer (for host-aware rules) and walk the inner.
             label, script = value
@@ -915,8 +1114,8 @@ class _Walker:
             return _unescape_unquoted(_text(node)), False, False
         if t == "raw_string":
             return _text(node)[1:-1], False, False
-        if t == "ansi_c_string":
-            return _ansi_c(_text(node)[2:-1]), False, False
+        if t == "ansi_c_string":  # bash cuts the string at a NUL (`$'\x00'rm` is `rm`)
+            return _ansi_c(_text(node)[2:-1]).split("\x00", 1)[0], False, False
         if t in ("string", "translated_string"):
             # The text between the quotes comes from the source: tree-sitter splits string_content at newlines
             # and gives whitespace-only or a lone `$` no string_content at all, so joining those drops text.
@@ -930,7 +1129,11 @@ class _Walker:
                     end -= 1
             parts: list[str] = []
             dynamic = False
-            for child in node.named_children:
+            kids = node.named_children
+            if len(kids) == 1 and kids[0].type in ("simple_expansion", "expansion") and src[pos:end] == kids[0].text:
+                # `"$@"`, `"${a[@]}"`: one field per element (the expansion says whether to split)
+                return self._word(kids[0], quoted=True)
+            for child in kids:
                 if child.type == "string_content":
                     continue
                 start = child.start_byte - base
@@ -968,29 +1171,97 @@ class _Walker:
             del before
             if t == "command_substitution" and out is not None:
                 return out.rstrip("\n"), False, not quoted
-            return "$(" + _text(node)[2:-1][:60] + ")", True, False
+            word = "$(" + _text(node)[2:-1][:60] + ")"
+            if out is not None and t == "process_substitution" and _text(node)[:1] == "<":
+                self.ctx.procsubs[word] = out  # `bash <(echo ...)`, `source <(printf ...)` read it as a script
+            elif t == "process_substitution" and _text(node)[:1] == ">":
+                self.ctx.writers[word] = node  # walked again with the writer's output (see command())
+            return word, True, False
         if t == "arithmetic_expansion":
             self.scan_substitutions(node)
             return _text(node), True, False
         if t == "brace_expression":
             return _text(node), False, False
+        if t == "array":  # `a=(rm -rf ~)`: the elements, as "${a[@]}" gives them (substitutions in them run)
+            fields: list[str] = []
+            dynamic = False
+            for child in node.named_children:
+                if child.type != "comment":
+                    f, d = self.words(child)
+                    fields.extend(f)
+                    dynamic = dynamic or d
+            return " ".join(fields), dynamic, False
         # array, regex, etc.: keep the raw text
         return _text(node), False, False
 
     def _expansion(self, node: Any, quoted: bool) -> tuple[str, bool, bool]:
         name = ""
-        for child in node.named_children:
+        kids = node.named_children
+        for child in kids:
             if child.type in ("variable_name", "special_variable_name"):
                 name = _text(child)
+                break
+            if child.type == "subscript":  # `${a[@]}`, `${a[0]}`, `${x[$(cmd)]}`
+                name = _text(child.named_children[0]) if child.named_children else ""
                 break
         raw = _text(node)
         if raw[:1] != "$":  # in a "...", the node can start with the blanks and line continuations before it
             raw = raw[_LEADING_EXTRAS.match(raw.encode()).end():]
         if name == "IFS":
             return self.ctx.vars.get("IFS", " "), False, not quoted
+        if self.ctx.namerefs and name in self.ctx.namerefs and raw in (f"${name}", f"${{{name}}}"):
+            name = self.ctx.namerefs[name]
+            raw = f"${name}"
         if name and name in self.ctx.vars and raw in (f"${name}", f"${{{name}}}"):
-            return self.ctx.vars[name], name in self.ctx.dynamic_vars, not quoted
+            # `"$@"` is one field per positional parameter: split even when quoted
+            return self.ctx.vars[name], name in self.ctx.dynamic_vars, not quoted or name == "@"
+        if node.type == "expansion" and raw != f"${{{name}}}":
+            return self._expansion_operator(node, name, raw, quoted)
         # Unknown variables stay visible as `$NAME` so rules can see an unset-variable path.
+        return (f"${name}" if name else raw), True, False
+
+    def _expansion_operator(self, node: Any, name: str, raw: str, quoted: bool) -> tuple[str, bool, bool]:
+        """`${X:-default}`, `${X:=v}`, `${a[@]}`, `${!ref}`, `${x/$(cmd)/}`: substitutions anywhere inside run
+        (walked here); an unset variable's default is the likely value; arrays and indirection resolve when known."""
+        op = ""
+        seen_name = False
+        after: list[tuple[str, bool]] = []
+        for child in node.children:
+            t = child.type
+            if not seen_name:
+                seen_name = t in ("variable_name", "special_variable_name", "subscript")
+                if t == "subscript":
+                    self.scan_substitutions(child)
+                continue
+            if not child.is_named:
+                if t != "}" and not op:
+                    op = t
+                elif t != "}":
+                    after.append((_text(child), False))
+                continue
+            v, d, _ = self._word(child, quoted=True)
+            if "`" in v and child.type == "word":
+                self.backquotes(v)
+                d = True
+            after.append((v, d))
+        ctx = self.ctx
+        if raw.startswith("${!") and name in ctx.vars and not op:
+            target = ctx.vars[name]
+            if target in ctx.vars and name not in ctx.dynamic_vars:
+                return ctx.vars[target], target in ctx.dynamic_vars, not quoted
+        if not op and name in ctx.vars and re.fullmatch(r"\$\{[A-Za-z_][A-Za-z0-9_]*\[[@*]\]\}", raw):
+            return ctx.vars[name], name in ctx.dynamic_vars, not quoted or raw.endswith("@]}")
+        if op in (":-", "-", ":=", "=") and not raw.startswith(("${!", "${#")):
+            unset = name not in ctx.vars or (op[0] == ":" and ctx.vars[name] == "")
+            if unset and after:
+                value = "".join(v for v, _ in after)
+                if op in (":=", "=") and name:
+                    ctx.vars[name] = value
+                    ctx.dynamic_vars.add(name)
+                # the variable may be set in the environment: the value is a guess, so it stays dynamic
+                return value, True, not quoted
+            if not unset:
+                return ctx.vars[name], name in ctx.dynamic_vars, not quoted
         return (f"${name}" if name else raw), True, False
 
     def _tick(self) -> None:
@@ -999,6 +1270,87 @@ class _Walker:
 
 
 # --------------------------------------------------------------------------- helpers
+
+def _stage_name(stage: Any) -> str:
+    """The program word of a pipeline stage (a _plain_sequence tuple or a tree-sitter node), as written."""
+    if isinstance(stage, tuple):
+        return stage[1][0] if stage[1] else ""
+    if stage.type == "redirected_statement":
+        stage = stage.child_by_field_name("body") or stage
+    name = stage.child_by_field_name("name") if stage.type == "command" else None
+    return _text(name) if name is not None else ""
+
+
+_FIND_PLAIN = frozenset({"-print", "-print0", "-depth", "-xdev", "-mount", "-follow"})
+
+
+def _listing(cmd: SimpleCommand) -> str | None:
+    """What `ls`/`find` print, as path words, when their options make it a pure function of the operands
+    (`ls -d ~` prints ~; `ls` prints the directory's entries, `*`; `find P -maxdepth 0` prints P; `find P
+    -mindepth 1` and `find P -type f` print what is below P, P/*). None when a filter that selects (-name,
+    -path, -newer, ...) makes it unknown."""
+    if cmd.dynamic:
+        return None
+    args = list(cmd.args)
+    if cmd.name == "ls":
+        flags = [a for a in args if a.startswith("-") and a != "-"]
+        paths = [a for a in args if not (a.startswith("-") and a != "-")]
+        if any(a == "--directory" or (not a.startswith("--") and "d" in a) for a in flags):
+            return "\n".join(paths or ["."]) + "\n"
+        if any(_GLOB.search(p) for p in paths):
+            return None
+        return "\n".join(p.rstrip("/") + "/*" for p in paths) + "\n" if paths else "*\n"
+    i = 0
+    while i < len(args) and args[i] in ("-L", "-H", "-P"):
+        i += 1
+    paths = []
+    while i < len(args) and not args[i].startswith(("-", "(", "!")):
+        paths.append(args[i])
+        i += 1
+    mindepth, nul = 0, False
+    while i < len(args):
+        a = args[i]
+        if a in ("-maxdepth", "-mindepth") and i + 1 < len(args) and args[i + 1].isdigit():
+            if a == "-mindepth":
+                mindepth = int(args[i + 1])
+            i += 2
+            continue
+        if a == "-type" and i + 1 < len(args):  # `-type f` keeps (nearly) everything below P, not P itself
+            mindepth = max(mindepth, 1)
+            i += 2
+            continue
+        if a not in _FIND_PLAIN:
+            return None
+        nul = nul or a == "-print0"
+        i += 1
+    if mindepth > 1:
+        return None
+    sep = "\0" if nul else "\n"
+    return "".join((p if mindepth == 0 else p.rstrip("/") + "/*") + sep for p in paths or ["."])
+
+
+_UNSET_VAR = re.compile(r"\$[A-Za-z_][A-Za-z0-9_]*")
+_STATE_BUILTINS = frozenset({"set", "read", "printf", "hash", "exec"})
+_POSITIONAL_KEYS = ("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "@", "*", "#")
+
+
+_GLOB = re.compile(r"(?<!\\)(?:[*?]|\[[^\]/]+\])")
+
+
+def _unknown_program(head: str, dynamic: bool, name_node: Any) -> str | None:
+    """A program name bash only knows at run time, written so the dynamic-program rule sees it (its head starts
+    with `$`): an unresolved expansion inside the name (`r${u}m`, `rm$u`, `/bin/r$(true)m`) or an unquoted glob
+    (`/bin/r[m]`, `/bin/r?`). None when the name is ordinary (or already starts with `$`)."""
+    if head.startswith("$"):
+        return None
+    base = head.rsplit("/", 1)[-1]
+    if dynamic and "$" in base:
+        return f"$(unresolved {head})"
+    word = name_node.named_children[0] if name_node is not None and name_node.named_child_count == 1 else None
+    if word is not None and (word.type == "word" or (word.type == "concatenation" and all(
+            c.type == "word" for c in word.children))) and _GLOB.search(_text(word).rsplit("/", 1)[-1]):  # unquoted
+        return f"$(glob {head})"
+    return None
 
 
 def _ends_with_bare_dollar(node: Any) -> bool:
@@ -1016,6 +1368,7 @@ def _input_file(redirects: tuple[Redirect, ...] | list[Redirect]) -> str | None:
 
 
 _LEADING_EXTRAS = re.compile(rb"(?:[ \t\n]|\\\n)*")
+_BACKQUOTED = re.compile(r"`((?:[^`\\]|\\.)+)`", re.DOTALL)
 _UNQUOTED_ESCAPE = re.compile(r"\\(.)", re.S)
 
 
@@ -1075,7 +1428,9 @@ def _quote(s: str) -> str:
     return "'" + s.replace("'", "'\\''") + "'"
 
 
-_LITERAL_PROGRAMS = frozenset({"echo", "printf", "cat", "base64", "xxd", "rev"})  # the ones _literal_output knows
+# the ones _literal_output knows (filters only when their stdin is known text)
+_LITERAL_PROGRAMS = frozenset({"echo", "printf", "cat", "base64", "base32", "xxd", "rev", "tee", "head", "tail", "tr",
+                               "grep", "openssl"})
 
 
 def _literal_output(cmd: SimpleCommand) -> str | None:
@@ -1094,37 +1449,172 @@ def _literal_output(cmd: SimpleCommand) -> str | None:
         text = " ".join(args)
         return (_ansi_c(text) if interpret else text) + ("\n" if newline else "")
     if name == "printf" and args:
-        fmt, rest = _ansi_c(args[0]), args[1:]
-        if rest:
-            out = fmt
-            for a in rest:
-                out = re.sub(r"%[sb]", lambda _m, a=a: a.replace("\\", "\\\\"), out, count=1)
-            return re.sub(r"%[sb]", "", out)
-        return fmt
-    if name == "cat" and not args and cmd.stdin_text is not None:
-        return cmd.stdin_text
-    if name == "base64" and any(a in ("-d", "--decode", "-D") for a in args) and cmd.stdin_text is not None:
+        if args[0] == "-v":
+            return ""  # `printf -v VAR ...` assigns instead of printing
+        if args[0] == "--":
+            args = args[1:]
+        return _printf(args[0], args[1:]) if args else None
+    text = cmd.stdin_text
+    if text is None:
+        return None
+    if name == "cat":
+        return text if all(a == "-" for a in args) else None
+    if name == "tee":  # copies stdin to its files and to stdout
+        return text
+    if name in ("base64", "base32") and any(a in ("--decode", "-D") or (a[:1] == "-" and a[1:2] != "-" and "d" in a)
+                                            for a in args):
         try:
-            return base64.b64decode("".join(cmd.stdin_text.split()), validate=False).decode("utf-8", "replace")
+            data = "".join(text.split())
+            raw = base64.b64decode(data, validate=False) if name == "base64" else base64.b32decode(data)
+            return raw.decode("utf-8", "replace")
         except (binascii.Error, ValueError):
             return None
-    if name == "xxd" and "-r" in args and cmd.stdin_text is not None:
+    if name == "openssl" and args[:1] in (["base64"], ["enc"]) and "-d" in args and not any(
+            a in ("-in", "-out") for a in args) and (args[0] == "base64" or "-base64" in args or "-a" in args):
+        try:
+            return base64.b64decode("".join(text.split()), validate=False).decode("utf-8", "replace")
+        except (binascii.Error, ValueError):
+            return None
+    if name in ("head", "tail", "tr", "grep"):
+        return _filter_output(name, args, text)
+    if name == "xxd" and "-r" in args:
         try:
             return bytes.fromhex("".join(cmd.stdin_text.split())).decode("utf-8", "replace")
         except ValueError:
             return None
-    if name == "rev" and cmd.stdin_text is not None:
-        return "\n".join(line[::-1] for line in cmd.stdin_text.split("\n"))
+    if name == "rev":
+        return "\n".join(line[::-1] for line in text.split("\n"))
     return None
+
+
+_OCTAL_ZERO = re.compile(r"\\0([0-7]{1,3})")
+
+
+def _printf_escapes(s: str) -> str:
+    """printf's backslash escapes (`\\0NNN` octal too, as `%b` and bash's printf read it)."""
+    return _ansi_c(_OCTAL_ZERO.sub(lambda m: "\\x%02x" % (int(m.group(1), 8) & 0xFF), s))
+
+
+def _printf(fmt: str, args: list[str]) -> str | None:
+    """printf FORMAT ARGS for `%s`/`%b`/`%%` formats (the format is reused while arguments remain)."""
+    fmt = _printf_escapes(fmt)
+    specs = re.findall(r"%[^%sb]|%%|%[sb]", fmt)
+    if any(sp not in ("%s", "%b", "%%") for sp in specs):
+        return None
+    n = sum(1 for sp in specs if sp != "%%")
+    if not n:
+        return fmt.replace("%%", "%")
+    out: list[str] = []
+    rounds = [args[i:i + n] for i in range(0, len(args), n)] or [[]]
+    for chunk in rounds[:64]:
+        it = iter(chunk)
+
+        def fill(m: re.Match[str], it: Any = it) -> str:
+            if m.group(0) == "%%":
+                return "%"
+            value = next(it, "")
+            return _printf_escapes(value) if m.group(0) == "%b" else value
+
+        out.append(re.sub(r"%%|%[sb]", fill, fmt))
+    return "".join(out)
+
+
+def _filter_output(name: str, args: list[str], text: str) -> str | None:
+    """head/tail -n N, tr SET1 SET2 / tr -d SET, grep [-v] [-E|-F] PATTERN over known text (else None)."""
+    lines = text.split("\n")
+    trailing = lines[-1] == ""
+    if trailing:
+        lines.pop()
+    if name in ("head", "tail"):
+        count = "10"
+        files = []
+        i = 0
+        while i < len(args):
+            a = args[i]
+            if a in ("-n", "--lines") and i + 1 < len(args):
+                count, i = args[i + 1], i + 2
+                continue
+            if a.startswith("--lines="):
+                count = a.split("=", 1)[1]
+            elif re.fullmatch(r"-n?\+?\d+", a):
+                count = a.lstrip("-n")
+            elif a.startswith("-"):
+                return None  # -c bytes, -f ...
+            else:
+                files.append(a)
+            i += 1
+        if files or not re.fullmatch(r"\+?\d+", count):
+            return None
+        k = int(count.lstrip("+"))
+        kept = lines[:k] if name == "head" else lines[k - 1:] if count.startswith("+") else lines[-k:] if k else []
+    elif name == "tr":
+        flags = [a for a in args if a.startswith("-") and len(a) > 1]
+        sets = [_tr_set(a) for a in args if not (a.startswith("-") and len(a) > 1)]
+        if any(x is None for x in sets):
+            return None
+        if flags == ["-d"] and len(sets) == 1:
+            return "".join(ch for ch in text if ch not in sets[0])
+        if flags or len(sets) != 2 or not sets[0]:
+            return None
+        src, dst = sets[0], sets[1] or sets[0][-1:]
+        dst = dst + dst[-1] * (len(src) - len(dst))
+        return text.translate({ord(a): b for a, b in zip(src, dst)})
+    else:  # grep
+        invert, fixed, patterns = False, False, []
+        i = 0
+        while i < len(args):
+            a = args[i]
+            if a == "-e" and i + 1 < len(args):
+                patterns.append(args[i + 1])
+                i += 2
+                continue
+            if a.startswith("-") and len(a) > 1:
+                if not set(a[1:]) <= set("vEFi"):
+                    return None
+                invert = invert or "v" in a
+                fixed = fixed or "F" in a
+            elif not patterns:
+                patterns.append(a)
+            else:
+                return None  # a file operand: output unknown
+            i += 1
+        if len(patterns) != 1:
+            return None
+        try:
+            rx = re.compile(re.escape(patterns[0]) if fixed else patterns[0], re.IGNORECASE if "-i" in args else 0)
+        except re.error:
+            return None
+        kept = [ln for ln in lines if bool(rx.search(ln)) != invert]
+    return "\n".join(kept) + ("\n" if kept and trailing else "")
+
+
+def _tr_set(spec: str) -> str | None:
+    """A tr SET: escapes and a-z ranges (classes like [:upper:] are not modelled: None)."""
+    if "[:" in spec or "[=" in spec:
+        return None
+    chars = _ansi_c(spec)
+    out: list[str] = []
+    i = 0
+    while i < len(chars):
+        if i + 2 < len(chars) and chars[i + 1] == "-" and ord(chars[i]) <= ord(chars[i + 2]):
+            out.extend(chr(c) for c in range(ord(chars[i]), ord(chars[i + 2]) + 1))
+            i += 3
+        else:
+            out.append(chars[i])
+            i += 1
+    return "".join(out) if len(out) <= 512 else None
 
 
 # --------------------------------------------------------------------------- wrappers
 
-SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash", "busybox"})
+# fish/csh/tcsh scripts are not bash, but a `-c` script of plain commands reads the same (better than unseen)
+SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash", "busybox", "mksh", "lksh", "oksh", "pdksh", "yash",
+                    "posh", "fish", "csh", "tcsh"})
+_SCRIPT_READERS = SHELLS | frozenset({"source", "."})  # read a script file or stdin (see _Walker.script_source)
 
 # wrapper -> options that take a value (so the value is not mistaken for the command)
 _WRAPPER_VALUE_OPTS: dict[str, frozenset[str]] = {
-    "sudo": frozenset({"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T", "--user", "--group",
+    "sudo": frozenset({"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-R", "-t", "-U", "-T", "--user", "--group", "--chroot",
                        "--chdir", "--host", "--prompt", "--role", "--type", "--other-user", "--close-from"}),
     "doas": frozenset({"-u", "-C"}),
     "env": frozenset({"-u", "--unset", "-C", "--chdir", "-S", "--split-string"}),
@@ -1143,7 +1633,7 @@ _WRAPPER_VALUE_OPTS: dict[str, frozenset[str]] = {
     "chronic": frozenset(),
     "taskset": frozenset(),
     "flock": frozenset({"-w", "--timeout", "-E", "--conflict-exit-code"}),
-    "xargs": frozenset({"-a", "--arg-file", "-d", "--delimiter", "-E", "-e", "-I", "-i", "-L", "-l", "-n",
+    "xargs": frozenset({"-a", "--arg-file", "-d", "--delimiter", "-E", "-I", "-L", "-n",
                         "--max-args", "-P", "--max-procs", "-s", "--max-chars", "--process-slot-var"}),
     "watch": frozenset({"-n", "--interval", "-d", "--differences", "-q", "--equexit"}),
     "parallel": frozenset({"-j", "--jobs", "-S", "--sshlogin", "--joblog", "-a", "--arg-file", "--delay",
@@ -1158,6 +1648,119 @@ _WRAPPER_VALUE_OPTS: dict[str, frozenset[str]] = {
     "pipx": frozenset(),
     "dotenv": frozenset({"-e", "-v", "-c"}),
 }
+
+# Launchers that run their operands as a command: name -> (short options taking a value, long options taking a
+# value, positionals before the command). Option bundles are read as getopt does (`screen -dmS name cmd`).
+_ARGV_WRAPPERS: dict[str, tuple[str, frozenset[str], int]] = {
+    "pkexec": ("", frozenset({"--user"}), 0),
+    "chrt": ("TPD", frozenset({"--sched-runtime", "--sched-period", "--sched-deadline"}), 1),
+    "strace": ("abeEIoOpPsSuUX", frozenset({"--output", "--trace", "--signal", "--attach", "--string-limit", "--user",
+                                           "--env", "--columns", "--trace-path", "--summary-sort-by", "--detach-on"}), 0),
+    "ltrace": ("aAdDeFlnopsuwx", frozenset({"--output", "--library", "--align", "--config", "--indent"}), 0),
+    "unshare": ("SGRw", frozenset({"--map-user", "--map-group", "--map-users", "--map-groups", "--setuid", "--setgid",
+                                   "--root", "--wd", "--propagation", "--setgroups", "--load-interp"}), 0),
+    "nsenter": ("tSG", frozenset({"--target", "--setuid", "--setgid"}), 0),
+    "systemd-run": ("upEMH", frozenset({"--unit", "--property", "--description", "--slice", "--setenv", "--uid", "--gid",
+                                        "--nice", "--machine", "--host", "--working-directory", "--on-active",
+                                        "--on-boot", "--on-startup", "--on-unit-active", "--on-unit-inactive",
+                                        "--on-calendar", "--timer-property", "--path-property", "--socket-property",
+                                        "--service-type", "--capsule"}), 0),
+    "fakeroot": ("lsib", frozenset({"--lib", "--faked"}), 0),
+    "firejail": ("", frozenset(), 0),
+    "toybox": ("", frozenset(), 0),
+    "coproc": ("", frozenset(), 0),  # `coproc rm -rf ~` (a NAME only comes before a compound command)
+    "screen": ("cehpSsTt", frozenset(), 0),
+    "env-cmd": ("fer", frozenset({"--file", "--environments", "--rc-file"}), 0),
+    "direnv": ("", frozenset(), 1),  # direnv exec DIR cmd (the subcommand is checked in _unwrap)
+    "entr": ("", frozenset(), 0),
+    "corepack": ("", frozenset(), 0),  # corepack pnpm|yarn|npm ... (checked in _unwrap_launcher)
+    "nvm": ("", frozenset(), 0),  # nvm exec [VERSION] cmd (checked in _unwrap_launcher)
+}
+# `<tool> <subcommand> [options] cmd...`: project runners. The runner itself is recorded too (rules name some).
+_SUBCOMMAND_WRAPPERS: dict[tuple[str, str], tuple[str, frozenset[str]]] = {
+    ("uv", "run"): ("pw", frozenset({"--with", "--with-editable", "--with-requirements", "--python", "--package",
+                                     "--extra", "--group", "--only-group", "--no-group", "--env-file", "--directory",
+                                     "--project", "--index", "--default-index", "--index-url", "--extra-index-url",
+                                     "--find-links", "--config-file", "--cache-dir", "--python-preference"})),
+    ("poetry", "run"): ("CP", frozenset({"--directory", "--project"})),
+    ("pipenv", "run"): ("", frozenset()),
+    ("pdm", "run"): ("pe", frozenset({"--project", "--venv"})),
+    ("rye", "run"): ("", frozenset({"--pyproject"})),
+    ("hatch", "run"): ("", frozenset()),
+    ("conda", "run"): ("np", frozenset({"--name", "--prefix", "--cwd"})),
+    ("mamba", "run"): ("np", frozenset({"--name", "--prefix", "--cwd"})),
+    ("micromamba", "run"): ("np", frozenset({"--name", "--prefix", "--cwd"})),
+    ("bundle", "exec"): ("", frozenset()),
+    ("asdf", "exec"): ("", frozenset()),
+    ("devbox", "run"): ("ce", frozenset({"--config", "--env", "--env-file"})),
+    ("dotenvx", "run"): ("f", frozenset({"--env-file", "--env"})),
+    ("pixi", "run"): ("e", frozenset({"--manifest-path", "--environment"})),
+    ("volta", "run"): ("", frozenset({"--node", "--npm", "--yarn", "--pnpm", "--env"})),
+    ("fnm", "exec"): ("", frozenset({"--using"})),
+}
+# Runners whose command comes only after `--` (before it: tool names).
+_DASHDASH_WRAPPERS = frozenset({("mise", "exec"), ("mise", "x"), ("rtx", "exec"), ("rtx", "x")})
+_TERMINALS = frozenset({"xterm", "uxterm", "urxvt", "rxvt", "alacritty", "konsole", "st"})
+
+
+def _getopt(args: list[str], short_values: str, long_values: frozenset[str], skip: int = 0) -> tuple[list[str], list[str]] | None:
+    """(options, command argv) read as getopt does: `-abc` bundles, a value-taking letter takes the rest of
+    its word or the next word, `--opt=v`, `--`; then `skip` positionals are dropped. None when none is left."""
+    opts: list[str] = []
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            i += 1
+            break
+        if a.startswith("--"):
+            opts.append(a)
+            i += 2 if a in long_values else 1
+            continue
+        if a.startswith("-") and len(a) > 1:
+            opts.append(a)
+            i += 1
+            for k, ch in enumerate(a[1:], 1):
+                if ch in short_values:
+                    if k == len(a) - 1:
+                        i += 1  # the value is the next word
+                    break
+            continue
+        break
+    rest = args[i + skip:]
+    return (opts, rest) if rest else None
+
+
+def _npx_call(args: list[str]) -> str | None:
+    """The `-c CMD` / `--call CMD` of npx / npm exec, among its own options (before the package's words)."""
+    for i, a in enumerate(args):
+        if a.startswith("--call="):
+            return a.split("=", 1)[1]
+        if (a == "--call" or re.fullmatch(r"-[yq]*c", a)) and i + 1 < len(args):  # (`-yc`: with --yes)
+            return args[i + 1]
+        if a in ("-p", "--package", "-w", "--workspace"):
+            continue
+        if not a.startswith("-") and (i == 0 or args[i - 1] not in ("-p", "--package", "-w", "--workspace")):
+            return None  # the package's own words start here
+    return None
+
+
+def _short_value(args: list[str], letter: str, long_name: str) -> str | None:
+    """The value of `-X v`, `-abX v`, `-Xv`, `--long v` or `--long=v` (first occurrence), else None."""
+    for i, a in enumerate(args):
+        if a == long_name and i + 1 < len(args):
+            return args[i + 1]
+        if a.startswith(long_name + "="):
+            return a.split("=", 1)[1]
+        if a.startswith("-") and not a.startswith("--") and letter in a[1:] and a[1:a.index(letter, 1)].isalpha() | \
+                (a.index(letter, 1) == 1):
+            k = a.index(letter, 1)
+            if k < len(a) - 1:
+                return a[k + 1:]
+            if i + 1 < len(args):
+                return args[i + 1]
+    return None
+
 
 _GIT_BUILTINS = frozenset(
     "add am apply archive bisect blame branch bundle checkout cherry-pick citool clean clone commit config describe "
@@ -1177,13 +1780,28 @@ def _split_opts(args: list[str], value_opts: frozenset[str], *, stop_at_position
         if a == "--":
             return opts, args[i + 1:]
         if a.startswith("-") and len(a) > 1:
-            opts.append(a)
             if a in value_opts and "=" not in a:
+                opts.append(a)
                 if i + 1 < len(args):
                     opts.append(args[i + 1])
                 i += 2
                 continue
+            if len(a) > 2 and a[1] != "-":
+                # a getopt bundle: `-iu postgres`, `-tI %`, `-vk 5`: a value letter after flag letters takes the
+                # rest of the word or the next word (recorded as `-FLAGS`, `-X`, value); `-n5` stays as it is
+                k = next((k for k in range(2, len(a)) if "-" + a[k] in value_opts), 0)
+                if k:
+                    opts += [a[:k], "-" + a[k]]
+                    if k < len(a) - 1:
+                        opts.append(a[k + 1:])
+                        i += 1
+                    else:
+                        if i + 1 < len(args):
+                            opts.append(args[i + 1])
+                        i += 2
+                    continue
             # `-n5` / `--user=x` carry their value inline
+            opts.append(a)
             i += 1
             continue
         if stop_at_positional:
@@ -1198,8 +1816,9 @@ _UNWRAP_NAMES = SHELLS | frozenset({
     "eval", "sudo", "doas", "nohup", "nice", "ionice", "stdbuf", "exec", "time", "builtin", "setsid", "unbuffer",
     "caffeinate", "chronic", "chroot", "runuser", "su", "command", "env", "timeout", "taskset", "flock", "xargs",
     "find", "watch", "parallel", "ssh", "docker", "podman", "nerdctl", "kubectl", "npx", "bunx", "pnpx", "uvx",
-    "pipx", "dotenv", "pnpm", "yarn", "bun", "npm",
-})
+    "pipx", "dotenv", "pnpm", "yarn", "bun", "npm", "sg", "script", "tmux", "at", "batch", "expect", "dotenv-cli",
+    "cross-env", "cross-env-shell", "nix-shell", "nix", "mise", "rtx", "trap",
+}) | frozenset(_ARGV_WRAPPERS) | frozenset(_TERMINALS) | frozenset(k for k, _ in _SUBCOMMAND_WRAPPERS)
 
 
 def _unwrap(cmd: SimpleCommand) -> tuple[str, Any] | None:
@@ -1210,9 +1829,32 @@ def _unwrap(cmd: SimpleCommand) -> tuple[str, Any] | None:
     if name in SHELLS:
         return _unwrap_shell(cmd, args)
     if name == "eval":
-        return ("shell", ("eval", " ".join(args)))
+        return ("shell", ("eval", " ".join(args[1:] if args[:1] == ["--"] else args)))
+    if name in _ARGV_WRAPPERS:
+        return _unwrap_launcher(cmd, name, args)
+    if args and (name, args[0]) in _SUBCOMMAND_WRAPPERS:
+        short, long = _SUBCOMMAND_WRAPPERS[(name, args[0])]
+        split = _getopt(args[1:], short, long)
+        return ("record_and_argv", (f"{name} {args[0]}", split[1], [])) if split else None
+    if args and (name, args[0]) in _DASHDASH_WRAPPERS:
+        if "--" in args:
+            rest = args[args.index("--") + 1:]
+            return ("argv", (f"{name} {args[0]}", rest, [])) if rest else None
+        script = _short_value(args[1:], "c", "--command")
+        return ("shell", (f"{name} {args[0]} -c", script)) if script is not None else None
+    if name in _TERMINALS:
+        for flag in ("-e", "-x", "--command"):
+            if flag in args and args.index(flag) + 1 < len(args):
+                return ("argv", (f"{name} {flag}", args[args.index(flag) + 1:], []))
+        return None
+    if name in ("trap", "sg", "script", "tmux", "at", "batch", "expect", "nix-shell", "nix", "cross-env", "cross-env-shell",
+                "dotenv-cli"):
+        return _unwrap_runner(cmd, name, args)
     if name in ("sudo", "doas", "nohup", "nice", "ionice", "stdbuf", "exec", "time", "builtin", "setsid",
                 "unbuffer", "caffeinate", "chronic", "chroot", "runuser"):
+        if name == "runuser" and not any(a in ("-u", "--user") or a.startswith("--user=") for a in args):
+            script = _short_value(args, "c", "--command")
+            return ("shell", ("runuser -c", script)) if script is not None else None
         opts, rest = _split_opts(args, _WRAPPER_VALUE_OPTS.get(name, frozenset()))
         if name == "chroot" and rest:
             rest = rest[1:]
@@ -1220,12 +1862,9 @@ def _unwrap(cmd: SimpleCommand) -> tuple[str, Any] | None:
             return None
         return ("argv", (name, rest, []))
     if name == "su":
-        for i, a in enumerate(args):
-            if a in ("-c", "--command") and i + 1 < len(args):
-                return ("shell", ("su -c", args[i + 1]))
-            if a.startswith("--command="):
-                return ("shell", ("su -c", a.split("=", 1)[1]))
-        return None
+        # `su -lc CMD`, `su - root -c CMD`: the command is a shell script
+        script = _short_value(args, "c", "--command")
+        return ("shell", ("su -c", script)) if script is not None else None
     if name == "command":
         if args and args[0] in ("-v", "-V"):
             return None
@@ -1258,10 +1897,19 @@ def _unwrap(cmd: SimpleCommand) -> tuple[str, Any] | None:
             i = rest.index(":::")
             template, values = rest[:i], [v for v in rest[i + 1:] if v not in (":::", "::::")]
             script = " ".join(template)
+            if not template:  # `parallel ::: 'cmd1' 'cmd2'`: each value is a command line
+                return ("shell", ("parallel", "; ".join(values[:16]))) if values else None
             if "{}" in script:
                 return ("shell", ("parallel", "; ".join(script.replace("{}", _quote(v)) for v in values[:16])))
             return ("shell", ("parallel", "; ".join(f"{script} {_quote(v)}" for v in values[:16])))
-        return ("shell", ("parallel", " ".join(rest))) if rest else None
+        lines = [ln for ln in (cmd.stdin_text or "").split("\n") if ln.strip()][:16]
+        if not rest:  # `... | parallel`: each input line is a command line
+            return ("shell", ("parallel", "; ".join(lines))) if lines else None
+        script = " ".join(rest)
+        if lines:  # `echo ~ | parallel rm -rf`: the template once per input line
+            return ("shell", ("parallel", "; ".join(script.replace("{}", _quote(v)) if "{}" in script
+                                                    else f"{script} {_quote(v)}" for v in lines)))
+        return ("shell", ("parallel", script))
     if name == "ssh":
         opts, rest = _split_opts(args, _SSH_VALUE_OPTS)
         if len(rest) >= 2:
@@ -1273,7 +1921,17 @@ def _unwrap(cmd: SimpleCommand) -> tuple[str, Any] | None:
         if "--" in args:
             rest = args[args.index("--") + 1:]
             return ("argv", ("kubectl exec", rest, [])) if rest else None
+        # the deprecated `kubectl exec POD CMD ARGS` (no `--`): the words after the pod are the command
+        split = _getopt(args[args.index("exec") + 1:], "cnf", frozenset({
+            "--container", "--namespace", "--filename", "--pod-running-timeout", "--context", "--kubeconfig"}))
+        if split is not None and len(split[1]) >= 2:
+            return ("argv", ("kubectl exec", split[1][1:], []))
         return None
+    if name in ("npx", "npm") and (args[:1] == ["exec"] or name == "npx"):
+        # `npx -c 'cmd'`, `npm exec --call='cmd'`: a shell command line run with the package bins on PATH
+        script = _npx_call(args[1:] if name == "npm" else args)
+        if script is not None:
+            return ("shell", (f"{name} -c", script))
     if name in ("npx", "bunx", "pnpx", "uvx", "pipx", "dotenv"):
         opts, rest = _split_opts(args, _WRAPPER_VALUE_OPTS[name])
         if name == "pipx" and rest[:1] == ["run"]:
@@ -1294,17 +1952,126 @@ def _unwrap(cmd: SimpleCommand) -> tuple[str, Any] | None:
     return None
 
 
+def _unwrap_launcher(cmd: SimpleCommand, name: str, args: list[str]) -> tuple[str, Any] | None:
+    """A launcher from _ARGV_WRAPPERS: its operands after the options are the command."""
+    short, long, skip = _ARGV_WRAPPERS[name]
+    if name in ("direnv", "nvm"):
+        if args[:1] != ["exec"]:
+            return None
+        args = args[1:]
+        if name == "nvm":
+            args = [a for a in args if a != "--silent"]
+            if args and re.fullmatch(r"v?\d[\w.]*|node|stable|lts/\S+|--lts(=\S+)?", args[0]):
+                args = args[1:]
+    split = _getopt(args, short, long, skip)
+    if split is None:
+        return None
+    opts, rest = split
+    if name == "corepack" and rest[0] not in ("pnpm", "pnpx", "yarn", "yarnpkg", "npm", "npx"):
+        return None  # `corepack enable`, `corepack prepare ...`
+    if name == "chrt" and any(o in ("-p", "--pid") for o in opts):
+        return None  # `chrt -p PRIO PID`: changes a running process
+    if name == "screen" and any(o.startswith(("-r", "-R", "-x", "-X", "-Q", "-ls", "-list", "-wipe")) or
+                                (not o.startswith("--") and any(ch in o[1:] for ch in "rRxXQ")) for o in opts):
+        return None  # reattach / send a screen command: the words are session names
+    if name == "entr" and any(not o.startswith("--") and "s" in o[1:] for o in opts):
+        return ("shell", ("entr -s", rest[0]))
+    return ("argv", (name, rest, []))
+
+
+def _unwrap_runner(cmd: SimpleCommand, name: str, args: list[str]) -> tuple[str, Any] | None:
+    """Programs that take a command as a script string (or as stdin) in their own way."""
+    if name == "trap":  # trap [--] 'cmd' SIGNAL...: the handler runs (EXIT: when the shell ends)
+        rest = args[1:] if args[:1] == ["--"] else args
+        if len(rest) >= 2 and not rest[0].startswith("-") and rest[0]:
+            return ("shell", ("trap", rest[0]))
+        return None
+    if name == "sg":  # sg [-] GROUP [-c] COMMAND: the command is passed to /bin/sh -c
+        rest = args[1:] if args[:1] == ["-"] else args
+        if len(rest) >= 2:
+            rest = rest[1:]
+            if rest[0] == "-c":
+                rest = rest[1:]
+            return ("shell", ("sg", " ".join(rest))) if rest else None
+        return None
+    if name == "script":  # script [-q] -c CMD [file]
+        value = _short_value(args, "c", "--command")
+        return ("shell", ("script -c", value)) if value is not None else None
+    if name == "tmux":
+        return _unwrap_tmux(args)
+    if name in ("at", "batch"):  # the job is read from stdin (or -f FILE, left to the file readers)
+        if cmd.stdin_text is not None and not any(a == "-f" or a.startswith("-f") for a in args) and \
+                not any(a in ("-l", "-r", "-d", "-c") for a in args):
+            return ("shell", (name, cmd.stdin_text))
+        return None
+    if name == "expect":  # expect -c 'spawn rm -rf ~; expect eof': the spawned and exec'd programs run
+        script = _short_value(args, "c", "-c") or ""
+        runs = [m.group(1) for m in re.finditer(r"(?:^|[;\n{\[])\s*(?:spawn|exec)\s+(?:-\w+\s+)*([^;\n\]}]+)", script)]
+        return ("shell", ("expect spawn", "; ".join(runs))) if runs else None
+    if name == "nix-shell":
+        for flag in ("--run", "--command"):
+            value = _short_value(args, "\0", flag)
+            if value is not None:
+                return ("shell", (f"nix-shell {flag}", value))
+        return None
+    if name == "nix":  # nix develop / nix shell ... -c|--command CMD ARGS
+        if args[:1] in (["develop"], ["shell"]):
+            for i, a in enumerate(args):
+                if a in ("-c", "--command") and i + 1 < len(args):
+                    return ("argv", (f"nix {args[0]} -c", args[i + 1:], []))
+        return None
+    if name == "dotenv-cli":
+        _, rest = _split_opts(args, _WRAPPER_VALUE_OPTS["dotenv"])
+        return ("argv", (name, rest, [])) if rest else None
+    # cross-env NAME=value ... cmd args (cross-env-shell: the rest is a shell script)
+    i = 0
+    env: list[tuple[str, str]] = []
+    while i < len(args) and re.match(r"[A-Za-z_][A-Za-z0-9_]*=", args[i]):
+        k, v = args[i].split("=", 1)
+        env.append((k, v))
+        i += 1
+    if i >= len(args):
+        return None
+    if name == "cross-env-shell":
+        return ("shell", (name, " ".join(args[i:])))
+    return ("argv", (name, args[i:], env))
+
+
+_TMUX_RUNS = frozenset({"new-session", "new", "new-window", "neww", "split-window", "splitw", "respawn-pane",
+                        "respawnp", "respawn-window", "respawnw", "run-shell", "run", "display-popup", "popup"})
+
+
+def _unwrap_tmux(args: list[str]) -> tuple[str, Any] | None:
+    """tmux [-L s] new-session [-d] [-s name] 'cmd ...': the trailing words are a shell command."""
+    split = _getopt(args, "LSfcT", frozenset())
+    if split is None:
+        return None
+    opts, rest = split
+    top = _short_value(opts, "c", "\0")
+    if top is not None:
+        return ("shell", ("tmux -c", top))
+    if rest[0] not in _TMUX_RUNS:
+        return None
+    inner = _getopt(rest[1:], "cteFnsxyflTSwhbd" if rest[0] in ("display-popup", "popup") else "ceFnstxyflT",
+                    frozenset())
+    return ("shell", (f"tmux {rest[0]}", " ".join(inner[1]))) if inner else None
+
+
 def _unwrap_shell(cmd: SimpleCommand, args: list[str]) -> tuple[str, Any] | None:
     name = cmd.name
     if name == "busybox":
         return ("argv", ("busybox", args, [])) if args else None
     i = 0
     script_from_c: str | None = None
+    positional: list[str] = []
     while i < len(args):
         a = args[i]
         if a == "-c" or (a.startswith("-") and not a.startswith("--") and "c" in a[1:] and len(a) <= 6):
+            if i + 1 < len(args) and args[i + 1] == "--":
+                i += 1  # `bash -c -- SCRIPT`
             if i + 1 < len(args):
                 script_from_c = args[i + 1]
+                positional = args[i + 2:]
             break
         if a in ("-o", "+o", "-O", "+O", "--rcfile", "--init-file"):
             i += 2
@@ -1320,6 +2087,8 @@ def _unwrap_shell(cmd: SimpleCommand, args: list[str]) -> tuple[str, Any] | None
         if script_from_c.startswith("$("):
             # `bash -c "$(curl ...)"`: the script is output nobody can see; keep the shell for the rules too
             return ("record_and_shell", (f"{name} -c", script_from_c))
+        if positional:  # `bash -c 'rm -rf "$1"' _ ~`: $0, $1... are the words after the script
+            return ("shell_args", (f"{name} -c", script_from_c, positional))
         return ("shell", (f"{name} -c", script_from_c))
     if cmd.stdin_text is not None:
         return ("shell", (f"{name} <stdin", cmd.stdin_text))
@@ -1333,10 +2102,19 @@ def _unwrap_env(args: list[str]) -> tuple[str, Any] | None:
         a = args[i]
         if a in ("-S", "--split-string") and i + 1 < len(args):
             return ("shell", ("env -S", " ".join(args[i + 1:])))
-        if a.startswith("--split-string=") or (a.startswith("-S") and len(a) > 2):
-            return ("shell", ("env -S", a.split("=", 1)[1] if "=" in a else a[2:]))
-        if a in ("-u", "--unset", "-C", "--chdir"):
-            i += 2
+        if a.startswith("--split-string="):
+            return ("shell", ("env -S", a.split("=", 1)[1]))
+        if a.startswith("-") and not a.startswith("--") and "S" in a:
+            # `-S...`, `-iS 'cmd'`, `-vS'cmd'`: getopt bundles; S takes the rest of the word or the next words
+            k = a.index("S")
+            if not any(ch in "uC" for ch in a[1:k]):
+                if k < len(a) - 1:
+                    return ("shell", ("env -S", a[k + 1:] + "".join(" " + w for w in args[i + 1:])))
+                if i + 1 < len(args):
+                    return ("shell", ("env -S", " ".join(args[i + 1:])))
+        if a in ("-u", "--unset", "-C", "--chdir") or (len(a) > 2 and a[0] == "-" and a[1] != "-" and a[-1] in "uC"
+                                                         and "S" not in a):
+            i += 2  # (`-iC /`: a bundle ending in a value letter takes the next word)
             continue
         if a == "--":
             i += 1
@@ -1357,15 +2135,30 @@ def _unwrap_xargs(cmd: SimpleCommand, args: list[str]) -> tuple[str, Any] | None
     opts, rest = _split_opts(args, _WRAPPER_VALUE_OPTS["xargs"])
     if not rest:
         rest = ["echo"]
-    items: list[str] = []
-    if cmd.stdin_text:
-        items = cmd.stdin_text.split()[:16]
     replace_str = None
+    delimiter = None
     for i, o in enumerate(opts):
-        if o in ("-I", "-i") and i + 1 < len(opts):
+        if o == "-I" and i + 1 < len(opts):
             replace_str = opts[i + 1]
         elif o.startswith("-I") and len(o) > 2:
             replace_str = o[2:]
+        elif o.startswith(("-i", "--replace")):  # GNU: optional attached value, `{}` by default
+            replace_str = o[2:] if o.startswith("-i") and len(o) > 2 else o.split("=", 1)[1] if "=" in o else "{}"
+        elif o in ("-0", "--null"):
+            delimiter = "\0"
+        elif o in ("-d", "--delimiter") and i + 1 < len(opts):
+            delimiter = _ansi_c(opts[i + 1])[:1] or None
+        elif o.startswith("--delimiter="):
+            delimiter = _ansi_c(o.split("=", 1)[1])[:1] or None
+    items: list[str] = []
+    if cmd.stdin_text:
+        text = cmd.stdin_text
+        if delimiter is not None:
+            items = [it for it in text.split(delimiter) if it][:16]
+        elif replace_str is not None:  # -I: one item per input line
+            items = [line.strip() for line in text.split("\n") if line.strip()][:16]
+        else:
+            items = text.split()[:16]
     if replace_str and items:
         return ("shell", ("xargs", "; ".join(" ".join(_quote(w.replace(replace_str, it)) for w in rest) for it in items)))
     if items:

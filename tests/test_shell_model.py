@@ -251,8 +251,11 @@ def test_xargs_names_the_file_its_arguments_come_from() -> None:
                    "cat list.txt | xargs rm -rf"):
         (rm,) = [c for c in parse_command(source).commands if c.name == "rm"]
         assert rm.args[-1] == "$(xargs-input <list.txt)", (source, rm.args)
-    (rm,) = [c for c in parse_command("ls | xargs rm -rf").commands if c.name == "rm"]
+    (rm,) = [c for c in parse_command("grep -rl TODO . | xargs rm -rf").commands if c.name == "rm"]
     assert rm.args[-1] == "$(xargs-input)"
+    # ls and find with no filter list known paths: `ls` lists the directory's entries (`*`)
+    (rm,) = [c for c in parse_command("ls | xargs rm -rf").commands if c.name == "rm"]
+    assert rm.args[-1] == "*"
 
 
 def test_loop_over_unknown_list_keeps_the_variable_dynamic() -> None:

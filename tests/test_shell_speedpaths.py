@@ -158,4 +158,7 @@ def test_unwrap_names_cover_every_wrapper() -> None:
                 elif isinstance(right, (ast.Tuple, ast.Set, ast.List)):
                     compared |= {e.value for e in right.elts if isinstance(e, ast.Constant)}
     assert {"sudo", "npx", "xargs", "eval", "npm"} <= compared  # the scan itself works
-    assert compared | shell.SHELLS == shell._UNWRAP_NAMES  # (`name in SHELLS` is the one non-literal test)
+    # the non-literal tests: `name in SHELLS`, and the launcher tables (`name in _ARGV_WRAPPERS`, ...)
+    tables = set(shell._ARGV_WRAPPERS) | shell._TERMINALS | {k for k, _ in shell._SUBCOMMAND_WRAPPERS} \
+        | {k for k, _ in shell._DASHDASH_WRAPPERS}
+    assert compared | shell.SHELLS | tables == shell._UNWRAP_NAMES
