@@ -93,7 +93,7 @@ def evaluate(
         ctx.over_limit = model.over_limit
         ctx.source = model.source
         ctx.ruleset = ruleset
-        if not model.over_limit and _any_may_run_scripts(model.commands, ctx):
+        if not model.over_limit and (_any_may_run_scripts(model.commands, ctx) or _may_write_then_run(model.commands)):
             from guardrail.indirection import expand_all
 
             # What `npm run x`, `make t`, `./x.sh` and inline code's shell-outs run is matched like typed
@@ -117,6 +117,30 @@ def _any_may_run_scripts(commands: list[SimpleCommand], ctx: EvalContext) -> boo
         if _may_run_scripts(c, ctx):
             return True
     return False
+
+
+# Programs that write files a later command on the line may run or read (a superset of indirection._WRITERS,
+# which a test keeps): with a write redirect they are the cheap cue for indirection.writes_then_runs.
+_WRITER_NAMES = frozenset({"tee", "curl", "wget", "cp", "mv", "install", "npm", "pnpm"})
+
+
+def _may_write_then_run(commands: list[SimpleCommand]) -> bool:
+    """`echo ... > x.sql && psql -f x.sql`, `cat > .git/hooks/pre-commit <<EOF ... && git commit`: the written
+    text must be seen by the later command. Asks indirection (imported only then) when some command before the
+    last writes."""
+    if len(commands) < 2:
+        return False
+    for c in commands[:-1]:
+        if c.redirects or c.name in _WRITER_NAMES:
+            return sys.modules["guardrail.indirection"].writes_then_runs(commands) \
+                if "guardrail.indirection" in sys.modules else _load_indirection().writes_then_runs(commands)
+    return False
+
+
+def _load_indirection() -> Any:
+    from guardrail import indirection
+
+    return indirection
 
 
 def _finding(rule: CompiledRule, target: str, command: str, chain: tuple[str, ...], ctx: EvalContext,

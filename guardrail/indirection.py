@@ -27,7 +27,9 @@ PACKAGE_MANAGERS = frozenset({"npm", "pnpm", "yarn", "bun"})
 SHELLS = frozenset({"bash", "sh", "zsh", "dash", "ksh", "source", "."})
 INTERPRETERS = {"python": "python", "python3": "python", "node": "node", "ruby": "ruby", "perl": "perl",
                 "deno": "node", "bun": "node", "php": "php"}
-TRIGGER_PROGRAMS = PACKAGE_MANAGERS | {"make", "gmake", "just"} | SHELLS
+# Task runners that run package.json scripts by name (`run-s db:*`) or shell commands (`concurrently "a" "b"`).
+RUNNERS = frozenset({"run-s", "run-p", "npm-run-all", "concurrently", "turbo", "lerna", "nx"})
+TRIGGER_PROGRAMS = PACKAGE_MANAGERS | {"make", "gmake", "just"} | SHELLS | RUNNERS
 # npm lifecycle commands that run scripts of the same name (with pre/post).
 _NPM_LIFECYCLE = {"test": "test", "t": "test", "tst": "test", "start": "start", "stop": "stop", "restart": "restart"}
 _INSTALL_SCRIPTS = ("preinstall", "install", "postinstall", "prepublish", "preprepare", "prepare", "postprepare")
@@ -53,20 +55,105 @@ def is_trigger(cmd: SimpleCommand) -> bool:
         return False
     head = cmd.argv[0]
     name = cmd.name
-    if name in PACKAGE_MANAGERS or name in ("make", "gmake", "just"):
+    if name in PACKAGE_MANAGERS or name in ("make", "gmake", "just") or name in RUNNERS:
         return True
     if name in SHELLS:
-        return any(not a.startswith("-") for a in cmd.args) and cmd.stdin_text is None
-    # `./x`, `../x` or any `*.sh`: a project script (bin/rails and /usr/bin/x are programs, not read)
-    if not (head.startswith(("./", "../")) or head.endswith((".sh", ".bash", ".zsh"))):
+        if cmd.stdin_text is not None:
+            return False  # a heredoc or here-string script: the shell model already parsed it
+        return any(not a.startswith("-") for a in cmd.args) or cmd.stdin_file is not None
+    if name in INTERPRETERS or name.startswith("python"):
+        return _interp_operand(cmd) is not None
+    if head[:2] == "$(" or head[:1] == "`":
+        return _SUBST_FILE.match(head) is not None  # `$(cat x.sh)` as a command: the file's text runs
+    # `./x`, `../x` or any `*.sh`: a project script (bin/rails and /usr/bin/x are programs, not read);
+    # `scripts/x.py` (a path runs the file) and `uv run x.py` (uv runs python on it)
+    if not (head.startswith(("./", "../")) or head.endswith((".sh", ".bash", ".zsh"))
+            or head.endswith(".py") and ("/" in head or cmd.via[-1:] == ("uv run",)) and _follow_code_file(head)):
         return False
     return not head.startswith(("$", "/usr/", "/bin/", "/sbin/", "/opt/")) and not _VENDORED.search(head)
+
+
+def _follow_code_file(path: str) -> bool:
+    """Whether `python PATH` / `scripts/x.py` is read: when this line wrote the file, or its name sounds
+    destructive (`reset_db.py`, `wipe.py`). Not every tool script: the common benign call stays free of file
+    reads, and the inline-code rules (made for `-c` snippets) would ask about any real script that runs a
+    computed command."""
+    if _DESTRUCTIVE_NAME.search(posixpath.basename(path)):
+        return True
+    files = _LINE["files"]
+    return bool(files) and any(k.endswith("/" + path.lstrip("./")) for k in files)
+
+
+# `$(cat F)`, `$(< F)`, `` `cat F` `` (and the shell model's `xargs-input <F`): the text of file F
+_SUBST_FILE = re.compile(r"^(?:\$\(|`)\s*(?:cat\s+(?:--\s+)?|<\s*|xargs-input\s+<)([^\s()$`;|&<>'\"]+)\s*(?:\)|`)$")
+# `$(ls F)`, `$(echo F)`, `$(realpath F)` as a script operand: names F itself
+_SUBST_NAME = re.compile(r"^\$\((?:ls|echo|realpath|readlink\s+-f)\s+([^\s()$`;|&<>'\"*?\[]+)\s*\)$")
+_GLOB_CHARS = re.compile(r"[*?\[]")
+
+# Interpreter options that take a value (`python -X dev x.py`, `node -r ts-node/register x.ts`).
+_INTERP_VALUE_OPTS = {
+    "python": frozenset({"-W", "-X", "-Q"}),
+    "node": frozenset({"-r", "--require", "--import", "--loader", "--experimental-loader", "-C", "--conditions",
+                       "--env-file", "--title", "--input-type"}),
+    "ruby": frozenset({"-I", "-r", "-C", "-E", "-F"}),
+    "perl": frozenset({"-I", "-M", "-m", "-C"}),
+    "php": frozenset({"-c", "-d", "-z"}),
+}
+_INTERP_INLINE = {"python": frozenset({"-c"}), "node": frozenset({"-e", "--eval", "-p", "--print"}),
+                  "ruby": frozenset({"-e"}), "perl": frozenset({"-e", "-E"}), "php": frozenset({"-r"})}
+
+
+def _interp_operand(cmd: SimpleCommand) -> tuple[str, str] | None:
+    """("file", path), ("module", name) or ("stdin", path) for an interpreter running a file; None for inline
+    code (`-c`, `-e`: checks_data judges that) or an interactive session."""
+    name = cmd.name
+    lang = INTERPRETERS.get(name) or ("python" if name.startswith("python") else "")
+    if not lang or name == "bun":
+        return None
+    args = cmd.args
+    if name == "deno":
+        if not args or args[0] != "run":
+            return None
+        args = args[1:]
+    value_opts = _INTERP_VALUE_OPTS.get(lang, frozenset())
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "-":
+            break
+        if a == "--":
+            i += 1
+            break
+        if a.startswith("-"):
+            if lang == "php" and a == "-f" and i + 1 < len(args):
+                return ("file", args[i + 1])
+            if a in _INTERP_INLINE.get(lang, ()) or (lang == "python" and a[:2] == "-c") or (
+                    lang in ("ruby", "perl") and a[:2] == "-e"):
+                return None
+            if lang == "python" and a == "-m" and i + 1 < len(args):
+                mod = args[i + 1]
+                return ("module", mod) if _follow_code_file(mod.replace(".", "/") + ".py") else None
+            i += 2 if a in value_opts else 1
+            continue
+        break
+    if i < len(args) and args[i] != "-":
+        op = args[i]
+        if op.startswith("$"):
+            return None
+        return ("file", op) if _follow_code_file(op) else None
+    if cmd.stdin_file is not None and cmd.stdin_text is None:
+        return ("stdin", cmd.stdin_file)
+    return None
 
 
 _VENDORED = re.compile(r"(^|/)(node_modules|\.venv|venv|vendor|target|dist|build|\.git)/")
 
 
 def _read(ctx: Any, path: str) -> str | None:
+    if _LINE["ctx"] is ctx and _LINE["files"]:
+        text = _LINE["files"].get(posixpath.normpath(path))
+        if text is not None:  # written earlier on this line
+            return None if text.startswith("\0") else text[:MAX_SCRIPT_BYTES]
     try:
         text = ctx.read_file(path)
     except Exception:  # the reader is injected; a failure is a missing file, not a crash
@@ -102,6 +189,8 @@ def resolve(cmd: SimpleCommand, cwd: str, ctx: Any) -> tuple[list[Step], list[st
         return _resolve_make(cmd, cwd, ctx)
     if name == "just":
         return _resolve_just(cmd, cwd, ctx)
+    if name in RUNNERS:
+        return _resolve_runner(cmd, cwd, ctx)
     return _resolve_script(cmd, cwd, ctx)
 
 
@@ -141,6 +230,9 @@ def _pm_args(cmd: SimpleCommand, cwd: str) -> tuple[list[str], str]:
 
 
 def _resolve_pm(cmd: SimpleCommand, cwd: str, ctx: Any) -> tuple[list[Step], list[str], list[str]]:
+    names, every, inner = _workspace_selection(cmd)
+    if names or every:
+        return _resolve_workspaces(cmd, inner, names, every, _pm_args(inner, cwd)[1], ctx)
     pos, pkg_dir = _pm_args(cmd, cwd)
     if not pos:
         names = list(_INSTALL_SCRIPTS) if cmd.name in ("yarn", "bun") and not cmd.args else []
@@ -153,7 +245,7 @@ def _resolve_pm(cmd: SimpleCommand, cwd: str, ctx: Any) -> tuple[list[Step], lis
         extra = pos[pos.index("--") + 1:] if "--" in pos else pos[2:]
         names = []
         script_name = None
-        if sub in ("run", "run-script", "rum", "urn"):
+        if sub in ("run", "run-script", "rum", "urn") or (sub.startswith("run-") and "run-script".startswith(sub)):
             script_name = pos[1] if len(pos) > 1 and pos[1] != "--" else None
         elif cmd.name == "npm" and sub in _NPM_LIFECYCLE:
             script_name = _NPM_LIFECYCLE[sub]
@@ -169,7 +261,8 @@ def _resolve_pm(cmd: SimpleCommand, cwd: str, ctx: Any) -> tuple[list[Step], lis
             return [], [], []
     path = _join(pkg_dir, "package.json")
     text = _read(ctx, path)
-    bare = script_name is not None and pos and pos[0] == script_name
+    # `yarn prisma ...` and `yarn run prisma ...` with no script of that name run the package binary
+    bare = script_name is not None and pos and (pos[0] == script_name or cmd.name in ("yarn", "pnpm", "bun"))
     if bare:
         try:
             has_script = text is not None and script_name in (json.loads(text).get("scripts") or {})
@@ -177,7 +270,9 @@ def _resolve_pm(cmd: SimpleCommand, cwd: str, ctx: Any) -> tuple[list[Step], lis
             has_script = False
         if not has_script:
             # `yarn prisma migrate reset`: no script of that name, so the package binary runs
-            body = " ".join(_quote(p) for p in pos if p != "--")
+            rest = list(cmd.args)
+            rest = rest[rest.index(script_name):] if script_name in rest else pos
+            body = " ".join(_quote(p) for p in rest if p != "--")
             return [Step(f"{cmd.name} {script_name}", f"bin:{pkg_dir}:{body}", body, pkg_dir)], [], []
     label_base = f"{cmd.name} run {script_name}" if script_name else f"{cmd.name} {' '.join(pos[:1]) or 'install'}"
     if text is None:
@@ -226,7 +321,20 @@ def parse_makefile(text: str) -> Makefile:
     default: str | None = None
     current: list[str] = []
     lines = text.replace("\\\n", " ").splitlines()
+    define: list[str] | None = None  # `define NAME ... endef`: a multi-line variable (a canned recipe)
+    define_name = ""
     for line in lines:
+        if define is not None:
+            if line.strip() == "endef":
+                variables[define_name] = "\n".join(define)
+                define = None
+            else:
+                define.append(line)
+            continue
+        m = re.match(r"^\s*(?:override\s+|export\s+)*define\s+([A-Za-z_][\w.-]*)", line)
+        if m:
+            define, define_name, current = [], m.group(1), []
+            continue
         if line.startswith("\t"):
             for t in current:
                 rules[t][1].append(line[1:])
@@ -260,13 +368,20 @@ def parse_makefile(text: str) -> Makefile:
     return Makefile(rules, default, variables)
 
 
+# make's built-in variables that recipes use for commands (`$(RM) -r dist` is `rm -f -r dist`)
+_MAKE_BUILTINS = {"RM": "rm -f", "MAKE": "make", "CP": "cp", "MV": "mv", "SHELL": "/bin/sh"}
+
+
 def _make_expand(line: str, variables: dict[str, str], target: str) -> str:
     line = line.replace("$(MAKE)", "make").replace("${MAKE}", "make").replace("$@", target)
     for _ in range(3):  # nested references, bounded
-        new = re.sub(r"\$[({]([A-Za-z_][\w.-]*)[)}]", lambda m: variables.get(m.group(1), m.group(0)), line)
+        new = re.sub(r"\$[({]([A-Za-z_][\w.-]*)[)}]",
+                     lambda m: variables.get(m.group(1), _MAKE_BUILTINS.get(m.group(1), m.group(0))), line)
         if new == line:
             break
         line = new
+    # `$(shell cmd)` runs cmd when make expands the line: the shell model reads `$(cmd)` the same way
+    line = re.sub(r"\$([({])shell\s+", r"$\1", line)
     return line.replace("$$", "$")
 
 
@@ -282,9 +397,17 @@ def _resolve_make(cmd: SimpleCommand, cwd: str, ctx: Any) -> tuple[list[Step], l
             d = _join(d, args[i + 1])
             i += 2
             continue
+        if a.startswith("--directory=") or (a.startswith("-C") and len(a) > 2):
+            d = _join(d, a.split("=", 1)[1] if a.startswith("--") else a[2:])
+            i += 1
+            continue
         if a in ("-f", "--file", "--makefile") and i + 1 < len(args):
             mf = args[i + 1]
             i += 2
+            continue
+        if a.startswith(("--file=", "--makefile=")) or (a.startswith("-f") and len(a) > 2):
+            mf = a.split("=", 1)[1] if a.startswith("--") else a[2:]
+            i += 1
             continue
         if a in ("-n", "--dry-run", "--just-print", "--recon", "-q", "--question", "-p", "--print-data-base",
                  "--help", "-h", "-v", "--version"):
@@ -345,6 +468,10 @@ def _resolve_make(cmd: SimpleCommand, cwd: str, ctx: Any) -> tuple[list[Step], l
 
     for t in targets:
         visit(t, 0)
+    parse_time = [v for v in parsed.variables.values() if "$(shell " in v or "${shell " in v]
+    if parse_time:
+        body = "\n".join(_make_expand(v, parsed.variables, "") for v in parse_time)
+        steps.insert(0, Step("make (Makefile variables)", f"make:{path}:$(shell)", body, d))
     return steps, problems, []
 
 
@@ -441,14 +568,16 @@ def _resolve_just(cmd: SimpleCommand, cwd: str, ctx: Any) -> tuple[list[Step], l
                 values[k] = variables.get(default, default.strip("\"'"))
         values.update(zip((p.split("=", 1)[0] for p in params), argv))
         lines = []
+        lang = _shebang_lang(body[0]) if body and body[0].startswith("#!") else "sh"
         for ln in body:
             if ln.startswith("#!"):
                 continue
-            ln = re.sub(r"^[@-]+", "", ln)
+            if lang == "sh":
+                ln = re.sub(r"^[@-]+", "", ln)
             ln = re.sub(r"\{\{\s*([\w-]+)\s*\}\}", lambda m: values.get(m.group(1), m.group(1)), ln)
             lines.append(ln)
         if lines:
-            steps.append(Step(f"just {r}", f"just:{path}:{r}", "\n".join(lines), d))
+            steps.append(Step(f"just {r}", f"just:{path}:{r}", "\n".join(lines), d, lang))
 
     visit(name, pos[1:])
     return steps, [], []
@@ -456,64 +585,607 @@ def _resolve_just(cmd: SimpleCommand, cwd: str, ctx: Any) -> tuple[list[Step], l
 
 # ---- script files
 
+def _shebang_lang(first: str) -> str:
+    """The language a `#!` line names: "sh" for shells, an INTERPRETERS name, or the program's own name."""
+    interp = first[2:].strip().split()
+    prog = posixpath.basename(interp[0]) if interp else ""
+    if prog == "env" and len(interp) > 1:
+        prog = next((w for w in interp[1:] if not w.startswith("-")), "")
+    prog = re.sub(r"[\d.]+$", "", prog) if prog.startswith("python") else prog
+    return INTERPRETERS.get(prog, "sh" if prog in ("bash", "sh", "zsh", "dash", "ksh") else prog or "sh")
+
+
+def _shell_operand(cmd: SimpleCommand) -> tuple[str, str, list[str]]:
+    """(mode, script, arguments) for a shell command: mode "file" (a script operand), "stdin" (the script is
+    the file on stdin: `bash < x.sh`, `cat x.sh | sh`, `bash -s -- a < x.sh`), or "none" (`-c` text the shell
+    model already unwrapped, `-n` runs nothing, or an interactive shell)."""
+    args = list(cmd.args)
+    if cmd.name in ("source", "."):
+        if args and args[0] == "--":
+            args = args[1:]
+        return ("file", args[0], args[1:]) if args else ("none", "", [])
+    i, from_stdin = 0, False
+    while i < len(args):
+        a = args[i]
+        if a in ("--", "-"):
+            i += 1
+            break
+        if a in ("-o", "+o", "-O", "+O", "--rcfile", "--init-file"):
+            i += 2
+            continue
+        if a.startswith("--"):
+            if a == "--noexec":
+                return ("none", "", [])
+            i += 1
+            continue
+        if a[:1] in ("-", "+") and len(a) > 1:
+            letters = a[1:]
+            if a[0] == "-" and ("c" in letters or "n" in letters):
+                return ("none", "", [])
+            from_stdin = from_stdin or "s" in letters
+            i += 2 if ("o" in letters or "O" in letters) else 1
+            continue
+        break
+    if from_stdin or i >= len(args):
+        if cmd.stdin_file is not None and cmd.stdin_text is None:
+            return ("stdin", cmd.stdin_file, args[i:])
+        return ("none", "", [])
+    return ("file", args[i], args[i + 1:])
+
+
 def _resolve_script(cmd: SimpleCommand, cwd: str, ctx: Any) -> tuple[list[Step], list[str], list[str]]:
     name = cmd.name
+    head = cmd.argv[0]
+    lang_hint = "sh"
     if name in SHELLS:
-        rest = [a for a in cmd.args]
-        while rest and rest[0].startswith(("-", "+")):
-            if rest[0] in ("-n", "--noexec"):
-                return [], [], []
-            rest = rest[1:]
-        if not rest:
+        mode, script, args = _shell_operand(cmd)
+        if mode == "none":
             return [], [], []
-        script, label = rest[0], f"{name} {rest[0]}"
-        args = rest[1:]
+        label = f"{name} {script}" if mode == "file" else f"{name} < {script}"
+    elif name in INTERPRETERS or name.startswith("python"):
+        op = _interp_operand(cmd)
+        if op is None:
+            return [], [], []
+        kind, script = op
+        lang_hint = INTERPRETERS.get(name, "python")
+        args = []
+        label = f"{name} {script}" if kind != "stdin" else f"{name} < {script}"
+        if kind == "module":
+            # `python -m pkg.tool`: a module of the project when its file is there; an installed one otherwise
+            base = script.replace(".", "/")
+            for cand in (base + ".py", base + "/__main__.py"):
+                text = _read_virtual(ctx, _join(cwd, cand))
+                if text is not None:
+                    return [Step(label, f"file:{_join(cwd, cand)}", text, cwd, "python")], [], []
+            return [], [], []
+    elif head[:2] == "$(" or head[:1] == "`":
+        m = _SUBST_FILE.match(head)
+        if m is None:
+            return [], [], []
+        script, label, args = m.group(1), f"$(cat {m.group(1)})", []
     else:
-        script, label = cmd.argv[0], cmd.argv[0]
+        script, label = head, head
         args = list(cmd.args)
-    if script.startswith("$") or "$(" in script:
+    m = _SUBST_NAME.match(script) or _SUBST_FILE.match(script)
+    if m:
+        script = m.group(1)  # `bash $(ls x.sh)`, `bash $(cat list)` is not followed (no name match)
+    if script.startswith("$") or "$(" in script or "`" in script:
         return [], [], []
     path = _join(cwd, script)
-    text = _read(ctx, path)
+    if _GLOB_CHARS.search(script):
+        # `bash scripts/wipe?.sh`: the shell picks the file; guardrail reads no directory listings
+        note = f"{path} (a glob pattern: which file runs is not known)"
+        if note not in ctx.unread:
+            ctx.unread.append(note)
+        return [], [f"{path} is a glob"], [label]
+    text = _read_virtual(ctx, path)
     if text is None:
+        downloaded = _written_by(ctx, path)
+        if downloaded:  # `curl -o i.sh URL && sh i.sh` runs what was downloaded: as `curl URL | sh` would
+            return [Step(label, f"file:{path}", "", posixpath.dirname(path), "download:" + downloaded)], [], []
         return [], [f"{path} could not be read"], [label]
     if "\0" in text[:4096]:
         return [], [f"{path} is a binary"], []
-    lang = "sh"
+    lang = lang_hint
     first = text.split("\n", 1)[0]
-    if first.startswith("#!"):
-        interp = first[2:].strip().split()
-        prog = posixpath.basename(interp[0]) if interp else ""
-        if prog == "env" and len(interp) > 1:
-            prog = next((w for w in interp[1:] if not w.startswith("-")), "")
-        prog = re.sub(r"[\d.]+$", "", prog) if prog.startswith("python") else prog
-        lang = INTERPRETERS.get(prog, "sh" if prog in ("bash", "sh", "zsh", "dash", "ksh") else prog or "sh")
-    elif not (script.endswith((".sh", ".bash", ".zsh")) or name in SHELLS):
+    if first.startswith("#!") and lang_hint == "sh" and name not in SHELLS:
+        lang = _shebang_lang(first)
+    elif lang_hint == "sh" and not (script.endswith((".sh", ".bash", ".zsh")) or name in SHELLS):
         if script.endswith(".py"):
             lang = "python"
         elif script.endswith((".js", ".mjs", ".cjs", ".ts")):
             lang = "node"
-    if lang == "sh" and args:
-        # positional parameters: "$1" becomes the literal argument, so `./wipe.sh prod` is judged with prod
-        for n, v in enumerate(args[:9], start=1):
-            text = text.replace(f"${{{n}}}", v).replace(f"${n}", v)
+    if lang == "sh":
+        text = _positional(text, args)
     return [Step(label, f"file:{path}", text, posixpath.dirname(path), lang)], [], []
+
+
+_POS_DEFAULT = re.compile(r"\$\{([1-9])(:?)([-=])([^}]*)\}")
+
+
+def _positional(text: str, args: list[str]) -> str:
+    """Positional parameters: "$1" becomes the literal argument, so `./wipe.sh prod` is judged with prod, and
+    `${1:-$HOME}` without an argument is its default (`$HOME`), as the shell reads them."""
+    if "${" in text:
+        def default(m: re.Match[str]) -> str:
+            n = int(m.group(1))
+            value = args[n - 1] if n <= len(args) else None
+            if value is None or (m.group(2) and value == ""):
+                return m.group(4)
+            return value
+        text = _POS_DEFAULT.sub(default, text)
+    for n, v in enumerate(args[:9], start=1):
+        text = text.replace(f"${{{n}}}", v).replace(f"${n}", v)
+    return text
+
+
+# ---- workspaces: `npm run x -w api`, `pnpm --filter api x`, `yarn workspace api x`, `pnpm -r x`, turbo/nx/lerna
+
+def _workspace_selection(cmd: SimpleCommand) -> tuple[list[str], bool, SimpleCommand]:
+    """(selected workspace names, every workspace?, the command without its selectors)."""
+    args = list(cmd.args)
+    names: list[str] = []
+    every = False
+    rest: list[str] = []
+    i = 0
+    if cmd.name == "yarn" and args[:1] == ["workspace"] and len(args) >= 3:
+        names, args = [args[1]], args[2:]
+    elif cmd.name == "yarn" and args[:1] == ["workspaces"] and len(args) >= 2:
+        every, args = True, args[1:]
+        if args[:1] == ["foreach"]:  # `yarn workspaces foreach -A --parallel run x`
+            args = [a for a in args[1:] if not a.startswith("-")]
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            rest += args[i:]
+            break
+        if a in ("-w", "--workspace", "--filter", "-F") and i + 1 < len(args):
+            names.append(args[i + 1])
+            i += 2
+            continue
+        if a.startswith(("--workspace=", "--filter=")):
+            names.append(a.split("=", 1)[1])
+        elif a in ("--workspaces", "-ws", "-r", "--recursive") or (cmd.name == "pnpm" and a == "-r"):
+            every = True
+        else:
+            rest.append(a)
+        i += 1
+    # a workspace named by its path is a directory: _pm_args resolves it
+    names = [n for n in names if n and not n.startswith(("./", "../", "/")) and ("/" not in n or n[0] == "@")]
+    if not names and not every:
+        return [], False, cmd
+    return names, every, replace(cmd, argv=(cmd.argv[0], *rest))
+
+
+def _workspace_patterns(root: str, ctx: Any) -> list[str]:
+    patterns: list[str] = []
+    try:
+        data = json.loads(_read(ctx, _join(root, "package.json")) or "{}")
+        ws = data.get("workspaces") if isinstance(data, dict) else None
+        ws = ws.get("packages") if isinstance(ws, dict) else ws
+        patterns += [p for p in ws or [] if isinstance(p, str)]
+    except (ValueError, AttributeError):
+        pass
+    yaml = _read(ctx, _join(root, "pnpm-workspace.yaml")) or ""
+    patterns += re.findall(r"(?m)^\s*-\s*[\"']?([^\"'#\s]+)", yaml.split("catalog", 1)[0])
+    for name in ("lerna.json",):
+        try:
+            patterns += [p for p in json.loads(_read(ctx, _join(root, name)) or "{}").get("packages") or []
+                         if isinstance(p, str)]
+        except (ValueError, AttributeError):
+            pass
+    return list(dict.fromkeys(p for p in patterns if not p.startswith("!")))[:16]
+
+
+def _find_workspace(root: str, name: str, patterns: list[str], ctx: Any) -> str | None:
+    """The directory of workspace `name` (its package name or folder): a glob pattern is tried with the name's
+    last part (`packages/*` + `@mono/api` -> packages/api), since guardrail lists no directories."""
+    short = name.rsplit("/", 1)[-1]
+    for pat in patterns + ["packages/*", "apps/*", "services/*"]:
+        cand = pat.split("*", 1)[0].rstrip("/") + "/" + short if "*" in pat else pat
+        d = _join(root, cand)
+        text = _read(ctx, _join(d, "package.json"))
+        if text is None:
+            continue
+        try:
+            pkg_name = json.loads(text).get("name")
+        except (ValueError, AttributeError):
+            pkg_name = None
+        if pkg_name in (name, None) or posixpath.basename(d) == short or "*" in name:
+            return d
+    return None
+
+
+def _resolve_workspaces(cmd: SimpleCommand, inner: SimpleCommand, names: list[str], every: bool, cwd: str,
+                        ctx: Any) -> tuple[list[Step], list[str], list[str]]:
+    patterns = _workspace_patterns(cwd, ctx)
+    dirs: list[str] = []
+    unresolved = False
+    for n in names[:8]:
+        d = _find_workspace(cwd, n, patterns, ctx)
+        if d is None:
+            unresolved = True
+        else:
+            dirs.append(d)
+    if every and not names:
+        dirs += [_join(cwd, p) for p in patterns if "*" not in p]
+        unresolved = unresolved or not patterns or any("*" in p for p in patterns)
+    steps: list[Step] = []
+    problems: list[str] = []
+    for d in dict.fromkeys(dirs):
+        s, p, _ = _resolve_pm(inner, d, ctx)
+        steps += s
+        problems += p
+    pos = [a for a in inner.args if not a.startswith("-")]
+    label = " ".join([inner.name] + pos[:2])
+    if not unresolved:
+        return steps, problems, []
+    if _DESTRUCTIVE_NAME.search(pos[1] if pos[:1] == ["run"] and len(pos) > 1 else (pos or [""])[0]):
+        # a destructive-sounding script in workspaces guardrail cannot list: what runs is not known
+        note = f"{label} in the workspaces of {cwd} (which packages define it is not known)"
+        if note not in ctx.unread:
+            ctx.unread.append(note)
+    return steps, problems + [f"workspaces of {cwd} cannot be listed"], [label]
+
+
+def _resolve_monorepo_tool(cmd: SimpleCommand, cwd: str, ctx: Any) -> tuple[list[Step], list[str], list[str]]:
+    """`turbo run x [--filter api]`, `lerna run x [--scope api]`, `nx run api:x`, `nx run-many -t x`, `nx x api`:
+    package scripts run in the workspaces, as `npm run x` in each."""
+    args = list(cmd.args)
+    names: list[str] = []
+    pos: list[str] = []
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            break
+        if a in ("--filter", "-F", "--scope", "-p", "--projects", "-t", "--target", "--targets") and i + 1 < len(args):
+            if a in ("-t", "--target", "--targets"):
+                pos.append(args[i + 1])
+            else:
+                names += args[i + 1].split(",")
+            i += 2
+            continue
+        if a.startswith(("--filter=", "--scope=", "--projects=")):
+            names += a.split("=", 1)[1].split(",")
+        elif a.startswith(("--target=", "--targets=")):
+            pos.append(a.split("=", 1)[1])
+        elif not a.startswith("-"):
+            pos.append(a)
+        i += 1
+    if pos[:1] in (["run"], ["run-many"], ["exec"]):
+        pos = pos[1:]
+    if not pos:
+        return [], [], []
+    task = pos[0]
+    if cmd.name == "nx":
+        if ":" in task and not names:  # `nx run api:db:reset`
+            proj, task = task.split(":", 1)
+            names = [proj]
+        elif len(pos) > 1 and not names:  # `nx db:reset api`
+            names = [pos[1]]
+    inner = SimpleCommand(argv=("npm", "run", task), via=cmd.via)
+    return _resolve_workspaces(cmd, inner, [n for n in names if n and "*" not in n], not names, cwd, ctx)
+
+
+# ---- task runners: run-s / run-p / npm-run-all (npm scripts by name or pattern), concurrently (commands)
+
+_RUNNER_VALUE_OPTS = frozenset({"--npm-path", "--max-parallel", "-n", "--names", "-c", "--prefix-colors", "-p",
+                                "--prefix", "-l", "--prefix-length", "-t", "--timestamp-format", "-s", "--success",
+                                "--restart-tries", "--restart-after", "-m", "--max-processes", "--name-separator",
+                                "--kill-signal", "--default-input-target", "--hide", "--pad-prefix"})
+_NPM_RUN_ALL_FLAGS = frozenset({"-s", "-p", "-c", "-l", "-r", "-n", "--sequential", "--serial", "--parallel",
+                                "--continue-on-error", "--print-label", "--print-name", "--race", "--silent",
+                                "--aggregate-output"})
+
+
+def _resolve_runner(cmd: SimpleCommand, cwd: str, ctx: Any) -> tuple[list[Step], list[str], list[str]]:
+    if cmd.name in ("turbo", "lerna", "nx"):
+        return _resolve_monorepo_tool(cmd, cwd, ctx)
+    args = list(cmd.args)
+    pos: list[str] = []
+    concurrently = cmd.name == "concurrently"
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            break  # npm-run-all passes what follows to the scripts as {1}, {2}...
+        if a.startswith("-"):
+            i += 1 if (not concurrently and a in _NPM_RUN_ALL_FLAGS) or "=" in a or a not in _RUNNER_VALUE_OPTS else 2
+            continue
+        pos.append(a)
+        i += 1
+    if not pos:
+        return [], [], []
+    if concurrently:
+        lines = [f"npm run {_quote(c[4:])}" if c.startswith("npm:") else c for c in pos]
+        return [Step(f"concurrently {' '.join(pos)[:60]}", f"runner:{cwd}:{pos}", "\n".join(lines), cwd)], [], []
+    path = _join(cwd, "package.json")
+    text = _read_virtual(ctx, path)
+    label = f"{cmd.name} {' '.join(pos)}"
+    try:
+        scripts = json.loads(text).get("scripts") or {} if text is not None else None
+    except (ValueError, AttributeError):
+        scripts = None
+    if not isinstance(scripts, dict):
+        return [], [f"{path} could not be read"], [label]
+    names: list[str] = []
+    for p in pos:
+        if "*" in p:  # `db:*` matches within one `:` segment, `**` across them
+            rx = re.compile("^" + re.escape(p).replace(r"\*\*", ".+").replace(r"\*", "[^:]+") + "$")
+            names += [n for n in scripts if rx.match(n) and not n.startswith(("pre", "post"))]
+        else:
+            names.append(p)
+    body = "\n".join(f"npm run {_quote(n)}" for n in names if n in scripts)
+    if not body:
+        return [], [f"no script {pos!r} in {path}"], []
+    return [Step(label, f"runner:{path}:{pos}", body, cwd)], [], []
+
+
+# --------------------------------------------------------------------------- the line: cd and written files
+
+_UNKNOWN = "\0unknown"  # a file the line writes with content guardrail cannot know (`gen > run.sh`)
+# Per evaluation: files written earlier on the line (path -> text, _UNKNOWN, or "\0download:curl"), visible to
+# later commands: `echo 'rm -rf ~' > x.sh && bash x.sh` runs the text the line itself wrote.
+_LINE: dict[str, Any] = {"ctx": None, "files": {}}
+
+
+def _line_files(ctx: Any) -> dict[str, str]:
+    return _LINE["files"] if _LINE["ctx"] is ctx else {}
+
+
+_read_virtual = _read
+
+
+def _written_by(ctx: Any, path: str) -> str:
+    """The downloader that wrote `path` earlier on the line (`curl -o`), or ""."""
+    text = _line_files(ctx).get(posixpath.normpath(path)) or ""
+    return text[len("\0download:"):] if text.startswith("\0download:") else ""
+
+
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "a": "\a", "b": "\b", "f": "\f", "v": "\v", '"': '"',
+            "'": "'", "e": "\x1b"}
+
+
+def _unescape(s: str) -> str:
+    def one(m: re.Match[str]) -> str:
+        e = m.group(1)
+        if e[0] == "x" and len(e) > 1:
+            return chr(int(e[1:], 16))
+        if e[0] in "01234567":
+            return chr(int(e, 8) & 0xFF)
+        return _ESCAPES.get(e, "\\" + e)
+    return re.sub(r"\\(x[0-9a-fA-F]{1,2}|[0-7]{1,3}|.)", one, s, flags=re.DOTALL)
+
+
+def _printf(args: list[str]) -> str | None:
+    if args and args[0] == "--":
+        args = args[1:]
+    if not args or args[0].startswith("-v"):
+        return None
+    fmt, rest = args[0], args[1:]
+    out: list[str] = []
+    used = [0]
+
+    def conv(m: re.Match[str]) -> str:
+        if m.group(0) == "%%":
+            return "%"
+        used[0] += 1
+        v = rest.pop(0) if rest else ""
+        return _unescape(v) if m.group(1) == "b" else v
+
+    for _ in range(64):  # the format is reused while arguments remain
+        used[0] = 0
+        out.append(_unescape(re.sub(r"%[-+ #0-9.]*([sbdiqc])|%%", conv, fmt)))
+        if not rest or not used[0]:
+            break
+    return "".join(out)
+
+
+def _output_of(cmd: SimpleCommand, cwd: str, ctx: Any) -> str | None:
+    """What `echo`, `printf` or `cat` prints, when the line says it literally; None otherwise."""
+    if cmd.dynamic:
+        return None
+    name, args = cmd.name, list(cmd.args)
+    if name == "echo":
+        newline, escapes = "\n", False
+        while args and re.fullmatch(r"-[neE]+", args[0]):
+            newline = "" if "n" in args[0] else newline
+            escapes = "e" in args[0] or escapes
+            args = args[1:]
+        text = " ".join(args)
+        return (_unescape(text) if escapes else text) + newline
+    if name == "printf":
+        return _printf(args)
+    if name == "cat":
+        files = [a for a in args if not a.startswith("-")]
+        if not files:
+            if cmd.stdin_text is not None:
+                return cmd.stdin_text
+            return _read_virtual(ctx, _join(cwd, cmd.stdin_file)) if cmd.stdin_file else None
+        texts = [_read_virtual(ctx, _join(cwd, f)) for f in files[:8]]
+        return None if any(t is None for t in texts) or len(files) > 8 else "".join(texts)  # type: ignore[arg-type]
+    return None
+
+
+_WRITE_OPS = frozenset({">", ">|", ">>", "&>", "&>>", "1>", "1>>"})
+
+
+def _note_writes(cmd: SimpleCommand, cwd: str, ctx: Any) -> None:
+    """Record what `cmd` writes into files, for the commands after it on the line."""
+    files = _LINE["files"]
+    writes: list[tuple[str, str | None, bool]] = []  # (path, text or None for unknown, append)
+    name = cmd.name
+    for r in cmd.redirects:
+        if r.op in _WRITE_OPS and r.target and not r.target.startswith(("/dev/", "$", "&")):
+            writes.append((r.target, _output_of(cmd, cwd, ctx), r.op.endswith(">>")))
+    if name == "tee":
+        targets = [a for a in cmd.args if not a.startswith("-")]
+        append = any(a in ("-a", "--append") for a in cmd.args)
+        writes += [(t, cmd.stdin_text, append) for t in targets if not t.startswith("$")]
+    elif name in ("curl", "wget"):
+        for target in _download_targets(cmd):
+            files[posixpath.normpath(_join(cwd, target))] = "\0download:" + name
+    elif name in ("cp", "mv", "install") and not cmd.dynamic:
+        pos = [a for a in cmd.args if not a.startswith("-")]
+        if len(pos) == 2:
+            writes.append((pos[1], _read_virtual(ctx, _join(cwd, pos[0])), False))
+    elif name in ("npm", "pnpm") and len(cmd.args) >= 3:
+        _note_package_scripts(cmd, cwd, ctx)
+    for target, text, append in writes[:16]:
+        path = posixpath.normpath(_join(cwd, target))
+        if text is not None and append:
+            before = _read_virtual(ctx, path)
+            text = None if before is None and path in files else (before or "") + text
+        files[path] = _UNKNOWN if text is None else text
+
+
+def _download_targets(cmd: SimpleCommand) -> list[str]:
+    args = list(cmd.args)
+    urls = [a for a in args if "://" in a]
+    out: list[str] = []
+    for i, a in enumerate(args):
+        if a in ("--output", "--output-document") or (a.startswith("-") and not a.startswith("--") and (
+                a.endswith("o") if cmd.name == "curl" else a.endswith("O"))):
+            if i + 1 < len(args):
+                out.append(args[i + 1])
+        elif a.startswith(("--output=", "--output-document=")):
+            out.append(a.split("=", 1)[1])
+        elif cmd.name == "curl" and a in ("-O", "--remote-name") or cmd.name == "wget" and not any(
+                x.startswith(("-O", "--output-document")) or x.startswith("-") and x.endswith("O") for x in args):
+            out += [u.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1] for u in urls[:1]]
+    return [o for o in dict.fromkeys(out) if o and o != "-"]
+
+
+def _note_package_scripts(cmd: SimpleCommand, cwd: str, ctx: Any) -> None:
+    """`npm pkg set scripts.x='...'` and `npm set-script x '...'` change package.json for later commands."""
+    args = [a for a in cmd.args if not a.startswith("-")]
+    sets: list[tuple[str, str]] = []
+    if not args:
+        return
+    if args[:2] == ["pkg", "set"]:
+        sets = [(k[len("scripts."):], v) for k, v in (a.split("=", 1) for a in args[2:] if "=" in a)
+                if k.startswith("scripts.")]
+    elif args[0] == "set-script" and len(args) >= 3:
+        sets = [(args[1], args[2])]
+    if not sets:
+        return
+    path = posixpath.normpath(_join(cwd, "package.json"))
+    try:
+        data = json.loads(_read_virtual(ctx, path) or "{}")
+        if not isinstance(data, dict):
+            data = {}
+    except ValueError:
+        data = {}
+    scripts = data.get("scripts") if isinstance(data.get("scripts"), dict) else {}
+    scripts.update(sets)
+    data["scripts"] = scripts
+    _LINE["files"][path] = json.dumps(data)
+
+
+def _overlay(ctx: Any) -> None:
+    """Let every check (`psql -f x.sql`, `sqlite3 db < x.sql`) read the files this line writes."""
+    base = getattr(ctx.read_file, "_guardrail_base", ctx.read_file)
+    files = dict(_LINE["files"])
+    if not files:
+        ctx.read_file = base
+        return
+
+    def read(path: str) -> str | None:
+        text = files.get(posixpath.normpath(_join(ctx.cwd or "/", path)))
+        if text is not None:
+            return None if text.startswith("\0") else text
+        return base(path)
+
+    read._guardrail_base = base  # type: ignore[attr-defined]
+    ctx.read_file = read
+
+
+_CD = frozenset({"cd", "pushd", "popd", "chdir"})
+
+
+class _Dirs:
+    """Which directory each command of a line runs in: `cd X`/`pushd X` change it for the commands after them
+    at the same nesting (`via`), until that nesting ends (`bash -c 'cd X && ...'; make`). The model does not
+    mark `( ... )` subshells, so where one may end the earlier directories stay as alternates."""
+
+    def __init__(self, cwd: str, home: str, uncertain: bool) -> None:
+        self.frames: list[tuple[tuple[str, ...], str | None, tuple[str, ...]]] = [((), cwd, ())]
+        self.stack: list[str | None] = []
+        self.home = home or "/root"
+        self.uncertain = uncertain
+
+    def here(self, cmd: SimpleCommand) -> tuple[str | None, tuple[str, ...]]:
+        while len(self.frames) > 1 and cmd.via[:len(self.frames[-1][0])] != self.frames[-1][0]:
+            self.frames.pop()
+        return self.frames[-1][1], self.frames[-1][2]
+
+    def change(self, cmd: SimpleCommand) -> None:
+        here, alts = self.here(cmd)
+        args = [a for a in cmd.args if not (a.startswith("-") and len(a) > 1 and a[1:].isalpha())]
+        if args and args[0] == "--":
+            args = args[1:]
+        new: str | None
+        if cmd.name == "popd":
+            new = self.stack.pop() if self.stack else None
+        elif not args:
+            new = self.home if cmd.name != "pushd" else None
+        elif args[0].startswith(("$HOME", "${HOME}")) and re.match(r"^\$\{?HOME\}?(/|$)", args[0]):
+            new = _join(self.home, re.sub(r"^\$\{?HOME\}?/?", "", args[0]) or ".")
+        elif cmd.dynamic or "$" in args[0] or "`" in args[0] or (args[0] == "-" and len(self.frames) < 2):
+            new = None  # `cd "$DIR"`: scripts after it cannot be located
+        elif args[0] == "-":
+            new = self.frames[-2][1]
+        else:
+            t = args[0]
+            t = self.home + t[1:] if t == "~" or t.startswith("~/") else t
+            new = _join(here, t) if here is not None else (t if t.startswith("/") else None)
+        if cmd.name == "pushd":
+            self.stack.append(here)
+        keep = (here,) if here is not None and (self.uncertain or cmd.via) else ()
+        if args and not cmd.dynamic and cmd.name != "popd" and not args[0].startswith(("/", "~", "-", "$")):
+            keep += tuple(_join(a, args[0]) for a in alts)  # `(cd docs) && cd api`: api may be under either
+        alts = tuple(dict.fromkeys(a for a in keep + alts if a != new))[:4]
+        self.frames.append((cmd.via, new, alts))
+
+
+def _label(cmd: SimpleCommand) -> str:
+    return " ".join(cmd.argv[:3])
+
+
+def _expansion_in(cmd: SimpleCommand, ctx: Any, here: str | None, alts: tuple[str, ...], fallback: str) -> Expansion:
+    """expand() where the line's cd put the command; an unknown directory makes the script unresolved."""
+    if here is None:
+        exp = expand(cmd, ctx, cwd=fallback)
+        exp = Expansion(exp.commands, ["cd target is not known: cannot locate what " + _label(cmd) + " runs"],
+                        [_label(cmd)])
+    else:
+        exp = expand(cmd, ctx, cwd=here)
+    for alt in alts:
+        if alt != here and alt != (fallback if here is None else None):
+            seen = {(c.argv, c.via) for c in exp.commands}
+            exp.commands.extend(c for c in expand(cmd, ctx, cwd=alt).commands if (c.argv, c.via) not in seen)
+    return exp
 
 
 # --------------------------------------------------------------------------- recursion
 
-def expand(cmd: SimpleCommand, ctx: Any, *, depth: int = MAX_DEPTH) -> Expansion:
-    """Every simple command `cmd` runs through scripts, with `via` naming the chain; bounded and cycle-safe."""
+def expand(cmd: SimpleCommand, ctx: Any, *, depth: int = MAX_DEPTH, cwd: str | None = None) -> Expansion:
+    """Every simple command `cmd` runs through scripts, with `via` naming the chain; bounded and cycle-safe.
+    `cwd`: where the command runs when a `cd` earlier on the line moved it (default: the call's cwd)."""
     out = Expansion()
-    _expand_into(cmd, ctx, ctx.cwd or "/", depth, (), frozenset(), out)
+    _expand_into(cmd, ctx, cwd or ctx.cwd or "/", depth, (), frozenset(), out)
     return out
 
 
 def _expand_into(cmd: SimpleCommand, ctx: Any, cwd: str, depth: int, chain: tuple[str, ...],
                  active: frozenset[str], out: Expansion) -> None:
-    if not is_trigger(cmd):
+    if not is_trigger(cmd) and not (cmd.name == "git" and _line_files(ctx) and _git_hooks(cmd, cwd, ctx)):
         return
-    steps, problems, unresolved = resolve(cmd, cwd, ctx)
+    if cmd.name == "git":
+        steps, problems, unresolved = _git_hooks(cmd, cwd, ctx), [], []
+    else:
+        steps, problems, unresolved = resolve(cmd, cwd, ctx)
     out.problems.extend(problems)
     out.unresolved.extend(" -> ".join(chain + (u,)) for u in unresolved)
     for step in steps:
@@ -524,14 +1196,48 @@ def _expand_into(cmd: SimpleCommand, ctx: Any, cwd: str, depth: int, chain: tupl
             out.problems.append("indirection deeper than %d levels at %s" % (MAX_DEPTH, step.label))
             continue
         sub_chain = chain + (step.label,)
-        for inner in _commands_of(step):
+        inner_cmds = _commands_of(step)
+        dirs = _Dirs(step.cwd, getattr(ctx, "home", ""), "(" in step.script or "|" in step.script) \
+            if any(c.name in _CD for c in inner_cmds) else None
+        for inner in inner_cmds:
             if len(out.commands) >= MAX_COMMANDS:
                 out.problems.append(f"more than {MAX_COMMANDS} commands behind {chain[:1] or step.label}")
                 return
+            here: str | None = step.cwd
+            if dirs is not None:
+                if inner.name in _CD:
+                    dirs.change(inner)
+                here = dirs.here(inner)[0]
             # cmd.via already holds the outer chain; add this step once
             tagged = replace(inner, via=cmd.via + (step.label,) + inner.via, env=cmd.env + inner.env)
             out.commands.append(tagged)
-            _expand_into(tagged, ctx, step.cwd, depth - 1, sub_chain, active | {step.key}, out)
+            if here is None:
+                if is_trigger(tagged):
+                    out.unresolved.append(" -> ".join(sub_chain + (_label(inner),)))
+                continue
+            _expand_into(tagged, ctx, here, depth - 1, sub_chain, active | {step.key}, out)
+
+
+_GIT_HOOKS = {"commit": ("pre-commit", "prepare-commit-msg", "commit-msg", "post-commit"),
+              "push": ("pre-push",), "merge": ("pre-merge-commit", "post-merge"), "pull": ("post-merge",),
+              "checkout": ("post-checkout",), "switch": ("post-checkout",), "rebase": ("pre-rebase",),
+              "am": ("applypatch-msg", "pre-applypatch", "post-applypatch")}
+
+
+def _git_hooks(cmd: SimpleCommand, cwd: str, ctx: Any) -> list[Step]:
+    """Hooks this line itself wrote into .git/hooks, for the git command that runs them."""
+    sub = next((a for a in cmd.args if not a.startswith("-")), "")
+    names = _GIT_HOOKS.get(sub, ())
+    if not names or any(a in ("--no-verify", "-n") for a in cmd.args) and sub in ("commit", "push"):
+        return []
+    steps = []
+    for path, text in _line_files(ctx).items():
+        if "/.git/hooks/" in path and posixpath.basename(path) in names and not text.startswith("\0"):
+            first = text.split("\n", 1)[0]
+            lang = _shebang_lang(first) if first.startswith("#!") else "sh"
+            steps.append(Step(f"git {sub} -> .git/hooks/{posixpath.basename(path)}", f"file:{path}", text,
+                              posixpath.dirname(posixpath.dirname(posixpath.dirname(path))), lang))
+    return steps
 
 
 def _commands_of(step: Step) -> list[SimpleCommand]:
@@ -540,6 +1246,9 @@ def _commands_of(step: Step) -> list[SimpleCommand]:
 
         model = parse_command(step.script)
         return list(model.commands)
+    if step.lang.startswith("download:"):
+        # a file the line downloaded, then runs: what `curl URL | sh` runs
+        return [SimpleCommand(argv=("sh",), stdin_from=step.lang.split(":", 1)[1], text=f"sh {step.label}")]
     flag = {"python": "-c", "ruby": "-e", "perl": "-e", "php": "-r"}.get(step.lang, "-e")
     # Code files become an inline-code command so the same inline-code checks judge them.
     return [SimpleCommand(argv=(step.lang, flag, step.script), text=f"{step.lang} {step.label}")]
@@ -556,18 +1265,57 @@ def unresolved_destructive(cmd: SimpleCommand, ctx: Any) -> list[str]:
 def expand_all(commands: list[SimpleCommand], ctx: Any) -> list[SimpleCommand]:
     """Every command reached through indirection from `commands` (for the engine to match like typed ones):
     scripts behind package managers, make, just and script files, and shell commands that inline code starts.
-    Each result's `via` names its chain. Reads files only for trigger commands."""
-    out: list[SimpleCommand] = []
-    for cmd in commands:
-        if is_trigger(cmd):
-            # the indirect rules ask for the same expansion: checks_data memoises it per evaluation (and its
-            # rules load it for every trigger command anyway)
-            from guardrail.checks_data import _expansion
+    Each result's `via` names its chain. Reads files only for trigger commands.
 
-            out.extend(_expansion(cmd, ctx).commands)
+    Commands come in line order: a `cd` moves the commands after it, and a file written earlier on the line
+    (`echo ... > x.sh`, `cat > x.sh <<EOF`, `npm pkg set scripts.x=...`) is what a later command runs. The
+    indirect rules ask for each command's expansion again: it is memoised here, where the line is known."""
+    out: list[SimpleCommand] = []
+    _LINE["ctx"], _LINE["files"] = ctx, {}
+    base = ctx.cwd or "/"
+    source = getattr(ctx, "source", "") or ""
+    dirs = _Dirs(base, getattr(ctx, "home", ""), "(" in source or "|" in source) \
+        if any(c.name in _CD for c in commands) else None
+    memo: Any = None
+    for cmd in commands:
+        here: str | None = base
+        alts: tuple[str, ...] = ()
+        if dirs is not None:
+            if cmd.name in _CD:
+                dirs.change(cmd)
+                continue
+            here, alts = dirs.here(cmd)
+        if is_trigger(cmd) or (cmd.name == "git" and _LINE["files"]):
+            if memo is None:
+                from guardrail.checks_data import _per_evaluation
+
+                memo = _per_evaluation(ctx)
+            exp = _expansion_in(cmd, ctx, here, alts, base)
+            memo[("expansion", id(cmd))] = (cmd, exp)  # checks_data._for_command's entry shape
+            out.extend(exp.commands)
         elif cmd.name in INTERPRETERS or cmd.name.startswith("python") or cmd.name in ("uv", "pypy3", "pypy"):
-            from guardrail.checks_data import inline_code, memo_shell_outs  # only for interpreters: keeps it lazy
+            from guardrail.checks_data import (  # only for interpreters: keeps it lazy
+                inline_code,
+                memo_shell_outs,
+            )
 
             if inline_code(cmd, ctx) is not None:
                 out.extend(memo_shell_outs(cmd, ctx))
+        if cmd.redirects or cmd.name in _WRITERS:
+            _note_writes(cmd, here or base, ctx)
+    if _LINE["files"] or hasattr(ctx.read_file, "_guardrail_base"):
+        _overlay(ctx)
     return out[:MAX_COMMANDS]
+
+
+_WRITERS = frozenset({"tee", "curl", "wget", "cp", "mv", "install", "npm", "pnpm"})
+
+
+def writes_then_runs(commands: list[SimpleCommand]) -> bool:
+    """Cheap (no I/O): does a command write a file that a later command on the line may run or read
+    (`echo ... > x.sql && psql -f x.sql`, `... > .git/hooks/pre-commit && git commit`)? The engine's cue to
+    call expand_all, which makes the written text visible to every check, when no script runner is on the line."""
+    for i, c in enumerate(commands[:-1]):
+        if c.name in _WRITERS or any(r.op in _WRITE_OPS and not r.target.startswith("/dev/") for r in c.redirects):
+            return True
+    return False

@@ -287,3 +287,63 @@ def test_file_and_mcp_checks_never_raise(path: str, content: str, tool_input: di
     call = ToolCall("mcp__db__drop_" + "x", tool_input)
     CHECKS["mcp-sql"](call, ctx, {})
     CHECKS["mcp-destructive-name"](call, ctx, {})
+
+
+# --------------------------------------------------------------------------- the line: cd and written files
+
+def test_expand_in_another_directory() -> None:
+    files = {"api/package.json": json.dumps({"scripts": {"x": "dropdb shop"}})}
+    assert [c.argv for c in expand(cmd("npm run x"), ctx_for(files), cwd="/proj/api").commands] == [("dropdb", "shop")]
+    assert expand(cmd("npm run x"), ctx_for(files)).commands == []
+
+
+def test_expand_all_follows_cd_and_scopes_it() -> None:
+    from guardrail.indirection import expand_all
+
+    files = {"api/Makefile": "x:\n\tdropdb api\n", "Makefile": "x:\n\tdropdb root\n"}
+
+    def argvs(line: str) -> list[tuple[str, ...]]:
+        ctx = ctx_for(files)
+        ctx.source = line
+        return [c.argv for c in expand_all(parse_command(line).commands, ctx)]
+
+    assert argvs("cd api && make x") == [("dropdb", "api")]
+    # the cd ends with its `bash -c`; inside it the earlier directory stays an alternate (the model cannot tell
+    # one `bash -c` from the next)
+    nested = argvs("bash -c 'cd api && make x'; make x")
+    assert nested[0] == ("dropdb", "api") and nested[-1] == ("dropdb", "root")
+    assert ("dropdb", "root") in argvs("(cd api && make x) && make x")  # no subshell marks: both directories
+    assert argvs("cd api && cd .. && make x") == [("dropdb", "root")]
+
+
+def test_shell_operands() -> None:
+    from guardrail.indirection import _shell_operand
+
+    assert _shell_operand(cmd("bash -eo pipefail x.sh a")) == ("file", "x.sh", ["a"])
+    assert _shell_operand(cmd("bash -- x.sh")) == ("file", "x.sh", [])
+    assert _shell_operand(cmd("sh -s -- a < x.sh")) == ("stdin", "x.sh", ["a"])
+    assert _shell_operand(cmd("bash -n x.sh"))[0] == "none"
+
+
+def test_written_files_are_read_by_later_commands() -> None:
+    from guardrail.indirection import expand_all
+
+    line = "printf 'a:\\n\\tdropdb x\\n' > Makefile && make a"
+    ctx = ctx_for({})
+    assert [c.argv for c in expand_all(parse_command(line).commands, ctx)] == [("dropdb", "x")]
+    assert ctx.read_file("Makefile") == "a:\n\tdropdb x\n"  # the overlay: other checks see the text too
+
+
+def test_writes_then_runs_is_the_engine_cue() -> None:
+    from guardrail.indirection import writes_then_runs
+
+    assert writes_then_runs(parse_command("echo 'DROP TABLE t;' > x.sql && psql -f x.sql").commands)
+    assert writes_then_runs(parse_command("npm pkg set scripts.x=ls && npm run x").commands)
+    assert not writes_then_runs(parse_command("psql -f x.sql > /dev/null").commands)
+    assert not writes_then_runs(parse_command("ls > out.txt").commands)  # nothing after the write
+
+
+def test_the_engines_cue_for_written_files_covers_every_writer() -> None:
+    from guardrail import engine, indirection
+
+    assert indirection._WRITERS <= engine._WRITER_NAMES
