@@ -77,6 +77,34 @@ class _Budget(Exception):
     """Raised inside the walk when a limit is hit; turned into CommandModel.over_limit."""
 
 
+MAX_VALUE_CHARS = 100_000  # one variable's value
+MAX_EXPANDED_CHARS = 2_000_000  # all variable values read while walking one line
+
+
+class _Vars(dict):
+    """The line's variables, bounded: `x=$x$x` repeated 18 times in a 4 kB line grew a value to hundreds of MB
+    (and the walk past 1 s). A value past MAX_VALUE_CHARS, or reads past MAX_EXPANDED_CHARS in all, end the walk
+    with a limit (the call asks) instead."""
+
+    __slots__ = ("expanded",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.expanded = 0
+
+    def __setitem__(self, key: str, value: str) -> None:
+        if len(value) > MAX_VALUE_CHARS:
+            raise _Budget(f"a variable's value grows past {MAX_VALUE_CHARS:,} characters")
+        dict.__setitem__(self, key, value)
+
+    def __getitem__(self, key: str) -> str:
+        value = dict.__getitem__(self, key)
+        self.expanded += len(value)
+        if self.expanded > MAX_EXPANDED_CHARS:
+            raise _Budget(f"variable expansions exceed {MAX_EXPANDED_CHARS:,} characters")
+        return value
+
+
 class _Ctx:
     """The walk's state for one command line (a plain class: built for every parse, a record costs more)."""
 
@@ -84,7 +112,7 @@ class _Ctx:
                  "loop_walks", "namerefs", "out", "problems", "procsubs", "vars", "writers")
 
     def __init__(self, deadline: float = 0.0) -> None:
-        self.vars: dict[str, str] = {}
+        self.vars: dict[str, str] = _Vars()
         self.dynamic_vars: set[str] = set()
         self.functions: dict[str, Any] = {}
         self.aliases: dict[str, str] = {}

@@ -228,6 +228,8 @@ def test_unknown_variable_stays_dynamic() -> None:
     "$( " * 3000 + "ls" + " )" * 3000,
     " && ".join(["true"] * 1500),
     "x" * 200_000,
+    "x=abcdefghij; " + "x=$x$x; " * 18 + "rm -rf $x",  # a value doubling itself (red team: 780 MB, 1.07 s)
+    "x=" + "a" * 90_000 + "; echo " + "$x" * 30,  # one large value read many times
 ])
 def test_beyond_limits_is_flagged_not_passed(source: str) -> None:
     model = parse_command(source)
