@@ -279,6 +279,12 @@ def _parse_tree(source: str, ctx: _Ctx, *, via: tuple[str, ...], depth: int, dep
             retry = _parse_bytes(expanded.encode("utf-8", "surrogatepass"))
             if not retry.has_error:
                 root = retry
+        if root.has_error and "<>" in source:
+            # `N<>file` opens the file for reading and writing; the grammar does not know the operator. Read it
+            # as a write (`>`), which is what the rules must see (`cat 1<>/dev/sdb` writes the disk).
+            retry = _parse_bytes(source.replace("<>", ">").encode("utf-8", "surrogatepass"))
+            if not retry.has_error:
+                root = retry
         if root.has_error:
             ctx.problems.append("shell syntax error: parts of the command could not be parsed")
     _Walker(ctx, via, depth, depth_limit).statements(root, stdin=None)
