@@ -18,6 +18,21 @@ from guardrail.model import SimpleCommand
 from guardrail.rules import has_flag, positionals
 
 
+class _LazyRx:
+    """A regular expression compiled on first use: the hook imports this module on every call, and most calls
+    never reach the checks that need these patterns."""
+
+    __slots__ = ("pattern", "flags", "_rx")
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.pattern, self.flags, self._rx = pattern, flags, None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._rx is None:
+            self._rx = re.compile(self.pattern, self.flags)
+        return getattr(self._rx, name)
+
+
 @record
 class EvalContext:
     """What checks may know about the world: paths, environment, and a file reader."""
@@ -46,6 +61,8 @@ class EvalContext:
 
     def _resolve(self, path: str) -> str:
         p = path
+        if p == "~+" or p.startswith("~+/"):  # bash: `~+` is $PWD
+            p = (self.cwd or "/") + p[2:]
         if p == "~" or p.startswith("~/"):
             p = (self.home or "/home/~") + p[1:]
         for var in ("$HOME", "${HOME}"):
@@ -128,7 +145,12 @@ def load_extensions() -> None:
 # checks_data.inline_code accept a subset of these): a cheap exact superset, checked first.
 _SCRIPT_RUNNERS = frozenset({"npm", "pnpm", "yarn", "bun", "make", "gmake", "just", "bash", "sh", "zsh", "dash", "ksh",
                              "source", ".", "python", "python3", "node", "ruby", "perl", "php", "deno", "pypy", "pypy3",
-                             "uv", "osascript"})
+                             "uv", "osascript", "lua", "luajit", "Rscript", "rscript", "R", "awk", "gawk", "mawk", "nawk",
+                             "sed", "gsed", "vim", "vi", "nvim", "ex", "view", "gvim", "vimdiff", "rvim", "tar", "gtar",
+                             "bsdtar", "rsync", "zip", "curl", "wget", "aria2c", "nc", "ncat", "netcat", "socat",
+                             "fetch", "http", "https", "xh", "xhs", "wget2", "curlie", "ssh", "autossh", "mosh",
+                             "gcloud", "kubectl", "oc", "kubecolor", "docker", "podman", "nerdctl", "docker-compose",
+                             "podman-compose", "terraform", "tofu", "terragrunt", "terraform-local", "tflocal"})
 
 
 def _may_run_scripts(cmd: Any, ctx: EvalContext) -> bool:
@@ -213,6 +235,10 @@ def classify_path(arg: str, ctx: EvalContext) -> str | None:
         return "every file in the current directory"
     if raw.endswith("/*") and classify_path(raw[:-2] or "/", ctx):
         return classify_path(raw[:-2] or "/", ctx)
+    if "*" in raw or "?" in raw or "[" in raw:
+        why = _classify_glob(raw, ctx)
+        if why:
+            return why
     resolved = ctx.resolve(raw)
     home = _normpath(ctx.home) if ctx.home else ""
     if resolved == "/":
@@ -245,6 +271,29 @@ def classify_path(arg: str, ctx: EvalContext) -> str | None:
             return f"~/{base}"
         if base in _HOME_DATA or base.lower() in _HOME_DATA:
             return f"~/{base}{_HOME_DATA_WHY}"
+    return None
+
+
+_BRACKETS = _LazyRx(r"\[!?\]?[^\]]*\]")
+
+
+def _classify_glob(raw: str, ctx: EvalContext) -> str | None:
+    """A glob the shell expands to critical paths: every entry of a critical directory (`/[a-z]*`, `/?*`,
+    `~/[!.]*`), or a pattern naming a system directory (`/h?me`). Globs with literal text (`~/Downloads/*.zip`)
+    select some files, and are ordinary."""
+    import fnmatch
+
+    resolved = ctx.resolve(raw)
+    parent, last = posixpath.split(resolved)
+    if last and not any(c in parent for c in "*?[") and set(_BRACKETS.sub("", last)) <= set("*?.") and \
+            "*" in _BRACKETS.sub("", last):
+        why = classify_path(parent or "/", ctx)
+        if why:
+            return f"every entry of {why} (the glob {last})"
+    home = _normpath(ctx.home) if ctx.home else ""
+    for d in sorted(_SYSTEM_DIRS) + [home, "/"]:
+        if d and fnmatch.fnmatchcase(d, resolved):
+            return classify_path(d, ctx) and f"{classify_path(d, ctx)}, which the glob {raw} matches"
     return None
 
 
@@ -292,6 +341,8 @@ def _classify_listed(raw: str, ctx: EvalContext) -> str | None:
 @check("rm-broad-target")
 def rm_broad_target(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
     """rm -r/-f of a critical path (root, home, parent, cwd, project root, .git, unset variable)."""
+    if any(a.startswith("--") and len(a) > 2 for a in cmd.args):
+        cmd = expanded_options(cmd) or cmd  # `rm --recu --for ~`: GNU rm accepts unique prefixes
     recursive = has_flag(cmd.args, "-r") or has_flag(cmd.args, "-R") or has_flag(cmd.args, "--recursive")
     force = has_flag(cmd.args, "-f") or has_flag(cmd.args, "--force")
     if not (recursive or force):
@@ -415,23 +466,103 @@ def find_delete_broad(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, A
     return out
 
 
-_DEVICE = re.compile(r"^/dev/(sd[a-z]+\d*|hd[a-z]+\d*|vd[a-z]+\d*|xvd[a-z]+\d*|nvme\d+n\d+(p\d+)?|mmcblk\d+(p\d+)?|"
-                     r"disk\d+(s\d+)?|rdisk\d+|md\d+|dm-\d+|mapper/.+|loop\d+|sr\d+|root|[a-z]+/by-(id|uuid|label|path)/.+)$")
+_DEVICE_RX = _LazyRx(r"^/dev/(sd[a-z]+\d*|hd[a-z]+\d*|vd[a-z]+\d*|xvd[a-z]+\d*|nvme\d+(n\d+(p\d+)?)?|mmcblk\d+(p\d+)?|"
+                        r"disk\d+(s\d+)?|rdisk\d+|md\d+|dm-\d+|mapper/.+|loop\d+|sr\d+|root|block/\d+:\d+|"
+                        r"[a-z]+/by-(id|uuid|label|path|partuuid|partlabel|diskseq)/.+)$")
+# What a glob under /dev may expand to (`of=/dev/sd?`): tested against these names.
+_DEVICE_SAMPLES = ("/dev/sda", "/dev/sdb", "/dev/sda1", "/dev/hda", "/dev/vda", "/dev/vda1", "/dev/xvda", "/dev/nvme0",
+                   "/dev/nvme0n1", "/dev/nvme0n1p1", "/dev/mmcblk0", "/dev/disk0", "/dev/md0", "/dev/dm-0",
+                   "/dev/root", "/dev/block/8:0")
+
+
+class _Device:
+    """`_DEVICE.match(path)`: a block device path, or a glob under /dev that names one."""
+
+    @staticmethod
+    def match(path: str) -> bool:
+        if not path.startswith("/dev/"):
+            return False
+        if _DEVICE_RX.match(path):
+            return True
+        if "*" in path or "?" in path or "[" in path:
+            import fnmatch
+
+            return any(fnmatch.fnmatchcase(d, path) for d in _DEVICE_SAMPLES)
+        return False
+
+
+_DEVICE = _Device()
+_DEST_LAST = frozenset({"cp", "install", "ddrescue"})  # the last operand is written
+_HDPARM_ERASE = ("--security-erase", "--security-erase-enhanced", "--trim-sector-ranges", "--write-sector",
+                 "--make-bad-sector", "--dco-restore")
 
 
 @check("device-target")
 def device_target(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
-    """A block device as output of dd or operand of mkfs/shred/wipefs/fdisk/... ."""
-    if cmd.name == "dd":
+    """A block device as output of dd, tee or cp, or operand of mkfs/shred/wipefs/fdisk/hdparm erase/nvme format."""
+    name = cmd.name
+    if name in ("dd", "dcfldd"):
         return [a[3:] for a in cmd.args if a.startswith("of=") and _DEVICE.match(a[3:])]
+    if name in _DEVICE_WRITERS:
+        return device_write(cmd, ctx, args)
     out = [p for p in positionals(cmd) if _DEVICE.match(p)]
     out += [r.target for r in cmd.redirects if r.op in (">", ">|", "1>", "&>") and _DEVICE.match(r.target)]
     return out
 
 
+_DEVICE_WRITERS = frozenset({"tee", "cp", "install", "ddrescue", "hdparm", "nvme"})
+
+
+@check("device-write")
+def device_write(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
+    """A block device written by a general tool: every operand of tee, the destination of cp/install/ddrescue,
+    hdparm's erase options, `nvme format/sanitize`. Program-less (its rule names the word `dev` instead), so
+    common tools such as cp do not make every line take the full path."""
+    name = cmd.name
+    if name not in _DEVICE_WRITERS:
+        return []
+    if name == "tee":
+        return [p for p in positionals(cmd) if _DEVICE.match(p)]
+    if name in _DEST_LAST:
+        pos = positionals(cmd)
+        return pos[-1:] if len(pos) >= 2 and _DEVICE.match(pos[-1]) else []
+    if name == "hdparm":
+        if not any(a.startswith(_HDPARM_ERASE) for a in cmd.args):
+            return []
+        return [a for a in cmd.args if _DEVICE.match(a)]
+    if name == "nvme":
+        pos = positionals(cmd)
+        if pos[:1] not in (["format"], ["sanitize"], ["write-zeroes"]):
+            return []
+        return [p for p in pos[1:] if _DEVICE.match(p)]
+    return []
+
+
+_ARCHIVERS = frozenset({"tar", "gtar", "bsdtar", "zip"})
+
+
+@check("archive-remove-broad")
+def archive_remove_broad(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
+    """`tar --remove-files` / `zip -m` over a critical path: the archiver deletes what it packs. Program-less
+    (its rule names its words), so everyday `tar -xzf` lines keep the fast path."""
+    if cmd.name not in _ARCHIVERS:
+        return []
+    if cmd.name == "zip":
+        if not (has_flag(cmd.args, "-m") or has_flag(cmd.args, "--move")):
+            return []
+        return path_broad_target(cmd, ctx, {"skip": 1})
+    if not any(a == "--remove-files" for a in cmd.args):
+        return []
+    return path_broad_target(cmd, ctx, {"skip": 0})
+
+
+_OUT_REDIRECT = _LazyRx(r"^(\d*>>?\|?|&>>?|\d*<>)$")
+
+
 @check("redirect-to-device")
 def redirect_to_device(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
-    return [r.target for r in cmd.redirects if r.op in (">", ">|", "1>", "&>", ">>") and _DEVICE.match(r.target)]
+    """Output redirected onto a block device (`> /dev/sda`, `exec 3>/dev/sda`, `1<>/dev/sda`)."""
+    return [r.target for r in cmd.redirects if _OUT_REDIRECT.match(r.op) and _DEVICE.match(r.target)]
 
 
 _WRITE_REDIRECTS = frozenset({">", ">|", "1>", "&>", ">>", "&>>", "1>>", "2>", "2>>"})
@@ -546,7 +677,7 @@ def git_force_push(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]
     protects against racing pushes: to a shared branch it is still a history rewrite for everyone.
     """
     pos = positionals(cmd)
-    if pos[:1] != ["push"]:
+    if pos[:1] not in (["push"], ["send-pack"]):  # send-pack: the plumbing under push, same arguments
         return []
     a = cmd.args
     lease = has_flag(a, "--force-with-lease") or has_flag(a, "--force-if-includes")
@@ -652,65 +783,216 @@ SQL_CLIENTS = frozenset({"psql", "mysql", "mariadb", "sqlite3", "sqlite", "cockr
                          "duckdb", "sqlcmd", "snowsql", "bq", "pgcli", "mycli", "litecli", "usql", "trino"})
 
 
+# How each client parses its options (getopt-style clusters `-tAc SQL`, attached values `-cSQL`, `--opt=v`,
+# unique long-option prefixes). Per client: short options taking a value, which of them carry SQL or name a
+# SQL file, long options (name -> "sql" | "file" | "value" | "flag"), and whether long names may be
+# abbreviated. An option not listed is a flag without a value.
+_PSQL_LONG = {"command": "sql", "file": "file", "dbname": "value", "set": "value", "variable": "value",
+              "log-file": "value", "output": "value", "table-attr": "value", "field-separator": "value",
+              "record-separator": "value", "host": "value", "port": "value", "username": "value", "pset": "value",
+              "echo-all": "flag", "echo-errors": "flag", "echo-queries": "flag", "echo-hidden": "flag",
+              "no-readline": "flag", "single-transaction": "flag", "list": "flag", "quiet": "flag",
+              "single-step": "flag", "single-line": "flag", "no-align": "flag", "csv": "flag", "html": "flag",
+              "tuples-only": "flag", "expanded": "flag", "field-separator-zero": "flag", "no-psqlrc": "flag",
+              "record-separator-zero": "flag", "no-password": "flag", "password": "flag", "version": "flag",
+              "help": "value"}
+_MYSQL_LONG = {"execute": "sql", "init-command": "sql", "database": "value", "user": "value", "host": "value",
+               "port": "value", "socket": "value", "defaults-file": "value", "defaults-extra-file": "value",
+               "default-character-set": "value", "protocol": "value", "login-path": "value", "ssl-ca": "value",
+               "ssl-cert": "value", "ssl-key": "value", "ssl-mode": "value", "connect-timeout": "value",
+               "max-allowed-packet": "value", "prompt": "value", "tee": "value", "pager": "value",
+               "delimiter": "value", "batch": "flag", "silent": "flag", "skip-column-names": "flag",
+               "raw": "flag", "table": "flag", "vertical": "flag", "verbose": "flag", "force": "flag",
+               "unbuffered": "flag", "comments": "flag", "html": "flag", "xml": "flag", "no-beep": "flag",
+               "one-database": "flag", "safe-updates": "flag", "i-am-a-dummy": "flag", "quick": "flag",
+               "reconnect": "flag", "compress": "flag", "auto-rehash": "flag", "no-auto-rehash": "flag",
+               "skip-ssl": "flag", "show-warnings": "flag", "binary-mode": "flag", "password": "optional"}
+_CLIENT_OPTS: dict[str, tuple[str, str, str, dict[str, str], bool]] = {
+    # name: (short value letters, SQL letters, file letters, long options, abbreviations allowed)
+    "psql": ("cdfvLoTFRhpUP", "c", "f", _PSQL_LONG, True),
+    "pgcli": ("hpUdDc", "c", "", {"command": "sql", "host": "value", "port": "value", "username": "value",
+                                  "dbname": "value"}, True),
+    "usql": ("cfvJ", "c", "f", {"command": "sql", "file": "file", "set": "value", "variable": "value"}, True),
+    "cockroach": ("ef", "e", "f", {"execute": "sql", "file": "file", "url": "value", "database": "value",
+                                   "host": "value", "user": "value", "certs-dir": "value", "format": "value",
+                                   "command": "sql"}, True),
+    "mysql": ("eDuhPSO", "e", "", _MYSQL_LONG, True),
+    "mariadb": ("eDuhPSO", "e", "", _MYSQL_LONG, True),
+    "mycli": ("ehPuSDR", "e", "", {"execute": "sql", "host": "value", "port": "value", "user": "value",
+                                   "socket": "value", "database": "value", "prompt": "value"}, True),
+    "clickhouse-client": ("qdhuf", "q", "", {"query": "sql", "queries-file": "file", "database": "value",
+                                             "host": "value", "port": "value", "user": "value",
+                                             "password": "value", "format": "value"}, True),
+    "snowsql": ("qfadusrwch", "q", "f", {"query": "sql", "filename": "file", "accountname": "value",
+                                       "dbname": "value", "username": "value", "schemaname": "value",
+                                       "rolename": "value", "warehouse": "value", "config": "value",
+                                       "connection": "value"}, True),
+    "trino": ("f", "", "f", {"execute": "sql", "file": "file", "server": "value", "catalog": "value",
+                             "schema": "value", "user": "value"}, True),
+    "sqlcmd": ("QqiSUPdo", "Qq", "i", {}, False),
+}
+# sqlite-style shells: `-name value` options, then DB, then SQL words (`-cmd` SQL runs before them).
+_SQLITE_VALUE = frozenset({"cmd", "init", "separator", "nullvalue", "newline", "vfs", "mmap", "pagecache",
+                           "lookaside", "heap", "maxsize", "escape", "c", "s"})
+_SQLITE_SQL = frozenset({"cmd", "c", "s"})  # duckdb: -c COMMAND, -s COMMAND
+_SQLITE_LIKE = frozenset({"sqlite3", "sqlite", "duckdb", "litecli"})
+
+
+def _long_kind(name: str, table: dict[str, str], abbrev: bool) -> tuple[str, str]:
+    """(full name, kind) of a long option, resolving a unique prefix as getopt_long does."""
+    if name in table or not abbrev:
+        return name, table.get(name, "flag")
+    hits = [k for k in table if k.startswith(name)]
+    if len(hits) == 1 or (hits and len({table[h] for h in hits}) == 1 and table[hits[0]] in ("sql", "file")):
+        return hits[0], table[hits[0]]
+    return name, "flag"
+
+
+def client_options(name: str, args: tuple[str, ...] | list[str]) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """([(kind, option, value)] for the SQL and file options, positionals) of a database client's argv, parsed
+    the way the client's getopt does: `-tAc SQL` ends in `-c`, `-cSQL` and `-fFILE` attach the value."""
+    spec = _CLIENT_OPTS.get(name)
+    found: list[tuple[str, str, str]] = []
+    pos: list[str] = []
+    if spec is None:
+        return found, [x for x in args if not x.startswith("-")]
+    value_letters, sql_letters, file_letters, long_opts, abbrev = spec
+    i = 0
+    while i < len(args):
+        a = args[i]
+        i += 1
+        if a == "--":
+            pos.extend(args[i:])
+            break
+        if a.startswith("--") and len(a) > 2:
+            key, eq, val = a[2:].partition("=")
+            full, kind = _long_kind(key, long_opts, abbrev)
+            if kind in ("sql", "file", "value") and not eq and i < len(args):
+                val, i = args[i], i + 1
+            elif kind in ("sql", "file", "value") and not eq:
+                continue
+            if kind in ("sql", "file"):
+                found.append((kind, "--" + full, val))
+            continue
+        if a.startswith("-") and len(a) > 1:
+            for j in range(1, len(a)):
+                letter = a[j]
+                if name in ("mysql", "mariadb") and letter in "p#":
+                    break  # optional value, attached only (`-pSECRET`)
+                if letter in value_letters:
+                    val = a[j + 1:]
+                    if not val and i < len(args):
+                        val, i = args[i], i + 1
+                    if letter in sql_letters:
+                        found.append(("sql", "-" + letter, val))
+                    elif letter in file_letters:
+                        found.append(("file", "-" + letter, val))
+                    break
+            continue
+        pos.append(a)
+    return found, pos
+
+
+def _sqlite_options(args: tuple[str, ...] | list[str]) -> tuple[list[tuple[str, str, str]], list[str]]:
+    found: list[tuple[str, str, str]] = []
+    pos: list[str] = []
+    i = 0
+    while i < len(args):
+        a = args[i]
+        i += 1
+        if a.startswith("-") and len(a) > 1:
+            key = a.lstrip("-")
+            if key in _SQLITE_VALUE and i < len(args):
+                val, i = args[i], i + 1
+                if key in _SQLITE_SQL:
+                    found.append(("sql", a, val))
+                elif key == "init":
+                    found.append(("file", a, val))
+            elif key == "A":
+                break  # archive mode: the rest are archive arguments
+            continue
+        pos.append(a)
+    return found, pos
+
+
+# Client commands inside SQL text that make the client read another file: psql `\i f`, `\ir f`,
+# `\include f`; mysql `source f`, `\. f`; sqlite `.read f`.
+_INCLUDE = _LazyRx(r"(?im)^\s*(?:\\i(?:r|nclude|nclude_relative)?|\\\.|source|\.read)\s+(['\"]?)([^\s;'\"]+)\1\s*;?\s*$")
+
+
+def _file_text(path: str, ctx: EvalContext) -> str | None:
+    """A file a client reads: a real path, or a process substitution whose output is plain text."""
+    if path.startswith("$(") and path.endswith(")"):
+        inner = path[2:-1].strip()
+        if inner.startswith("cat ") and " " not in inner[4:].strip():
+            return ctx.read_file(inner[4:].strip().strip("'\""))
+        if inner.startswith(("echo ", "printf ")):
+            from guardrail.shell import parse_command
+
+            cmds = parse_command(inner).commands
+            if len(cmds) == 1 and cmds[0].name in ("echo", "printf"):
+                return " ".join(x for x in cmds[0].args if not x.startswith("-"))
+        return None
+    return ctx.read_file(path)
+
+
+def _with_includes(origin: str, text: str, ctx: EvalContext, out: list[tuple[str, str]], depth: int = 0) -> None:
+    out.append((origin, text))
+    if depth < 3 and ("\\" in text or "source" in text.lower() or ".read" in text):
+        for m in _INCLUDE.finditer(text):
+            sub = _file_text(m.group(2), ctx)
+            if sub is not None:
+                _with_includes(f"-f {m.group(2)}", sub, ctx, out, depth + 1)
+
+
 def sql_payloads(cmd: SimpleCommand, ctx: EvalContext) -> list[tuple[str, str]]:
-    """(origin, SQL text) pairs a database client command would execute."""
+    """(origin, SQL text) pairs a database client command would execute. Origins of text read from files start
+    with `-f`, `--file`, `<` or `.read` (rules asking for files only rely on it)."""
     name = cmd.name
-    a = list(cmd.args)
+    a = cmd.args
     out: list[tuple[str, str]] = []
     if name not in SQL_CLIENTS:
         return out
-    i = 0
-    while i < len(a):
-        arg = a[i]
-        nxt = a[i + 1] if i + 1 < len(a) else None
-        if name in ("psql", "cockroach", "pgcli", "usql") and arg in ("-c", "--command") and nxt is not None:
-            out.append((arg, nxt))
-            i += 2
-            continue
-        if name in ("psql", "cockroach", "usql") and arg in ("-f", "--file") and nxt is not None:
-            text = ctx.read_file(nxt)
-            if text is not None:
-                out.append((f"-f {nxt}", text))
-            i += 2
-            continue
-        if arg.startswith("--command="):
-            out.append(("--command", arg.split("=", 1)[1]))
-        elif arg.startswith("--file="):
-            text = ctx.read_file(arg.split("=", 1)[1])
-            if text is not None:
-                out.append((arg, text))
-        if name in ("mysql", "mariadb", "mycli", "clickhouse-client", "duckdb", "snowsql", "trino") and arg in (
-            "-e", "--execute", "-q", "--query", "-c") and nxt is not None:
-            out.append((arg, nxt))
-            i += 2
-            continue
-        if name in ("mysql", "mariadb") and arg.startswith("--execute="):
-            out.append(("--execute", arg.split("=", 1)[1]))
-        if name == "sqlcmd" and arg in ("-Q", "-q") and nxt is not None:
-            out.append((arg, nxt))
-            i += 2
-            continue
-        if name == "bq" and arg == "query":
-            out.extend(("bq query", x) for x in a[i + 1:] if not x.startswith("-"))
-            break
-        i += 1
-    if name in ("sqlite3", "sqlite", "litecli", "duckdb"):
-        pos = [x for x in a if not x.startswith("-")]
+    if name == "bq":
+        if "query" in a:
+            out.extend(("bq query", x) for x in a[a.index("query") + 1:] if not x.startswith("-"))
+    elif name in _SQLITE_LIKE:
+        found, pos = _sqlite_options(a)
+        if name == "litecli":
+            found, pos = client_options("mycli", a)
+        for kind, opt, val in found:
+            if kind == "sql":
+                _with_includes(opt, val, ctx, out)
+            else:
+                text = _file_text(val, ctx)
+                if text is not None:
+                    _with_includes(f"-f {val}", text, ctx, out)
         # sqlite3 DB "SQL" ...: every word after the database is SQL or a dot-command
         for x in pos[1:]:
-            if x.startswith(".read "):
-                text = ctx.read_file(x.split(None, 1)[1].strip())
-                if text is not None:
-                    out.append((x, text))
+            _with_includes("argument", x, ctx, out)
+    else:
+        found, _pos = client_options(name, a)
+        for kind, opt, val in found:
+            if kind == "sql":
+                _with_includes(opt, val, ctx, out)
             else:
-                out.append(("argument", x))
+                text = _file_text(val, ctx)
+                if text is not None:
+                    _with_includes(f"-f {val}" if opt.startswith("-") and not opt.startswith("--") else
+                                   f"--file {val}", text, ctx, out)
     if cmd.stdin_text:
-        out.append(("stdin", cmd.stdin_text))
+        _with_includes("stdin", cmd.stdin_text, ctx, out)
     elif cmd.stdin_file:
-        text = ctx.read_file(cmd.stdin_file)
+        text = _file_text(cmd.stdin_file, ctx)
         if text is not None:
-            out.append((f"< {cmd.stdin_file}", text))
+            _with_includes(f"< {cmd.stdin_file}", text, ctx, out)
     return out
+
+
+# Client escapes to the operating system: psql/mysql `\! cmd`, mysql `system cmd`, sqlite `.shell`/`.system`,
+# and output piped to a command (psql `\o |cmd`, `\g |cmd`; sqlite `.output |cmd`, `.once |cmd`).
+_SQL_SHELL = _LazyRx(r"(?im)(?:^|;)\s*(?:\\!|system\s|\.(?:shell|system)\s|\\[og]\s*\||"
+                        r"\.(?:output|once)\s+(?:-\w+\s+)*\|)\s*(.+?)\s*$")
 
 
 # "sql-destructive" lives in guardrail.checks_data (lazy): it also reads files relative to cwd, covers more
@@ -783,3 +1065,241 @@ def run_check(name: str, action: Any, ctx: EvalContext, args: Mapping[str, Any])
     fn = CHECKS.get(name)
     return fn(action, ctx, args) if fn else []
 
+
+
+# --------------------------------------------------------------------------- commands a tool runs for you
+
+# git settings and environment variables whose value git runs as a shell command (`!cmd` for aliases and
+# credential helpers); `git -c core.pager='rm -rf ~' log` runs it.
+_GIT_CMD_KEYS = frozenset({"core.pager", "core.sshcommand", "core.fsmonitor", "core.editor", "core.askpass",
+                           "credential.helper", "diff.external", "sequence.editor", "gpg.program",
+                           "pager.log", "pager.diff", "pager.show", "pager.status", "pager.branch"})
+_GIT_CMD_ENV = ("GIT_PAGER", "PAGER", "GIT_SSH_COMMAND", "GIT_EDITOR", "EDITOR", "VISUAL", "GIT_SEQUENCE_EDITOR",
+                "GIT_ASKPASS", "GIT_EXTERNAL_DIFF", "GIT_SSH")
+# git subcommands that run a shell command given as an argument
+_GIT_RUNNERS = {"submodule": "foreach", "bisect": "run"}
+_GIT_TRANSPORT = {"fetch": ("--upload-pack",), "pull": ("--upload-pack",), "clone": ("--upload-pack", "-u"),
+                  "ls-remote": ("--upload-pack",), "push": ("--receive-pack", "--exec"),
+                  "send-pack": ("--receive-pack", "--exec"), "archive": ("--exec",),
+                  "difftool": ("--extcmd", "-x")}
+
+
+def git_run_commands(cmd: SimpleCommand) -> list[str]:
+    """Shell command lines a git invocation runs: `-c key=cmd` for command-valued settings, such environment
+    variables, `submodule foreach CMD`, `bisect run CMD...`, `rebase --exec/-x CMD`."""
+    if cmd.name != "git":
+        return []
+    out = []
+    for k, v in cmd.env:
+        if k in _GIT_CMD_ENV and v:
+            out.append(v)
+    a = cmd.args
+    i = 0
+    while i < len(a):
+        x = a[i]
+        if x == "-c" and i + 1 < len(a):
+            key, _eq, val = a[i + 1].partition("=")
+            if key.lower() in _GIT_CMD_KEYS or key.lower().startswith(("filter.", "merge.", "diff.")) and \
+                    key.lower().endswith((".clean", ".smudge", ".process", ".driver", ".textconv", ".command")):
+                out.append(val.lstrip("!"))
+            i += 2
+            continue
+        if not x.startswith("-"):
+            break
+        i += 2 if x in ("-C", "--git-dir", "--work-tree", "--namespace", "--exec-path", "--config-env") else 1
+    rest = list(a[i:])
+    if not rest:
+        return out
+    sub, tail = rest[0], rest[1:]
+    if sub in _GIT_RUNNERS:
+        word = _GIT_RUNNERS[sub]
+        if word in tail:
+            args = [t for t in tail[tail.index(word) + 1:] if t not in ("--recursive", "-q", "--quiet")]
+            if args:
+                out.append(" ".join(_shell_quote(t) for t in args) if len(args) > 1 else args[0])
+    elif sub == "rebase":
+        for j, t in enumerate(tail):
+            if t in ("-x", "--exec") and j + 1 < len(tail):
+                out.append(tail[j + 1])
+            elif t.startswith("--exec="):
+                out.append(t.split("=", 1)[1])
+            elif t.startswith("-x") and len(t) > 2:
+                out.append(t[2:])
+    elif sub in _GIT_TRANSPORT:
+        # `--upload-pack`/`--receive-pack`/`--exec` name the remote helper, run through the shell for local
+        # and ssh transports; difftool's `--extcmd`/`-x` runs per file
+        opts = _GIT_TRANSPORT[sub]
+        for j, t in enumerate(tail):
+            key, eq, val = t.partition("=")
+            if key in opts:
+                if eq:
+                    out.append(val)
+                elif j + 1 < len(tail):
+                    out.append(tail[j + 1])
+    elif sub == "config" and len(tail) >= 2 and tail[-2].lower() in _GIT_CMD_KEYS:
+        out.append(tail[-1].lstrip("!"))  # `git config core.pager CMD`: runs on later git commands
+    return [o for o in out if o.strip()]
+
+
+def _shell_quote(s: str) -> str:
+    return s if re.fullmatch(r"[\w@%+=:,./~-]+", s) else "'" + s.replace("'", "'\\''") + "'"
+
+
+_GIT_SUBS_RUNNING = frozenset({"submodule", "bisect", "rebase", "config", *_GIT_TRANSPORT})
+# Server- and client-side COPY to or from a program (psql `\copy ... program 'cmd'` runs it locally).
+_COPY_PROGRAM = _LazyRx(r"(?i)\b(?:TO|FROM)\s+PROGRAM\s+'((?:[^']|'')*)'")
+
+
+@check("runs-command")
+def runs_command(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
+    """Shell commands a tool runs on the agent's behalf (git command-valued config and `foreach`/`exec`/`run`
+    arguments; database clients' `\\!`, `system`, `.shell` escapes) that another rule would stop.
+    `args.decision` selects which inner findings count."""
+    if cmd.name == "git":
+        if not cmd.env and "-c" not in cmd.args and not any(
+                a in _GIT_SUBS_RUNNING for a in cmd.args):
+            return []
+        lines = git_run_commands(cmd)
+    elif cmd.name in SQL_CLIENTS:
+        load_extensions()
+        from guardrail.checks_data import all_sql_payloads
+
+        lines = []
+        for _origin, text in all_sql_payloads(cmd, ctx):
+            if "!" in text or "system" in text.lower() or "shell" in text or "|" in text:
+                lines += [m.group(1) for m in _SQL_SHELL.finditer(text)]
+            if "rogram" in text or "ROGRAM" in text:
+                lines += [m.group(1).replace("''", "'") for m in _COPY_PROGRAM.finditer(text)]
+    else:
+        return []
+    if not lines:
+        return []
+    load_extensions()
+    from guardrail.checks_data import rule_hits
+    from guardrail.record import replace
+    from guardrail.shell import parse_command
+
+    want = args.get("decision")
+    out = []
+    for line in lines[:10]:
+        for inner in parse_command(line).commands[:20]:
+            inner = replace(inner, via=cmd.via + (cmd.name,) + inner.via)
+            for rule, _targets in rule_hits(inner, ctx):
+                if want and rule.decision != want:
+                    continue
+                out.append(f"{cmd.name} runs `{' '.join(inner.argv)[:100]}` [{rule.id}: {rule.summary}]")
+    return list(dict.fromkeys(out))
+
+
+# --------------------------------------------------------------------------- abbreviated long options
+
+# Long options of commands whose rules match option words, for expanding the unique prefixes their parsers
+# accept (git parse-options and GNU getopt_long: `git reset --har` is `--hard`, `rm --recu --for` is `-r -f`).
+# From `git <cmd> --git-completion-helper` (git 2.39) plus the options it hides (--force).
+_LONG_OPTIONS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("rm", ""): ("force", "interactive", "one-file-system", "no-preserve-root", "preserve-root", "recursive",
+                 "dir", "verbose", "help", "version"),
+    ("git", "reset"): ("quiet", "no-refresh", "mixed", "soft", "hard", "merge", "keep", "recurse-submodules", "patch",
+                       "intent-to-add", "pathspec-from-file", "pathspec-file-nul", "refresh"),
+    ("git", "clean"): ("quiet", "dry-run", "interactive", "exclude", "force"),
+    ("git", "push"): ("verbose", "quiet", "repo", "all", "branches", "mirror", "delete", "tags", "dry-run",
+                      "porcelain", "force", "force-with-lease", "force-if-includes", "recurse-submodules",
+                      "receive-pack", "exec", "set-upstream", "progress", "prune", "no-verify", "follow-tags",
+                      "signed", "atomic", "push-option", "ipv4", "ipv6", "verify", "thin", "no-thin"),
+    ("git", "send-pack"): ("verbose", "quiet", "receive-pack", "exec", "remote", "all", "dry-run", "mirror", "force",
+                           "signed", "push-option", "progress", "thin", "atomic", "stateless-rpc", "stdin",
+                           "helper-status", "force-with-lease", "force-if-includes"),
+    ("git", "checkout"): ("guess", "overlay", "quiet", "recurse-submodules", "progress", "merge", "conflict", "detach",
+                          "track", "orphan", "ignore-other-worktrees", "ours", "theirs", "patch", "force",
+                          "ignore-skip-worktree-bits", "pathspec-from-file", "pathspec-file-nul"),
+    ("git", "switch"): ("create", "force-create", "guess", "discard-changes", "quiet", "recurse-submodules", "force",
+                        "progress", "merge", "conflict", "detach", "track", "orphan", "ignore-other-worktrees"),
+    ("git", "restore"): ("source", "staged", "worktree", "ignore-unmerged", "overlay", "quiet", "recurse-submodules",
+                         "progress", "merge", "conflict", "ours", "theirs", "patch", "ignore-skip-worktree-bits",
+                         "pathspec-from-file", "pathspec-file-nul"),
+    ("git", "branch"): ("verbose", "quiet", "track", "set-upstream-to", "unset-upstream", "color", "remotes",
+                        "contains", "no-contains", "abbrev", "all", "delete", "move", "copy", "list", "force",
+                        "show-current", "create-reflog", "edit-description", "merged", "no-merged", "column", "sort",
+                        "points-at", "ignore-case", "recurse-submodules", "format"),
+    ("git", "rm"): ("dry-run", "quiet", "cached", "ignore-unmatch", "sparse", "pathspec-from-file",
+                    "pathspec-file-nul", "force"),
+    ("git", "read-tree"): ("index-output", "empty", "verbose", "trivial", "aggressive", "reset", "prefix",
+                           "exclude-per-directory", "dry-run", "no-sparse-checkout", "debug-unpack",
+                           "recurse-submodules", "quiet", "sparse-checkout"),
+    ("git", "checkout-index"): ("all", "ignore-skip-worktree-bits", "force", "quiet", "no-create", "index", "stdin",
+                                "temp", "prefix", "stage", "create"),
+}
+_FALSE = frozenset({"false", "no", "off", "0"})
+
+
+def _unabbreviate(word: str, names: tuple[str, ...]) -> str | None:
+    """The full option a `--prefix` word stands for, if it is a unique proper prefix (with `=value` kept)."""
+    key, eq, val = word[2:].partition("=")
+    if not key or key in names or key.startswith("no-") and key[3:] in names:
+        return None
+    hits = [n for n in names if n.startswith(key)]
+    if len(hits) != 1:
+        return None  # unknown, or ambiguous: the program refuses it
+    return "--" + hits[0] + eq + val
+
+
+def expanded_options(cmd: SimpleCommand) -> SimpleCommand | None:
+    """`cmd` with abbreviated long options spelled out (and `git -c clean.requireForce=false clean` given the
+    `--force` it implies), or None when nothing changes."""
+    name = cmd.name
+    if name not in ("rm", "git"):
+        return None
+    args = list(cmd.args)
+    start, sub = 0, ""
+    if name == "git":
+        pos = positionals(cmd)
+        sub = pos[0] if pos else ""
+        if (name, sub) not in _LONG_OPTIONS:
+            return None
+        start = args.index(sub) + 1
+    names = _LONG_OPTIONS[(name, sub)]
+    changed = False
+    for i in range(start, len(args)):
+        a = args[i]
+        if a == "--":
+            break
+        if a.startswith("--") and len(a) > 2:
+            full = _unabbreviate(a, names)
+            if full:
+                args[i], changed = full, True
+    if sub == "clean":
+        for i in range(start):
+            if args[i] == "-c" and i + 1 < len(args):
+                key, _eq, val = args[i + 1].partition("=")
+                if key.lower() == "clean.requireforce" and val.lower() in _FALSE:
+                    args[start:start] = ["--force"]  # what the setting implies; the pair goes (no re-expansion)
+                    del args[i:i + 2]
+                    changed = True
+                    break
+    if not changed:
+        return None
+    from guardrail.record import replace
+
+    return replace(cmd, argv=(cmd.argv[0], *args))
+
+
+@check("abbreviated-option")
+def abbreviated_option(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
+    """Commands written with abbreviated long options (`git reset --har`, `rm --recu --for ~`) that another
+    rule stops once spelled out. `args.decision` selects which inner findings count."""
+    if not any(a.startswith("--") and len(a) > 2 for a in cmd.args) and "-c" not in cmd.args:
+        return []
+    full = expanded_options(cmd)
+    if full is None:
+        return []
+    load_extensions()
+    from guardrail.checks_data import rule_hits
+
+    want = args.get("decision")
+    out = []
+    for rule, targets in rule_hits(full, ctx):
+        if want and rule.decision != want:
+            continue
+        shown = " ".join(full.argv)[:100]
+        out.append(f"`{shown}` [{rule.id}: {rule.summary}]" + (f": {', '.join(targets[:2])}" if targets else ""))
+    return list(dict.fromkeys(out))

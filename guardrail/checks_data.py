@@ -495,7 +495,8 @@ def redis_destructive(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, A
 
 INLINE_FLAGS = {"python": ("-c",), "python3": ("-c",), "node": ("-e", "--eval", "-p", "--print"), "ruby": ("-e",),
                 "perl": ("-e", "-E"), "php": ("-r",), "deno": ("eval",), "bun": ("-e", "--eval"), "pypy": ("-c",),
-                "pypy3": ("-c",), "uv": ("-c",), "osascript": ("-e",)}
+                "pypy3": ("-c",), "uv": ("-c",), "osascript": ("-e",), "lua": ("-e",), "luajit": ("-e",),
+                "Rscript": ("-e", "--expr"), "R": ("-e",)}
 _STRING = _Lazy(r'"""(.*?)"""|\'\'\'(.*?)\'\'\'|`((?:[^`\\]|\\.)*)`|"((?:[^"\\\n]|\\.)*)"|\'((?:[^\'\\\n]|\\.)*)\'', re.S)
 _EXEC_CALL = _Lazy(r"(?:\b|(?<=\$))(execute\w*|exec|query\w*|raw|run|sql|prepare|\$executeRaw\w*|"
                         r"\$queryRaw\w*|\$executeRawUnsafe|unsafe|none|any|many|batch|do|select_all|exec_query)\s*[(`]", re.I)
@@ -588,7 +589,7 @@ def _inner_hits(cmd: SimpleCommand, ctx: EvalContext) -> list[tuple[Any, SimpleC
         return hits
     trigger = _module("guardrail.indirection").is_trigger(cmd)
     hits = []
-    if trigger or inline_code(cmd, ctx) is not None:
+    if trigger or may_embed(cmd):
         inner_cmds = list(_expansion(cmd, ctx).commands) if trigger else []
         inner_cmds += memo_shell_outs(cmd, ctx)
         for inner in inner_cmds:
@@ -617,7 +618,8 @@ _TREE_DELETE = {
     "php": r"\$?rrmdir",
 }
 _LANG = {"python": "python", "python3": "python", "pypy": "python", "pypy3": "python", "uv": "python",
-         "node": "node", "deno": "node", "bun": "node", "ruby": "ruby", "perl": "perl", "php": "php"}
+         "node": "node", "deno": "node", "bun": "node", "ruby": "ruby", "perl": "perl", "php": "php", "lua": "lua",
+         "luajit": "lua", "Rscript": "r", "R": "r", "osascript": "applescript"}
 # Path expressions that name well-known places.
 _PATH_EXPR = [
     (_Lazy(r"^(?:os\.path\.expanduser|Path|pathlib\.Path)\(\s*" + _LIT + r"\s*\)(?:\.expanduser\(\))?$"), None),
@@ -736,20 +738,1399 @@ def code_commands(code: str, lang: str, depth: int = 0) -> list[str]:
     return list(dict.fromkeys(out))[:50]
 
 
+# ---- Python inline code, read through its syntax tree (`_ast`: the C module, no import cost for ast.py)
+
+_PH = "$(python-value)"  # a value known only at run time, as the shell would see a substitution
+_PY_SHELL = frozenset({"os.system", "os.popen", "subprocess.getoutput", "subprocess.getstatusoutput", "commands.getoutput",
+                       "commands.getstatusoutput", "asyncio.create_subprocess_shell", "platform.popen", "os.popen2",
+                       "os.popen3", "os.popen4"})
+_PY_SUBPROC = frozenset({"subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output",
+                         "subprocess.Popen"})
+# exec-family: (index of the first argv word, 'l' = the rest of the arguments | 'v' = one list argument)
+_PY_EXEC = {"os.execl": (1, "l"), "os.execle": (1, "le"), "os.execlp": (1, "l"), "os.execlpe": (1, "le"),
+            "os.execv": (1, "v"), "os.execve": (1, "v"), "os.execvp": (1, "v"), "os.execvpe": (1, "v"),
+            "os.spawnl": (2, "l"), "os.spawnle": (2, "le"), "os.spawnlp": (2, "l"), "os.spawnlpe": (2, "le"),
+            "os.spawnv": (2, "v"), "os.spawnve": (2, "v"), "os.spawnvp": (2, "v"), "os.spawnvpe": (2, "v"),
+            "os.posix_spawn": (1, "v"), "os.posix_spawnp": (1, "v"), "asyncio.create_subprocess_exec": (0, "l")}
+_PY_TREE = frozenset({"shutil.rmtree"})
+_PY_FILE_DELETE = frozenset({"os.remove", "os.unlink", "os.rmdir", "shutil.rmtree"})
+_PY_RISKY_MODULES = ("os", "subprocess", "shutil", "pty", "commands", "asyncio", "posix")
+_PY_REMOTE = _Lazy(r"urlopen|urllib|requests\.|httpx|http\.client|urlretrieve|socket\.")
+
+
+class _PyScan:
+    """What Python code runs: shell lines, and the calls whose command or path cannot be known."""
+
+    def __init__(self, code: str, argv: list[str], stdin: str | None, ctx: EvalContext | None, depth: int) -> None:
+        self.argv, self.ctx, self.depth = argv, ctx, depth
+        self.stdin_lines = (stdin or "").splitlines()
+        self.stdin = stdin
+        self.lines: list[str] = []
+        self.unresolved: list[str] = []
+        self.remote: list[str] = []
+        self.aliases: dict[str, str] = {}
+        self.consts: dict[str, Any] = {}
+        self.params: dict[str, list[tuple[str, int]]] = {}  # parameter name -> (function, position)
+        self.calls_to: dict[str, list[Any]] = {}
+        self.folding: set[str] = set()
+        self.named: dict[str, str | None] = {}
+        self.code = code
+
+    def run(self, tree: Any) -> None:
+        import _ast
+
+        self.A = _ast
+        nodes = list(self._walk(tree))
+        for n in nodes:  # bindings first: an alias is used after its import, wherever the walk meets it
+            if isinstance(n, _ast.Import):
+                for a in n.names:
+                    self.aliases[a.asname or a.name.split(".")[0]] = a.name if a.asname else a.name.split(".")[0]
+            elif isinstance(n, _ast.ImportFrom) and n.module:
+                for a in n.names:
+                    if a.name != "*":
+                        self.aliases[a.asname or a.name] = f"{n.module}.{a.name}"
+                    else:
+                        self.aliases.setdefault("*" + n.module, n.module)
+            elif isinstance(n, _ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], _ast.Name):
+                q = self.qual(n.value)
+                target = n.targets[0].id
+                if q and q.split(".")[0] in _PY_RISKY_MODULES + ("importlib",):
+                    self.aliases[target] = q
+                else:  # assigned twice (in whatever order the walk meets them): not a known value
+                    self.consts[target] = None if target in self.consts else n.value
+            elif isinstance(n, (_ast.AugAssign, _ast.For, _ast.AnnAssign)) and isinstance(n.target, _ast.Name):
+                self.consts[n.target.id] = None
+            elif isinstance(n, _ast.FunctionDef):
+                for i, arg in enumerate(n.args.args):
+                    self.params.setdefault(arg.arg, []).append((n.name, i))
+        walks = [n for n in nodes if isinstance(n, _ast.Call) and self.qual(n.func) in ("os.walk", "os.scandir",
+                                                                                         "glob.glob", "glob.iglob")]
+        self.conditional: set[int] = set()
+        if walks:  # a delete under `if` or a filtered comprehension removes some files, not the tree
+            for n in nodes:
+                if isinstance(n, (_ast.If, _ast.IfExp)) or (
+                        isinstance(n, (_ast.ListComp, _ast.SetComp, _ast.GeneratorExp, _ast.DictComp))
+                        and any(g.ifs for g in n.generators)):
+                    self.conditional.update(id(x) for x in self._walk(n) if isinstance(x, _ast.Call))
+        for n in nodes:
+            if isinstance(n, _ast.Call) and isinstance(n.func, _ast.Name):
+                self.calls_to.setdefault(n.func.id, []).append(n)
+        for n in nodes:
+            if isinstance(n, _ast.Call):
+                self.call(n, walks)
+
+    def _walk(self, node: Any) -> Any:
+        stack = [node]
+        seen = 0
+        while stack:
+            if seen >= 20000:  # padding must not hide a later call: what is not read is not a pass
+                if "code too large to read in full" not in self.unresolved:
+                    self.unresolved.append("code too large to read in full")
+                return
+            n = stack.pop()
+            seen += 1
+            yield n
+            for f in getattr(n, "_fields", ()):
+                v = getattr(n, f, None)
+                if isinstance(v, list):
+                    stack.extend(x for x in v if hasattr(x, "_fields"))
+                elif hasattr(v, "_fields"):
+                    stack.append(v)
+
+    # -- names
+
+    def qual(self, e: Any) -> str | None:
+        A = self.A
+        if isinstance(e, A.Name):
+            if e.id in self.aliases:
+                return self.aliases[e.id]
+            for key, mod in self.aliases.items():
+                if key.startswith("*") and e.id in _STAR_NAMES.get(mod, ()):
+                    return f"{mod}.{e.id}"
+            return e.id
+        if isinstance(e, A.Attribute):
+            base = self.qual(e.value)
+            return f"{base}.{e.attr}" if base else None
+        if isinstance(e, A.Call):
+            f = self.qual(e.func)
+            if f in ("__import__", "importlib.import_module", "importlib.__import__") and e.args:
+                mod = self.fold(e.args[0])
+                return mod if mod and _PH not in mod else "?"
+            if f in ("getattr", "builtins.getattr") and len(e.args) >= 2:
+                base = self.qual(e.args[0])
+                attr = self.fold(e.args[1])
+                if base:
+                    return f"{base}.{attr}" if attr and _PH not in attr else f"{base}.?"
+            if f in ("vars",) and e.args:
+                return self.qual(e.args[0])
+        if isinstance(e, A.Subscript):  # os.__dict__["system"], vars(os)["system"]
+            base = self.qual(e.value)
+            if base and base.endswith(".__dict__"):
+                base = base[:-9]
+            key = self.fold(_slice(e))
+            if base and base.split(".")[0] in _PY_RISKY_MODULES:
+                return f"{base}.{key}" if key and _PH not in key else f"{base}.?"
+        return None
+
+    # -- values
+
+    def fold(self, e: Any, depth: int = 0) -> str | None:
+        """The string `e` evaluates to; unknown parts are _PH; None when nothing of it is known."""
+        A = self.A
+        if e is None or depth > 30:
+            return None
+        if isinstance(e, A.Constant):
+            v = e.value
+            if isinstance(v, bytes):
+                v = v.decode("utf-8", "replace")
+            return v if isinstance(v, str) else (str(v) if isinstance(v, int) and not isinstance(v, bool) else None)
+        if isinstance(e, A.JoinedStr):
+            return "".join(self.fold(v, depth + 1) or _PH for v in e.values)
+        if isinstance(e, A.FormattedValue):
+            return self.fold(e.value, depth + 1) or _PH
+        if isinstance(e, A.BinOp) and isinstance(e.op, A.Add):
+            left, right = self.fold(e.left, depth + 1), self.fold(e.right, depth + 1)
+            if left is None and right is None:
+                return None
+            joined = (left if left is not None else _PH) + (right if right is not None else _PH)
+            return joined if len(joined) <= 100_000 else None
+        if isinstance(e, A.Name):
+            v = self.consts.get(e.id)
+            if v is None or e.id in self.folding:
+                return None
+            if e.id in self.named:
+                return self.named[e.id]
+            self.folding.add(e.id)  # `x = x + x`: no cycles; each name is folded once (no doubling)
+            try:
+                value = self.named[e.id] = self.fold(v, depth + 1)
+                return value
+            finally:
+                self.folding.discard(e.id)
+        if isinstance(e, A.Subscript):
+            base = self.qual(e.value)
+            key = self.fold(_slice(e), depth + 1)
+            if base in ("os.environ",) and key:
+                return "~" if key == "HOME" else "$" + key
+            if base in ("sys.argv",) and key and key.isdigit():
+                i = int(key)
+                return self.argv[i - 1] if 0 < i <= len(self.argv) else None
+            s = _slice(e)
+            if isinstance(s, A.Slice) and s.lower is None and s.upper is None and s.step is not None:
+                inner = self.fold(e.value, depth + 1)
+                step = self.fold(s.step, depth + 1)
+                if inner is not None and step == "-1" or (inner is not None and isinstance(s.step, A.UnaryOp)):
+                    return inner[::-1]
+            return None
+        if isinstance(e, A.Attribute):
+            q = self.qual(e)
+            if q in ("os.sep", "os.path.sep"):
+                return "/"
+            return None
+        if isinstance(e, A.Call):
+            return self.fold_call(e, depth)
+        return None
+
+    def fold_call(self, e: Any, depth: int) -> str | None:
+        A = self.A
+        f = self.qual(e.func)
+        args = e.args
+        a0 = self.fold(args[0], depth + 1) if args else None
+        if f in ("os.path.expanduser", "os.path.expandvars", "str", "os.path.abspath", "os.path.realpath",
+                 "os.path.normpath", "os.fspath", "pathlib.Path", "Path", "pathlib.PurePath", "pathlib.PosixPath",
+                 "os.fsdecode", "os.fsencode"):
+            return a0 if args else None
+        if f in ("pathlib.Path.home", "Path.home", "os.path.expanduser") or (f or "").endswith("Path.home"):
+            return "~"
+        if f in ("os.getcwd", "pathlib.Path.cwd", "Path.cwd", "os.getcwdb"):
+            return "."
+        if f in ("os.getenv", "os.environ.get") and a0:
+            return "~" if a0 == "HOME" else "$" + a0
+        if f == "os.path.join" and args:
+            parts = [self.fold(x, depth + 1) or _PH for x in args]
+            out = ""
+            for p in parts:
+                out = p if p.startswith("/") or not out else out.rstrip("/") + "/" + p
+            return out
+        if f == "chr" and a0 and a0.isdigit():
+            try:
+                return chr(int(a0))
+            except (ValueError, OverflowError):
+                return None
+        if f == "input":
+            return self.stdin_lines.pop(0) if self.stdin_lines else None
+        if f in ("sys.stdin.read", "sys.stdin.readline"):
+            return self.stdin
+        if f in ("bytes.fromhex", "bytearray.fromhex") and a0:
+            try:
+                return bytes.fromhex(a0).decode("utf-8", "replace")
+            except ValueError:
+                return None
+        if f in ("base64.b64decode", "base64.standard_b64decode", "base64.urlsafe_b64decode", "base64.b32decode",
+                 "base64.b16decode") and a0:
+            import base64
+            try:
+                fn = getattr(base64, f.split(".")[1])
+                return fn(a0).decode("utf-8", "replace")
+            except Exception:  # not valid encoded text: unknown
+                return None
+        if f in ("codecs.decode", "codecs.encode") and a0 and len(args) > 1 and \
+                (self.fold(args[1]) or "").replace("_", "") == "rot13":
+            import codecs
+            return codecs.decode(a0, "rot13")
+        if f == "reversed" and a0 is not None:
+            return a0[::-1]
+        if f == "os.path.dirname" and a0:
+            return a0.rsplit("/", 1)[0] if "/" in a0 else "."
+        if isinstance(e.func, A.Attribute):
+            method = e.func.attr
+            base = self.fold(e.func.value, depth + 1)
+            if method == "join" and base is not None and args:
+                seq = args[0]
+                items = self.fold_list(seq, depth + 1)
+                if items is not None:
+                    return base.join(items)
+                return None
+            if base is None:
+                return None
+            if method in ("decode", "encode", "expanduser", "resolve", "absolute", "__str__", "as_posix"):
+                return base
+            if method in ("strip", "lower", "upper"):
+                return getattr(base, method)()
+            if method == "format":
+                return re.sub(r"\{[^{}]*\}", _PH, base)
+            if method == "replace" and len(args) >= 2:
+                old, new = self.fold(args[0], depth + 1), self.fold(args[1], depth + 1)
+                if old is not None and new is not None:
+                    return base.replace(old, new)
+            if method == "joinpath" and args:
+                return base.rstrip("/") + "/" + (a0 or _PH)
+            return None
+        return None
+
+    def fold_list(self, e: Any, depth: int = 0) -> list[str] | None:
+        A = self.A
+        if isinstance(e, (A.List, A.Tuple)):
+            out = []
+            for x in e.elts:
+                if isinstance(x, A.Starred):
+                    return None
+                v = self.fold(x, depth + 1)
+                out.append(v if v is not None else _PH)
+            return out
+        if isinstance(e, A.Name) and e.id in self.consts:
+            return self.fold_list(self.consts[e.id], depth + 1)
+        if isinstance(e, A.Call):
+            f = self.qual(e.func)
+            if f == "reversed" and e.args:
+                inner = self.fold(e.args[0], depth + 1)
+                if inner is not None:
+                    return list(inner[::-1])
+                lst = self.fold_list(e.args[0], depth + 1)
+                return lst[::-1] if lst is not None else None
+            if f in ("list", "tuple") and e.args:
+                inner = self.fold(e.args[0], depth + 1)
+                return list(inner) if inner is not None else self.fold_list(e.args[0], depth + 1)
+            if f == "shlex.split" and e.args:
+                s = self.fold(e.args[0], depth + 1)
+                return _split_words(s) if s is not None else None
+            if isinstance(e.func, A.Attribute) and e.func.attr == "split":
+                s = self.fold(e.func.value, depth + 1)
+                return s.split() if s is not None else None
+        return None
+
+    # -- calls
+
+    def argv_line(self, words: list[str] | None, what: str) -> None:
+        if not words:
+            self.unresolved.append(f"{what} with a command only known at run time")
+            return
+        if words[0] == _PH or words[0] is None:
+            self.unresolved.append(f"{what} of a program only known at run time")
+            return
+        self.lines.append(" ".join(w if w == _PH else _shq(w) for w in words))
+
+    def values(self, e: Any) -> list[str | None]:
+        """What `e` may be: its folded value, or for a function parameter the value passed at each call
+        (`def run(cmd): subprocess.run(cmd, shell=True)` ... `run("git status")`)."""
+        if isinstance(e, self.A.Name) and e.id not in self.consts and e.id in self.params:
+            out: list[str | None] = []
+            for fn, pos in self.params[e.id]:
+                for call in self.calls_to.get(fn, [])[:20]:
+                    out.append(self.fold(call.args[pos]) if pos < len(call.args) else None)
+            if out:
+                return out
+        return [self.fold(e)]
+
+    def shell_line(self, e: Any, what: str) -> None:
+        for s in (self.values(e) if e is not None else [None]):
+            if s is None or not s.replace(_PH, "").strip():
+                self.unresolved.append(f"{what}(...) with a command only known at run time")
+            else:
+                self.lines.append(s)
+
+    def call(self, n: Any, walks: list[Any]) -> None:
+        A = self.A
+        f = self.qual(n.func)
+        if not f:
+            return
+        args = n.args
+        kw = {k.arg: k.value for k in n.keywords if k.arg}
+        if f in _PY_SHELL:
+            self.shell_line(args[0] if args else kw.get("cmd") or kw.get("command"), f)
+        elif f in _PY_SUBPROC or f == "pty.spawn":
+            first = args[0] if args else kw.get("args")
+            if first is None:
+                return
+            words = self.fold_list(first) if isinstance(first, (A.List, A.Tuple, A.Call, A.Name)) else None
+            if words is not None and not isinstance(first, A.Constant) and (isinstance(first, (A.List, A.Tuple)) or
+                                                                              self.fold(first) is None):
+                self.argv_line(words, f)
+            else:
+                self.shell_line(first, f)
+        elif f in _PY_EXEC:
+            start, kind = _PY_EXEC[f]
+            if kind == "v":
+                words = self.fold_list(args[start]) if len(args) > start else None
+            else:
+                rest = args[start:-1] if kind == "le" else args[start:]
+                words = [self.fold(x) or _PH for x in rest] if rest else None
+            self.argv_line(words, f)
+        elif f in _PY_TREE:
+            for p in (self.values(args[0]) if args else [None]):
+                if p is None or p == _PH:
+                    self.unresolved.append(f"{f}() of a path only known at run time")
+                else:
+                    self.lines.append(f"rm -rf {p if p.startswith(_PH) else _shq(p)}")
+        elif f in _PY_FILE_DELETE and walks and id(n) not in self.conditional:
+            for w in walks:
+                p = self.fold(w.args[0]) if w.args else "."
+                if p:
+                    self.lines.append(f"rm -rf {_shq(p.split('*')[0].rstrip('/') or '/')}")
+        elif f in ("exec", "eval", "builtins.exec", "builtins.eval", "compile") and args:
+            if f == "compile":
+                return
+            src = args[0]
+            if isinstance(src, A.Call) and self.qual(src.func) == "compile" and src.args:
+                src = src.args[0]
+            text = self.fold(src)
+            seg = _segment(self.code, src)
+            if text is not None and _PH not in text:
+                if self.depth < 3:
+                    sub = _py_scan(text, self.argv, None, self.ctx, self.depth + 1)
+                    self.lines += sub.lines
+                    self.unresolved += sub.unresolved
+                    self.remote += sub.remote
+                return
+            if _PY_REMOTE.search(seg):
+                self.remote.append(f"{f}() of code downloaded by `{seg[:80]}`")
+                return
+            m = re.search(r"open\(\s*(['\"])([^'\"]+)\1", seg)
+            if m and self.ctx is not None and self.depth < 3:
+                body = read_text(self.ctx, m.group(2))
+                if body is not None:
+                    sub = _py_scan(body, self.argv, None, self.ctx, self.depth + 1)
+                    self.lines += sub.lines
+                    self.unresolved += sub.unresolved
+                    self.remote += sub.remote
+                    return
+            self.unresolved.append(f"{f}() of code only known at run time (`{seg[:60]}`)")
+        elif "." in f and f.split(".")[0] in _PY_RISKY_MODULES and f.endswith(".?"):
+            self.unresolved.append(f"a call to {f[:-2]}.<name computed at run time>")
+
+
+_STAR_NAMES = {"os": ("system", "popen", "execl", "execlp", "execv", "execvp", "execve", "execvpe", "spawnl", "spawnlp",
+                      "spawnv", "spawnvp", "remove", "unlink", "rmdir", "walk", "environ", "getcwd", "getenv"),
+               "subprocess": ("run", "call", "check_call", "check_output", "Popen", "getoutput", "getstatusoutput"),
+               "shutil": ("rmtree",), "pty": ("spawn",)}
+
+
+def _slice(e: Any) -> Any:
+    s = e.slice
+    return getattr(s, "value", s) if type(s).__name__ == "Index" else s
+
+
+def _segment(code: str, node: Any) -> str:
+    try:
+        lines = code.splitlines()
+        if node.lineno == node.end_lineno:
+            return lines[node.lineno - 1][node.col_offset:node.end_col_offset]
+        return lines[node.lineno - 1][node.col_offset:]
+    except (AttributeError, IndexError):
+        return ""
+
+
+def _split_words(s: str) -> list[str]:
+    import shlex
+
+    try:
+        return shlex.split(s)
+    except ValueError:
+        return s.split()
+
+
+def _py_scan(code: str, argv: list[str], stdin: str | None, ctx: EvalContext | None, depth: int = 0) -> _PyScan | None:
+    """The syntax-tree reading of Python `code`, or None when it does not parse (the pattern scan then runs)."""
+    import _ast
+
+    scan = _PyScan(code, argv, stdin, ctx, depth)
+    import warnings
+
+    try:
+        with warnings.catch_warnings():  # `1e` or `"\d"` warn on stderr: never in a hook's output
+            warnings.simplefilter("ignore")
+            tree = compile(code, "<inline>", "exec", _ast.PyCF_ONLY_AST)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None if depth == 0 else scan
+    try:
+        scan.run(tree)
+    except RecursionError:
+        scan.unresolved.append("code too deeply nested to read")
+    return scan
+
+
+# ---- other languages: call arguments read as text (literals, concatenation, well-known paths)
+
+_CONCAT = {"node": r"\+", "ruby": r"\+", "perl": r"\.", "php": r"\.", "lua": r"\.\.", "applescript": r"&", "r": r",",
+           "awk": r"\s+", "vim": r"\.\.?"}
+_HOME_EXPR = _Lazy(r"^(?:(?:require\(['\"](?:node:)?os['\"]\)|os)\.homedir\(\)|process\.env\.HOME|process\.env\[['\"]HOME['\"]\]|"
+                   r"Deno\.env\.get\(['\"]HOME['\"]\)|Bun\.env\.HOME|Dir\.home|ENV\[['\"]HOME['\"]\]|ENV\.fetch\(['\"]HOME['\"]\)|"
+                   r"\$ENV\{HOME\}|\$ENV\{['\"]HOME['\"]\}|\$_SERVER\[['\"]HOME['\"]\]|getenv\(['\"]HOME['\"]\)|"
+                   r"os\.getenv\(['\"]HOME['\"]\)|Sys\.getenv\(['\"]HOME['\"]\)|path\.expand\(['\"]~['\"]\)|"
+                   r"ENVIRON\[\"HOME\"\]|expand\(['\"]~['\"]\)|\$HOME|path to home folder)$")
+_PERL_Q = _Lazy(r"^q[qwx]?\s*([{(\[<|/!'\"])")
+
+
+def _top_split(text: str, sep: str, limit: int = 2000) -> list[str]:
+    """Split `text` at `sep` (a regex) outside brackets and quotes."""
+    parts, depth, start, i = [], 0, 0, 0
+    rx = re.compile(sep)
+    n = min(len(text), limit)
+    while i < n:
+        ch = text[i]
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch in "'\"`":
+            end = i + 1
+            while end < n and text[end] != ch:
+                end += 2 if text[end] == "\\" else 1
+            i = end + 1
+            continue
+        elif depth == 0:
+            m = rx.match(text, i)
+            if m and m.end() > i:
+                parts.append(text[start:i])
+                start = i = m.end()
+                continue
+        i += 1
+    parts.append(text[start:n])
+    return parts
+
+
+def _unescape(body: str, quote: str) -> str:
+    if "\\" not in body:
+        return body
+    if quote == "'":
+        return body.replace("\\'", "'").replace("\\\\", "\\")
+    try:
+        return body.encode("latin-1", "backslashreplace").decode("unicode_escape")
+    except (UnicodeDecodeError, UnicodeEncodeError):
+        return body
+
+
+def _wrapped(e: str) -> bool:
+    """`(...)` is one parenthesised expression (not `(a)+(b)`)."""
+    depth = 0
+    for i, ch in enumerate(e):
+        depth += 1 if ch == "(" else -1 if ch == ")" else 0
+        if depth == 0 and i < len(e) - 1:
+            return False
+    return True
+
+
+def _fold_text(expr: str, lang: str, depth: int = 0) -> str | None:
+    """The string a simple expression in `lang` evaluates to (literals, concatenation, home/cwd expressions);
+    unknown parts become _PH; None when nothing of it is known."""
+    e = expr.strip().rstrip(";").strip()
+    if not e or depth > 6:
+        return None
+    while e.startswith("(") and e.endswith(")") and _wrapped(e):
+        e = e[1:-1].strip()
+    if len(e) >= 2 and e[0] in "'\"`" and e[-1] == e[0] and e.count(e[0]) - e.count("\\" + e[0]) == 2:
+        body = _unescape(e[1:-1], e[0])
+        if e[0] == "`" or (e[0] == '"' and lang in ("perl", "ruby", "php")):
+            body = re.sub(r"\$\{[^}]*\}|#\{[^}]*\}|\$ENV\{HOME\}", lambda m: "~" if "HOME" in m.group(0) else _PH, body)
+        return body
+    m = _PERL_Q.match(e) if lang in ("perl", "ruby") else None
+    if m:
+        close = {"{": "}", "(": ")", "[": "]", "<": ">"}.get(m.group(1), m.group(1))
+        if e.endswith(close):
+            return e[m.end():-1]
+    if _HOME_EXPR.match(e):
+        return "~"
+    if re.fullmatch(r"(?:process\.cwd\(\)|Dir\.pwd|getcwd\(\)|Deno\.cwd\(\))", e):
+        return "."
+    m = re.fullmatch(r"(?:String\.fromCharCode|chr|utf8ToInt|intToUtf8)\(\s*(\d+)\s*\)", e)
+    if m:
+        return chr(int(m.group(1))) if int(m.group(1)) < 0x110000 else None
+    m = re.fullmatch(r"(?:paste0?|file\.path|path\.join|join|path\.resolve)\((.*)\)", e, re.S)
+    if m:
+        parts = [_fold_text(p, lang, depth + 1) for p in _top_split(m.group(1), r",")]
+        if all(p is None for p in parts):
+            return None
+        sep = "/" if not e.startswith("paste") else ("" if e.startswith("paste0") else " ")
+        return sep.join(p if p is not None else _PH for p in parts)
+    pieces = _top_split(e, _CONCAT.get(lang, r"\+"))
+    if len(pieces) > 1:
+        vals = [_fold_text(p, lang, depth + 1) for p in pieces if p.strip()]
+        if all(v is None for v in vals):
+            return None
+        return "".join(v if v is not None else _PH for v in vals)
+    return None
+
+
+def _call_args(code: str, start: int) -> tuple[list[str], int]:
+    """The top-level arguments of a call whose `(` is at `start`, and the index after its `)`."""
+    depth, i, n = 0, start, min(len(code), start + 4000)
+    while i < n:
+        ch = code[i]
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth == 0:
+                return [a for a in _top_split(code[start + 1:i], r",")], i + 1
+        elif ch in "'\"`":
+            end = i + 1
+            while end < n and code[end] != ch:
+                end += 2 if code[end] == "\\" else 1
+            i = end
+        i += 1
+    return _top_split(code[start + 1:n], r","), n
+
+
+def _statement_args(code: str, start: int) -> list[str]:
+    """Arguments of a parenthesis-less call (`system "rm -rf ~"` in Perl/Ruby): up to `;`, a newline or `}`."""
+    seg = _top_split(code[start:start + 2000], r"[;\n]|\bor\b|\band\b|\bif\b|\bunless\b")[0]
+    seg = seg.split("}")[0] if seg.count("}") > seg.count("{") else seg
+    return _top_split(seg, r",")
+
+
+def _array_words(expr: str, lang: str) -> list[str] | None:
+    e = expr.strip()
+    m = re.fullmatch(r"(?:\[|c\(|list\(|qw\s*[(\[{/])(.*)[\])}/]", e, re.S)
+    if not m:
+        return None
+    if e.startswith("qw"):
+        return m.group(1).split()
+    return [_fold_text(x, lang) or _PH for x in _top_split(m.group(1), r",") if x.strip()]
+
+
+# Calls that hand a command to a shell or exec it, per language (argv form when given several words).
+_RUN_CALLS = {
+    "node": r"(?:child_process\.|cp\.|\b)(?:execSync|execFileSync|exec|execFile|spawnSync|spawn|fork)|execa(?:Sync|Command(?:Sync)?)?|"
+            r"Deno\.run|Bun\.spawn(?:Sync)?|new\s+Deno\.Command",
+    "ruby": r"(?:Kernel\.|Process\.)?(?:system|exec|spawn)|Open3\.\w+|IO\.popen|PTY\.spawn",
+    "perl": r"(?:CORE::)?(?:system|exec)",
+    "php": r"shell_exec|exec|system|passthru|proc_open|popen|pcntl_exec",
+    "lua": r"os\.execute|io\.popen",
+    "r": r"system2?|shell|processx::run|sys::exec_wait",
+    "applescript": r"do\s+shell\s+script",
+}
+_RUN_BARE = {"perl": True, "ruby": True, "applescript": True}  # calls without parentheses
+_TREE_CALLS = {
+    "node": r"(?:fs\.|fsp\.|promises\.|fse\.|\)\.)(?:rm|rmdir|rmSync|rmdirSync|remove|removeSync|emptyDir|emptyDirSync)|"
+            r"\brmSync|\brmdirSync|rimraf(?:\.sync|\.rimraf)?|rimrafSync|deleteSync|\bdel|Deno\.remove(?:Sync)?|Bun\.\$rm",
+    "ruby": r"FileUtils\.(?:rm_rf|rm_r|remove_dir|remove_entry(?:_secure)?|rmtree)",
+    "perl": r"(?:File::Path::)?(?:rmtree|remove_tree)",
+    "php": r"\$?rrmdir",
+    "r": r"unlink",
+}
+
+
+def _lang_commands(code: str, lang: str) -> tuple[list[str], list[str]]:
+    """(shell lines, unresolved notes) for inline code in a language read by patterns (not Python)."""
+    lines: list[str] = []
+    unresolved: list[str] = []
+    if lang == "python":
+        return code_commands(code, lang), []
+    if "atob(" in code or "Buffer.from(" in code or "b64decode" in code:
+        code = _inline_base64(code)
+    spans = [m.span() for m in _STRING.finditer(code)] if lang not in ("applescript",) else []
+
+    def in_text(pos: int) -> bool:
+        return any(a < pos < b for a, b in spans)
+
+    calls = _RUN_CALLS.get(lang)
+    if calls:
+        lead = r"(?<![\w$@%>.])" if lang in ("perl", "ruby", "php", "lua", "r") else r"(?<![\w$])"
+        for m in re.finditer(lead + r"(?:" + calls + r")(\s*\(|\s+(?=[\"'`%qQ\[\w$]))", code):
+            if in_text(m.start()):
+                continue
+            if lang == "node" and code[max(0, m.start() - 1):m.start()] == "." and \
+                    re.match(r"(?:exec|spawn|fork)\b", code[m.start():m.start() + 6]) and \
+                    "child_process" not in code and not re.search(
+                    r"(child_process|\bcp|childProcess|['\"]\)|\$)\.$", code[max(0, m.start() - 40):m.start()]):
+                continue  # `re.exec(s)`, `db.exec(sql)`: a method of something else, not a process
+            paren = m.group(1).strip() == "("
+            if not paren and not (_RUN_BARE.get(lang) or lang == "perl"):
+                continue
+            args = _call_args(code, m.end() - 1)[0] if paren else _statement_args(code, m.end())
+            args = [a for a in args if a.strip()]
+            if lang == "ruby" and args and args[0].strip().startswith("{"):
+                args = args[1:]  # an env hash first
+            if not args:
+                continue
+            name = m.group(0)
+            if lang in ("node", "r") and len(args) > 1:
+                words = _array_words(args[1], lang) if lang == "node" else None
+                if lang == "r" and "system2" in name:
+                    words = _array_words(re.sub(r"^\s*args\s*=", "", args[1]), lang)
+                first = _fold_text(args[0], lang)
+                if words is not None and first:
+                    lines.append(" ".join(w if _PH in w else _shq(w) for w in [first] + words))
+                    continue
+            if lang in ("perl", "ruby", "php") and len(args) > 1:
+                words = [_fold_text(a, lang) or _PH for a in args]
+                if words[0] != _PH:
+                    lines.append(" ".join(w if _PH in w else _shq(w) for w in words))
+                else:
+                    unresolved.append(f"{name.strip()}(...) of a program only known at run time")
+                continue
+            words = _array_words(args[0], lang)
+            if words:
+                if words[0] == _PH:
+                    unresolved.append(f"{name.strip()}(...) of a program only known at run time")
+                else:
+                    lines.append(" ".join(w if _PH in w else _shq(w) for w in words))
+                continue
+            text = _fold_text(args[0], lang)
+            if text is None or not text.replace(_PH, "").strip():
+                unresolved.append(f"{name.strip()}(...) with a command only known at run time")
+            else:
+                lines.append(text)
+    if lang in ("ruby", "perl", "php"):
+        lines += [m.group(1) for m in re.finditer(r"`([^`]+)`", code)]
+        for m in re.finditer(r"(?<![\w$@%])(?:%x|qx)\s*([{(\[<|/!'])", code):
+            close = {"{": "}", "(": ")", "[": "]", "<": ">"}.get(m.group(1), m.group(1))
+            end = code.find(close, m.end())
+            if end > 0:
+                lines.append(re.sub(r"\$ENV\{HOME\}|#\{Dir\.home\}|#\{ENV\[['\"]HOME['\"]\]\}", "~", code[m.end():end]))
+    if lang == "node":
+        lines += [m.group(1) for m in re.finditer(r"(?<![\w])\$`([^`]+)`", code)]  # zx / Bun shell
+    tree = _TREE_CALLS.get(lang)
+    if tree:
+        for m in re.finditer(r"(?:" + tree + r")\s*\(", code):
+            if in_text(m.start()):
+                continue
+            args, end = _call_args(code, m.end() - 1)
+            rest = code[m.end():end + 300]
+            name = m.group(0)
+            if lang == "node" and re.search(r"(?:^|[.)])(?:rm|rmdir|rmSync|rmdirSync|Deno\.remove(?:Sync)?)\s*\($|Deno\.remove",
+                                            name) and not re.search(r"recursive\s*:\s*true", rest):
+                continue  # a single file
+            if lang == "r" and not re.search(r"recursive\s*=\s*T(RUE)?", rest):
+                continue
+            path = _fold_text(args[0], lang) if args else None
+            if path is None or path == _PH:
+                path = _path_arg(args[0]) if args else None
+            if path is None:
+                unresolved.append(f"{name.rstrip('(').strip()}() of a path only known at run time")
+            else:
+                lines.append(f"rm -rf {path if _PH in path else _shq(path)}")
+    return list(dict.fromkeys(lines))[:50], unresolved[:5]
+
+
+# ---- tools that run commands from their own option values or scripts (awk, sed, vim, tar, rsync, zip, make)
+
+_AWKS = frozenset({"awk", "gawk", "mawk", "nawk", "busybox-awk"})
+_SEDS = frozenset({"sed", "gsed"})
+_VIMS = frozenset({"vim", "vi", "nvim", "ex", "view", "gvim", "vimdiff", "rvim"})
+_TARS = frozenset({"tar", "gtar", "bsdtar"})
+_AWK_VALUE_OPTS = frozenset({"-F", "-v", "-f", "-e", "--source", "-i", "--include", "-l", "--load", "-E", "--exec",
+                             "--file", "--assign", "--field-separator"})
+_SHELL_NAMES = frozenset({"sh", "bash", "zsh", "dash", "ksh", "/bin/sh", "/bin/bash", "/usr/bin/env bash"})
+
+
+def _awk_program(cmd: SimpleCommand, ctx: EvalContext) -> str | None:
+    a, i, progs = list(cmd.args), 0, []
+    while i < len(a):
+        x = a[i]
+        if x == "--":
+            i += 1
+            break
+        if x in ("-f", "--file", "-E", "--exec") and i + 1 < len(a):
+            progs.append(read_text(ctx, a[i + 1]) or "")
+            i += 2
+            continue
+        if x in ("-e", "--source") and i + 1 < len(a):
+            progs.append(a[i + 1])
+            i += 2
+            continue
+        if x in _AWK_VALUE_OPTS:
+            i += 2
+            continue
+        if x.startswith("-") and len(x) > 1:
+            i += 1
+            continue
+        break
+    if not progs and i < len(a):
+        progs.append(a[i])
+    return "\n".join(progs) if progs else None
+
+
+def _awk_commands(prog: str) -> tuple[list[str], list[str]]:
+    lines, unresolved = [], []
+    for m in re.finditer(r"(?<![\w])system\s*\(", prog):
+        args = _call_args(prog, m.end() - 1)[0]
+        text = _fold_text(args[0], "awk") if args else None
+        if text is None or not text.replace(_PH, "").strip():
+            unresolved.append("awk system() of a command only known at run time")
+        else:
+            lines.append(text)
+    # print ... | "cmd"   and   "cmd" | getline
+    for m in re.finditer(r"(?<![\w])printf?\b([^;{}\n|]*)\|\s*(\"(?:[^\"\\]|\\.)*\"|\w+)", prog):
+        target = _fold_text(m.group(2), "awk")
+        if target is None:
+            unresolved.append("awk output piped to a command only known at run time")
+            continue
+        lines.append(target)
+        if target.split()[:1] and target.split()[0] in _SHELL_NAMES | {"sh", "bash"}:
+            body = _fold_text(m.group(1), "awk")
+            if body is None or not body.replace(_PH, "").strip():
+                unresolved.append(f"awk output fed to `{target}` as its script")
+            else:
+                lines.append(body)
+    for m in re.finditer(r"(\"(?:[^\"\\]|\\.)*\"|\w+)\s*\|\s*getline", prog):
+        target = _fold_text(m.group(1), "awk")
+        if target is None:
+            unresolved.append("awk getline from a command only known at run time")
+        else:
+            lines.append(target)
+    return lines, unresolved
+
+
+def _sed_scripts(cmd: SimpleCommand, ctx: EvalContext) -> list[str]:
+    a, scripts, i, explicit = list(cmd.args), [], 0, False
+    while i < len(a):
+        x = a[i]
+        if x in ("-e", "--expression") and i + 1 < len(a):
+            scripts.append(a[i + 1]); explicit = True; i += 2; continue
+        if x.startswith("--expression="):
+            scripts.append(x.split("=", 1)[1]); explicit = True; i += 1; continue
+        if x in ("-f", "--file") and i + 1 < len(a):
+            scripts.append(read_text(ctx, a[i + 1]) or ""); explicit = True; i += 2; continue
+        if x.startswith("-") and not x.startswith("--") and len(x) > 2 and "e" in x[1:] and x[-1] == "e" \
+                and i + 1 < len(a):
+            scripts.append(a[i + 1]); explicit = True; i += 2; continue  # -ne 'script'
+        if x in ("-l", "--line-length"):
+            i += 2; continue
+        if x.startswith("-") and len(x) > 1:
+            i += 1; continue
+        if not explicit:
+            scripts.append(x)
+            explicit = True
+        i += 1
+    return scripts
+
+
+def _sed_exec(script: str) -> tuple[list[str], bool]:
+    """(commands `e CMD` runs, whether an `e` runs the pattern space itself) in a GNU sed script."""
+    cmds, pattern, i, n = [], False, 0, len(script)
+    while i < n:
+        ch = script[i]
+        if ch in " \t\n;{}!":
+            i += 1
+            continue
+        # addresses: numbers, $, /re/, \cREc, first~step, addr,+N
+        while i < n and (script[i] in "0123456789$,~+ " or script[i] in "/\\"):
+            if script[i] in "/\\":
+                d = script[i] if script[i] == "/" else (script[i + 1] if i + 1 < n else "/")
+                j = i + (1 if script[i] == "/" else 2)
+                while j < n and script[j] != d:
+                    j += 2 if script[j] == "\\" else 1
+                i = j + 1
+                if i < n and script[i] in "IM":
+                    i += 1
+            else:
+                i += 1
+        while i < n and script[i] in "!\t ":
+            i += 1
+        if i >= n:
+            break
+        c = script[i]
+        i += 1
+        if c in "sy":
+            if i >= n:
+                break
+            d = script[i]
+            parts, j = 0, i + 1
+            while j < n and parts < 2:
+                if script[j] == "\\":
+                    j += 2
+                    continue
+                if script[j] == d:
+                    parts += 1
+                j += 1
+            flags = re.match(r"[^;\n}]*", script[j:]).group(0)
+            if c == "s" and re.match(r"[gpiImMe0-9]*e", flags.split()[0] if flags.split() else ""):
+                cmds.append("")  # s///e: the substituted pattern space runs, unknown here
+            i = j + len(flags)
+        elif c in "aic:btTrRwWlLqQvF=":
+            end = script.find("\n", i)
+            if c in ":btT" and ";" in script[i:end if end >= 0 else n]:
+                end = script.find(";", i)
+            i = n if end < 0 else end
+        elif c == "e":
+            end = script.find("\n", i)
+            text = script[i:end if end >= 0 else n].strip()
+            if text:
+                cmds.append(text)
+            else:
+                pattern = True
+            i = n if end < 0 else end
+        elif c == "#":
+            end = script.find("\n", i)
+            i = n if end < 0 else end
+    return cmds, pattern
+
+
+def _vim_commands(cmd: SimpleCommand, ctx: EvalContext) -> tuple[list[str], list[str]]:
+    a, exs = list(cmd.args), []
+    for i, x in enumerate(a):
+        if x in ("-c", "--cmd") and i + 1 < len(a):
+            exs.append(a[i + 1])
+        elif x.startswith("+") and len(x) > 1 and not x[1:].isdigit():
+            exs.append(x[1:])
+        elif x == "-S" and i + 1 < len(a):
+            exs.extend((read_text(ctx, a[i + 1]) or "").splitlines())
+    lines, unresolved = [], []
+    for ex in exs:
+        for part in ex.split("\n"):
+            e = part.strip().lstrip(":").strip()
+            e = re.sub(r"^(?:silent!?|sil!?|exe(?:cute)?)\s+", "", e)
+            m = re.match(r"^(?:[%.$,\d'<>]*\s*)(?:r(?:ead)?\s*|w(?:rite)?\s*|)!(.*)$", e)
+            if m and m.group(1).strip():
+                lines.append(m.group(1))
+            for c in re.finditer(r"\b(?:system|systemlist|jobstart|termopen)\s*\(", e):
+                args = _call_args(e, c.end() - 1)[0]
+                text = _fold_text(args[0], "vim") if args else None
+                if text is None:
+                    unresolved.append("vim system() of a command only known at run time")
+                else:
+                    lines.append(text)
+    return lines, unresolved
+
+
+_TAR_CMD_OPTS = ("--to-command", "--use-compress-program", "--rsh-command", "--info-script", "--new-volume-script")
+
+
+def _tar_commands(cmd: SimpleCommand) -> list[str]:
+    a, out = list(cmd.args), []
+    for i, x in enumerate(a):
+        nxt = a[i + 1] if i + 1 < len(a) else ""
+        if x.startswith("--") and len(x) > 5:
+            name, eq, val = x.partition("=")
+            if name.startswith("--checkpoint-a") and "--checkpoint-action".startswith(name):
+                v = val if eq else nxt
+                if v.startswith("exec="):
+                    out.append(v[5:])
+                continue
+            if any(o.startswith(name) for o in _TAR_CMD_OPTS) and len(name) >= 6 and not "--checkpoint".startswith(name):
+                out.append(val if eq else nxt)
+        elif x.startswith("-") and not x.startswith("--"):
+            for flag in ("I", "F"):
+                if flag in x[1:]:
+                    j = x.index(flag, 1)
+                    rest = x[j + 1:]
+                    if not x[1:j] or x[1:j].isalpha():
+                        out.append(rest if rest else nxt)
+                    break
+    return [c for c in out if c]
+
+
+def _rsync_commands(cmd: SimpleCommand) -> list[str]:
+    a, out = list(cmd.args), []
+    for i, x in enumerate(a):
+        nxt = a[i + 1] if i + 1 < len(a) else ""
+        if x.startswith("--rsh="):
+            out.append(x[6:])
+        elif x == "--rsh" or re.fullmatch(r"-[a-zA-Z]*e", x):
+            out.append(nxt)
+        elif re.match(r"-e.", x):
+            out.append(x[2:])
+    return [c for c in out if c]
+
+
+def _zip_commands(cmd: SimpleCommand) -> list[str]:
+    a, out = list(cmd.args), []
+    for i, x in enumerate(a):
+        nxt = a[i + 1] if i + 1 < len(a) else ""
+        if x in ("-TT", "--unzip-command"):
+            out.append(nxt)
+        elif x.startswith(("--unzip-command=", "-TT=")):
+            out.append(x.split("=", 1)[1])
+    return [c for c in out if c]
+
+
+def _make_eval_commands(cmd: SimpleCommand) -> list[str]:
+    a, texts = list(cmd.args), []
+    for i, x in enumerate(a):
+        if x in ("--eval", "-E") and i + 1 < len(a):
+            texts.append(a[i + 1])
+        elif x.startswith("--eval="):
+            texts.append(x.split("=", 1)[1])
+        elif x.startswith("-E") and len(x) > 2:
+            texts.append(x[2:])
+    out = []
+    for t in texts:
+        for ln in t.split("\n"):
+            if ln.startswith("\t"):
+                out.append(ln[1:].lstrip("@-+ "))
+            else:
+                m = re.match(r"^[^:=#\t]+:(?!=)[^;=]*;(.*)$", ln)
+                if m:
+                    out.append(m.group(1).lstrip("@-+ "))
+    return [c for c in out if c.strip()]
+
+
+# ---- commands run in containers and on other machines, by spellings the shell model does not unwrap
+
+_SSH_VALUE_OPTS = frozenset("-b -c -D -E -e -F -I -i -J -L -l -m -O -o -p -Q -R -S -W -w -B".split())
+_CONTAINER_VALUE_OPTS = frozenset({"-e", "--env", "-u", "--user", "-w", "--workdir", "--env-file", "--name", "-v",
+                                   "--volume", "--mount", "--entrypoint", "-p", "--publish", "--network", "--net",
+                                   "-l", "--label", "--platform", "--pull", "-h", "--hostname", "--add-host",
+                                   "--cpus", "-m", "--memory", "--restart", "--device", "--cap-add", "--cap-drop",
+                                   "--security-opt", "--tmpfs", "--shm-size", "--ulimit", "--dns", "--ipc", "--pid",
+                                   "--log-driver", "--log-opt", "--gpus", "--runtime", "--group-add",
+                                   "--index", "--volumes-from", "--link", "--expose", "--stop-signal", "--cidfile",
+                                   "--health-cmd", "-f", "--file", "--project-name", "--profile", "--context",
+                                   "-H", "--host", "--detach-keys"})
+_CONTAINER_TOOLS = frozenset({"docker", "podman", "nerdctl", "docker-compose", "podman-compose"})
+_KUBE_EXEC_VALUE_OPTS = frozenset({"-c", "--container", "-n", "--namespace", "--context", "--kubeconfig", "-f",
+                                   "--filename", "--pod-running-timeout", "--cluster", "--user", "-l", "--selector"})
+
+
+def _skip_opts(words: list[str], value_opts: frozenset[str]) -> tuple[list[str], list[str]]:
+    """(options with their values, the rest from the first operand on); `--` ends the options."""
+    i = 0
+    while i < len(words):
+        w = words[i]
+        if w == "--":
+            return words[:i], words[i + 1:]
+        if not w.startswith("-") or w == "-":
+            break
+        i += 2 if w in value_opts else 1
+    return words[:i], words[i:]
+
+
+def _mount_mapper(opts: list[str]) -> Any:
+    """Host paths behind a container's paths (`-v /:/host`): deleting /host deletes the host's /; other absolute
+    paths are the container's own (kept apart as /.container/...)."""
+    mounts, workdir = [], "/"
+    for i, o in enumerate(opts):
+        val = opts[i + 1] if i + 1 < len(opts) else ""
+        if o in ("-v", "--volume") or o.startswith(("--volume=", "-v")) and o not in ("-v",):
+            spec = val if o in ("-v", "--volume") else o.split("=", 1)[1] if "=" in o else o[2:]
+            parts = spec.split(":")
+            if len(parts) >= 2 and parts[1].startswith("/"):
+                mounts.append((parts[1].rstrip("/") or "/", parts[0]))
+        elif o == "--mount" or o.startswith("--mount="):
+            spec = val if o == "--mount" else o.split("=", 1)[1]
+            kv = dict(p.split("=", 1) for p in spec.split(",") if "=" in p)
+            src, dst = kv.get("source") or kv.get("src"), kv.get("target") or kv.get("destination") or kv.get("dst")
+            if src and dst:
+                mounts.append((dst.rstrip("/") or "/", src))
+        elif o in ("-w", "--workdir"):
+            workdir = val or "/"
+        elif o.startswith("--workdir="):
+            workdir = o.split("=", 1)[1]
+    mounts.sort(key=lambda m: -len(m[0]))
+
+    def host(word: str) -> str:
+        if word.startswith("~"):
+            word = "/root" + word[1:]
+        elif not word.startswith("/"):
+            word = posixpath_join(workdir, word)
+        for dst, src in mounts:
+            if word == dst or word.startswith(dst.rstrip("/") + "/"):
+                return src.rstrip("/") + word[len(dst):] if dst != "/" else src.rstrip("/") + word
+        return "/.container" + word
+
+    def mapper(inner: SimpleCommand) -> SimpleCommand:
+        from guardrail.record import replace
+
+        argv = [inner.argv[0]] + [host(w) if _pathlike(w) else w for w in inner.argv[1:]]
+        return replace(inner, argv=tuple(argv))
+
+    return mapper
+
+
+def posixpath_join(a: str, b: str) -> str:
+    import posixpath
+
+    return posixpath.normpath(posixpath.join(a, b))
+
+
+def _pathlike(w: str) -> bool:
+    return w.startswith(("/", "~", "./", "../")) or w in (".", "..", "*") or (w.endswith("/*") and not w.startswith("-"))
+
+
+def _with_stdin(cmd: SimpleCommand) -> Any:
+    """Hand the outer command's stdin (a here-string, heredoc, pipe or `< file`) to the remote command."""
+    def mapper(inner: SimpleCommand) -> SimpleCommand:
+        from guardrail.record import replace
+
+        if inner.stdin_text is None and inner.stdin_file is None:
+            return replace(inner, stdin_text=cmd.stdin_text, stdin_file=cmd.stdin_file)
+        return inner
+    return mapper
+
+
+_SHELL_ONLY = _Lazy(r"^(?:exec\s+)?(?:/usr/bin/|/bin/)?(?:sh|bash|zsh|dash|ksh)(?:\s+-[a-z]*s?[a-z]*)*\s*$|^$")
+
+
+def _remote_lines(cmd: SimpleCommand) -> list[tuple[str, str, Any]]:
+    """(label, shell line, mapper) for ssh, gcloud compute ssh, kubectl exec without `--`, docker-compose and
+    docker/podman run."""
+    name, a = cmd.name, list(cmd.args)
+    out: list[tuple[str, str, Any]] = []
+    if name in ("ssh", "autossh", "mosh"):
+        _, rest = _skip_opts(a, _SSH_VALUE_OPTS)
+        if not rest:
+            return out
+        host, rest = rest[0], rest[1:]
+        _, rest = _skip_opts(rest, _SSH_VALUE_OPTS)  # OpenSSH reads options after the host too
+        line = " ".join(rest)
+        if rest:
+            out.append((f"ssh {host}", line, _with_stdin(cmd)))
+        if _SHELL_ONLY.match(line) and cmd.stdin_text:
+            out.append((f"ssh {host} <stdin", cmd.stdin_text, None))
+        return out
+    if name == "gcloud" and a[:2] == ["compute", "ssh"]:
+        for i, x in enumerate(a):
+            if x == "--command" and i + 1 < len(a):
+                out.append(("gcloud compute ssh", a[i + 1], None))
+            elif x.startswith("--command="):
+                out.append(("gcloud compute ssh", x.split("=", 1)[1], None))
+            elif x == "--":
+                out.append(("gcloud compute ssh", " ".join(a[i + 1:]), None))
+                break
+        if not out and cmd.stdin_text:
+            out.append(("gcloud compute ssh <stdin", cmd.stdin_text, None))
+        return out
+    if name in ("kubectl", "oc", "kubecolor") and "exec" in a and "--" not in a:
+        _, rest = _skip_opts(a[a.index("exec") + 1:], _KUBE_EXEC_VALUE_OPTS)
+        if len(rest) >= 2:
+            out.append((f"{name} exec {rest[0]}", " ".join(_shq(w) for w in rest[1:]), _with_stdin(cmd)))
+        return out
+    if name in _CONTAINER_TOOLS:
+        opts, rest = _skip_opts(a, _CONTAINER_VALUE_OPTS)
+        compose = name.endswith("-compose") or rest[:1] == ["compose"]
+        if rest[:1] == ["compose"]:
+            opts2, rest = _skip_opts(rest[1:], _CONTAINER_VALUE_OPTS)
+            opts += opts2
+        if rest[:2] == ["container", "run"]:
+            rest = rest[1:]
+        if not rest or rest[0] not in (("exec", "run") if compose else ("run",)):
+            return out
+        if not compose and name == "docker" and rest[0] == "exec":
+            return out
+        verb = rest[0]
+        opts3, rest = _skip_opts(rest[1:], _CONTAINER_VALUE_OPTS)
+        if len(rest) < 2:
+            return out
+        where, argv = rest[0], rest[1:]
+        feed = _with_stdin(cmd)
+        if verb == "run":
+            mounts = _mount_mapper(opts + opts3)
+            mapper = lambda inner: feed(mounts(inner))  # noqa: E731
+        else:
+            mapper = feed
+        out.append((f"{name} {verb} {where}", " ".join(_shq(w) for w in argv), mapper))
+    return out
+
+
+# ---- everything a command runs from text guardrail can read: inline code, tool options, node package entries
+
+_REMOTE_TOOLS = _CONTAINER_TOOLS | frozenset({"ssh", "autossh", "mosh", "gcloud", "kubectl", "oc", "kubecolor"})
+_PMS = frozenset({"npm", "yarn", "pnpm", "bun"})
+_EMBED_TOOLS = _AWKS | _SEDS | _VIMS | _TARS | _REMOTE_TOOLS | _PMS | frozenset({"rsync", "zip", "make", "gmake", "node"})
+
+
+def _pm_lines(cmd: SimpleCommand, ctx: EvalContext) -> list[str]:
+    """Binaries a package manager runs by spellings script-following does not read: `npm exec --call='...'`,
+    `npm exec -c '...'`, and `yarn run BIN` / `bun run BIN` / `pnpm run BIN` where no script has that name."""
+    a = list(cmd.args)
+    if not a:
+        return []
+    if cmd.name == "npm" and a[0] in ("exec", "x"):
+        for i, x in enumerate(a):
+            if x in ("--call", "-c") and i + 1 < len(a):
+                return [a[i + 1]]
+            if x.startswith("--call="):
+                return [x.split("=", 1)[1]]
+        return []
+    if cmd.name in ("yarn", "bun") and a[0] == "run" and len(a) >= 2 and not a[1].startswith("-"):
+        import json
+
+        text = read_text(ctx, "package.json")
+        try:
+            scripts = (json.loads(text).get("scripts") or {}) if text else {}
+        except (ValueError, AttributeError):
+            scripts = {}
+        if isinstance(scripts, dict) and a[1] in scripts:
+            return []  # a script: indirection follows it
+        if re.search(r"\.(m?[jt]sx?|cjs|cts)$", a[1]):
+            return []  # a file bun runs: not a binary
+        return [" ".join(_shq(w) for w in a[1:])]
+    return []
+_NODE_ENTRY = _Lazy(r"^(?:\./)?(?:.*/)?node_modules/(?:\.bin/([^/]+)|((?:@[^/]+/)?[^/]+)/.+)$")
+
+
+def may_embed(cmd: SimpleCommand) -> bool:
+    """Cheap: could `cmd` carry commands in its own words or stdin (inline code, awk/sed/vim/tar/... options)?"""
+    name = cmd.name
+    return name in INLINE_FLAGS or name in _EMBED_TOOLS or name.startswith("python")
+
+
+class Embedded:
+    __slots__ = ("lines", "unresolved", "remote")
+
+    def __init__(self) -> None:
+        self.lines: list[tuple[str, str, Any]] = []  # (how it is reached, shell line, mapper for each command or None)
+        self.unresolved: list[str] = []
+        self.remote: list[str] = []
+
+
+def _inline_rest(cmd: SimpleCommand, code: str) -> list[str]:
+    a = list(cmd.args)
+    for i, x in enumerate(a):
+        if x == code and i > 0:
+            return a[i + 1:]
+    return []
+
+
+def embedded(cmd: SimpleCommand, ctx: EvalContext) -> Embedded:
+    return _for_command("embedded", cmd, ctx, _embedded)
+
+
+def _embedded(cmd: SimpleCommand, ctx: EvalContext) -> Embedded:
+    out = Embedded()
+    name = cmd.name
+    if not may_embed(cmd):
+        return out
+    label = name
+    lines: list[str] = []
+    code = inline_code(cmd, ctx)
+    if code:
+        label = f"{name} {inline_flag(cmd)}"
+        lang = _LANG.get(name, "python" if name.startswith("python") else "")
+        if lang == "python":
+            from_stdin = code is cmd.stdin_text
+            scan = _py_scan(code, _inline_rest(cmd, code), None if from_stdin else cmd.stdin_text, ctx)
+            if scan is None:
+                lines += code_commands(code, lang)
+            else:
+                lines += scan.lines
+                out.unresolved += scan.unresolved
+                out.remote += scan.remote
+        elif lang:
+            if lang == "applescript":
+                code = "\n".join(a for i, a in enumerate(cmd.args) if i and cmd.args[i - 1] == "-e") or code
+                code = re.sub(r"\s+(?:with|without|as|user name|password)\s+[^\n\"]*$", "", code, flags=re.M)
+            found, unknown = _lang_commands(code, lang)
+            lines += found
+            out.unresolved += unknown
+    elif name in _AWKS:
+        prog = _awk_program(cmd, ctx)
+        if prog and re.search(r"system|getline|\|", prog):
+            found, unknown = _awk_commands(prog)
+            lines += found
+            out.unresolved += unknown
+    elif name in _SEDS:
+        for script in _sed_scripts(cmd, ctx):
+            if "e" not in script:
+                continue
+            found, pattern = _sed_exec(script)
+            lines += [f for f in found if f]
+            if "" in found:
+                out.unresolved.append("sed `s///e` runs the substituted text as a command")
+            if pattern:
+                if cmd.stdin_text:
+                    lines += [ln for ln in cmd.stdin_text.splitlines() if ln.strip()]
+                else:
+                    out.unresolved.append("sed `e` runs its input lines as commands")
+    elif name in _VIMS:
+        found, unknown = _vim_commands(cmd, ctx)
+        lines += found
+        out.unresolved += unknown
+    elif name in _TARS:
+        lines += _tar_commands(cmd)
+    elif name == "rsync":
+        lines += _rsync_commands(cmd)
+    elif name == "zip":
+        lines += _zip_commands(cmd)
+    elif name in ("make", "gmake"):
+        lines += _make_eval_commands(cmd)
+    if name in _PMS and not code:
+        found_pm = _pm_lines(cmd, ctx)
+        if found_pm:
+            lines += found_pm
+            label = f"{name} {cmd.args[0]}"
+    if name == "node" and not code:
+        pos = positionals(cmd)
+        m = _NODE_ENTRY.match(pos[0]) if pos else None
+        if m:
+            prog = m.group(1) or m.group(2).rsplit("/", 1)[-1]
+            rest = list(cmd.args)[list(cmd.args).index(pos[0]) + 1:]
+            lines.append(" ".join(_shq(w) for w in [prog] + rest))
+            label = f"node {pos[0]}"
+    out.lines = [(label, ln, None) for ln in dict.fromkeys(lines)][:50]
+    if name in _REMOTE_TOOLS:
+        out.lines += _remote_lines(cmd)[:10]
+    out.unresolved = list(dict.fromkeys(out.unresolved))[:5]
+    return out
+
+
+# ---- code that arrives from the network by a route `remote-code` does not trace
+
+_NET_PRODUCERS = frozenset({"curl", "wget", "fetch", "http", "https", "xh", "xhs", "aria2c", "nc", "ncat", "netcat",
+                            "socat", "lwp-request", "GET", "httpie", "wget2", "curlie"})
+_PIPE_FILTERS = frozenset({"tee", "cat", "sed", "tr", "head", "tail", "grep", "egrep", "awk", "gawk", "dos2unix",
+                           "iconv", "sort", "uniq", "cut", "perl", "base64", "gunzip", "zcat", "gzip", "xz", "bzip2",
+                           "unxz", "bunzip2", "zstd", "openssl", "rev", "fold", "expand", "stdbuf", "pv", "col"})
+_CODE_RUNNERS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "fish", "mksh", "python", "python3", "perl", "ruby",
+                           "node", "source", ".", "php", "pwsh", "deno", "bun"})
+
+
+def _model_of(ctx: EvalContext) -> Any:
+    """The command model of the whole line (checks see one command; these questions need its neighbours)."""
+    memo = _per_evaluation(ctx)
+    hit = memo.get(("model",))
+    if hit is None:
+        from guardrail.shell import parse_command
+
+        hit = memo[("model",)] = parse_command(ctx.source or "")
+    return hit
+
+
+def _download_outputs(c: SimpleCommand) -> list[str]:
+    """Files a downloader command writes (`curl -o F`, `curl -fsSLo F`, `wget -O F`, `> F`)."""
+    a, out = list(c.args), []
+    for i, x in enumerate(a):
+        nxt = a[i + 1] if i + 1 < len(a) else ""
+        if c.name in ("curl", "curlie"):
+            if x in ("-o", "--output") or re.fullmatch(r"-[a-zA-Z]*o", x):
+                out.append(nxt)
+            elif x.startswith("--output="):
+                out.append(x.split("=", 1)[1])
+            elif x in ("-O", "--remote-name") or re.fullmatch(r"-[a-zA-Z]*O[a-zA-Z]*", x):
+                urls = [u for u in a if "://" in u]
+                if urls:
+                    out.append(urls[0].split("?")[0].rstrip("/").rsplit("/", 1)[-1])
+        elif c.name in ("wget", "wget2"):
+            if x in ("-O", "--output-document") or re.fullmatch(r"-[a-zA-Z]*O", x):
+                out.append(nxt)
+            elif x.startswith("--output-document="):
+                out.append(x.split("=", 1)[1])
+            elif x.startswith("-O") and len(x) > 2:
+                out.append(x[2:])
+        elif c.name == "aria2c" and x in ("-o", "--out"):
+            out.append(nxt)
+    if c.name in ("wget", "wget2") and not out:
+        urls = [u for u in a if "://" in u]
+        if urls:
+            out.append(urls[0].split("?")[0].rstrip("/").rsplit("/", 1)[-1])
+    out += [r.target for r in c.redirects if r.op in (">", ">>", ">|", "&>")]
+    return [o for o in out if o and o != "-"]
+
+
+def downloaded_code(cmd: SimpleCommand, ctx: EvalContext) -> list[str]:
+    """A download that reaches a shell or interpreter: through filters (`curl URL | tr -d '\\r' | sh`), via a file
+    (`curl -o i.sh URL && sh i.sh`), as eval's or a shell's here-string text (`eval "$(curl URL)"`), or from
+    another network reader (`nc host 80 | sh`)."""
+    name = cmd.name
+    if name in _NET_PRODUCERS:
+        via = cmd.via
+        for i in range(len(via) - 1):
+            if via[i + 1] == "$()" and (via[i] == "eval" or via[i].endswith(" <stdin") or via[i] in ("source", ".")):
+                return [f"output of {name} run by {via[i].replace(' <stdin', '')}"]
+        return []
+    if name not in _CODE_RUNNERS and not cmd.argv[0].startswith(("./", "../", "/")):
+        return []
+    if name in _CODE_RUNNERS and cmd.stdin_from:
+        if cmd.stdin_from in _NET_PRODUCERS and cmd.stdin_from not in ("curl", "wget", "fetch", "http", "https"):
+            return [f"output of {cmd.stdin_from}"]
+        if cmd.stdin_from in _PIPE_FILTERS and ctx.source:
+            cmds = list(_model_of(ctx).commands)
+            idx = next((i for i, c in enumerate(cmds) if c.argv == cmd.argv and c.stdin_from == cmd.stdin_from), -1)
+            j, hops = idx, 0
+            while j > 0 and hops < 8 and cmds[j].stdin_from == cmds[j - 1].name:
+                j -= 1
+                hops += 1
+                if cmds[j].name in _NET_PRODUCERS:
+                    return [f"output of {cmds[j].name} through {' | '.join(c.name for c in cmds[j + 1:idx])}"]
+                if cmds[j].name not in _PIPE_FILTERS:
+                    break
+        return []
+    # a script file written by a download earlier on the line
+    if name in _CODE_RUNNERS:
+        pos = [p for p in positionals(cmd) if not p.startswith("-")]
+        script = pos[0] if pos else ""
+    else:
+        script = cmd.argv[0]
+    if not script or not ctx.source or not any(d in ctx.source for d in ("curl", "wget", "aria2c", "fetch", "http")):
+        return []
+    target = ctx.resolve(script)
+    for c in _model_of(ctx).commands:
+        if c.name in _NET_PRODUCERS and any(ctx.resolve(o) == target for o in _download_outputs(c)):
+            return [f"{script}, downloaded by {c.name} on the same line"]
+    return []
+
+
+_TF = frozenset({"terraform", "tofu", "terragrunt", "terraform-local", "tflocal"})
+_TF_DESTROY = _Lazy(r"^--?destroy(=(true|1|t|T|TRUE|True))?$")
+
+
+def fresh_destroy_plan(cmd: SimpleCommand, ctx: EvalContext) -> list[str]:
+    """`terraform apply F` where F is a destroy plan written earlier on the same line (`plan -destroy -out=F`)."""
+    if cmd.name not in _TF or "plan" not in (ctx.source or ""):
+        return []
+    pos = positionals(cmd)
+    if pos[:1] != ["apply"] or len(pos) < 2:
+        return []
+    plan_file = pos[-1]
+    for c in _model_of(ctx).commands:
+        if c.name not in _TF or "plan" not in c.args:
+            continue
+        a = list(c.args)
+        if not any(_TF_DESTROY.match(x) for x in a):
+            continue
+        outs = [a[i + 1] for i, x in enumerate(a[:-1]) if x in ("-out", "--out")]
+        outs += [x.split("=", 1)[1] for x in a if x.startswith(("-out=", "--out="))]
+        if any(ctx.resolve(o) == ctx.resolve(plan_file) for o in outs):
+            return [f"the destroy plan {plan_file} made on the same line"]
+    return []
+
+
 def shell_outs(cmd: SimpleCommand, ctx: EvalContext) -> list[SimpleCommand]:
     """Shell commands that inline interpreter code starts (`os.system("...")`, `execSync("...")`, Ruby backticks),
-    and tree deletions (`shutil.rmtree(os.path.expanduser('~'))`) as the `rm -rf` they amount to."""
-    code = inline_code(cmd, ctx)
-    if not code:
+    tree deletions (`shutil.rmtree(os.path.expanduser('~'))`) as the `rm -rf` they amount to, and the commands
+    tools run from their options or scripts (awk system(), sed `e`, vim `:!`, tar --to-command, rsync -e, ...)."""
+    found = embedded(cmd, ctx)
+    if not found.lines:
         return []
     from guardrail.record import replace
     from guardrail.shell import parse_command
 
-    lang = _LANG.get(cmd.name, "python" if cmd.name.startswith("python") else "")
     out = []
-    for line in code_commands(code, lang):
+    for label, line, mapper in found.lines:
         for inner in parse_command(line).commands[:20]:
-            out.append(replace(inner, via=cmd.via + (f"{cmd.name} {inline_flag(cmd)}",) + inner.via))
+            if mapper is not None:
+                inner = mapper(inner)
+            out.append(replace(inner, via=cmd.via + (label,) + inner.via))
     return out
 
 
@@ -780,7 +2161,20 @@ def indirect(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> l
 
 @check("indirect-unresolved")
 def indirect_unresolved(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
-    """A destructive-sounding script name (`db:reset`, `make nuke`) whose definition guardrail cannot read."""
+    """A destructive-sounding script name (`db:reset`, `make nuke`) whose definition guardrail cannot read.
+    `args.kind = "code"`: inline code or a tool script that starts a program or deletes a path guardrail cannot
+    compute (`os.system(input())`, `getattr(os, name)(...)`, awk `system($0)`); `"remote"`: code that runs what it
+    downloads (`exec(urlopen(url).read())`)."""
+    kind = args.get("kind", "script")
+    if kind == "downloaded":
+        return downloaded_code(cmd, ctx)
+    if kind == "fresh-plan":
+        return fresh_destroy_plan(cmd, ctx)
+    if kind in ("code", "remote"):
+        if not may_embed(cmd):
+            return []
+        found = embedded(cmd, ctx)
+        return list(found.unresolved if kind == "code" else found.remote)
     indirection = _module("guardrail.indirection")
     if not indirection.is_trigger(cmd):
         return []

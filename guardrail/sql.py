@@ -20,7 +20,7 @@ _STRICT = re.compile(
     re.I,
 )
 
-_IDENT = r"(?:\"[^\"]+\"|`[^`]+`|\[[^\]]+\]|[\w$][\w$-]*)(?:\.(?:\"[^\"]+\"|`[^`]+`|\[[^\]]+\]|[\w$]+))*"
+_IDENT = r"(?:\"[^\"]+\"|`[^`]+`|\[[^\]]+\]|:['\"]?[A-Za-z_]\w*['\"]?|[\w$][\w$-]*)(?:\.(?:\"[^\"]+\"|`[^`]+`|\[[^\]]+\]|[\w$]+))*"
 _IDENT_LIST = rf"{_IDENT}(?:\s*,\s*{_IDENT})*"
 
 _DROP = re.compile(
@@ -353,10 +353,113 @@ def destructive_in(text: str, *, strict: bool = False) -> tuple[SqlStatement, ..
     key = (text, strict)
     hit = _DESTRUCTIVE.get(key)
     if hit is None:
-        ok = looks_like_strict_sql(text) if strict else looks_like_sql(text)
-        hit = tuple(destructive(analyze_sql(text))) if ok else ()
+        full = expand_dynamic(text)
+        ok = looks_like_strict_sql(full) if strict else looks_like_sql(full)
+        hit = tuple(destructive(analyze_sql(full))) if ok else ()
         if len(text) <= _DESTRUCTIVE_TEXT_MAX:
             if len(_DESTRUCTIVE) >= _MEMO_MAX:
                 _DESTRUCTIVE.clear()
             _DESTRUCTIVE[key] = hit
     return hit
+
+
+# ---- SQL the server or client runs that is not written out as a statement
+
+class _Lazy:
+    """A pattern compiled on first use: most SQL never needs these (the trigger below is tested first)."""
+
+    __slots__ = ("args", "_rx")
+
+    def __init__(self, *args: object) -> None:
+        self.args, self._rx = args, None
+
+    def __getattr__(self, name: str) -> object:
+        if self._rx is None:
+            self._rx = re.compile(*self.args)  # type: ignore[arg-type]
+        return getattr(self._rx, name)
+
+
+_DYN_TRIGGER = re.compile(r"/\*M?!|\\gexec|\bPREPARE\b|\|\||\bformat\s*\(|\bCONCAT\s*\(", re.I)
+_EXEC_COMMENT = _Lazy(r"/\*M?!\d*(.*?)\*/", re.S)
+_SQ = r"'(?:[^'\\]|''|\\.)*'"
+_DQ = r'"(?:[^"\\]|""|\\.)*"'
+_LIT_RX = _Lazy(rf"^(?:{_SQ}|{_DQ})$")
+# an operand of a string expression: a literal, or a name / simple call (`quote_ident(r.tablename)`, `@t`)
+_OPERAND = rf"(?:{_SQ}|[\w.@$]+(?:\s*\([^()]*\))?)"
+_CONCAT_OP = _Lazy(rf"{_OPERAND}(?:\s*\|\|\s*{_OPERAND})+")
+_CONCAT_FN = _Lazy(rf"\bCONCAT\s*\(\s*((?:{_SQ}|{_DQ}|[\w.@$]+)(?:\s*,\s*(?:{_SQ}|{_DQ}|[\w.@$]+))*)\s*\)", re.I)
+_FORMAT_FN = _Lazy(rf"\bformat\s*\(\s*({_SQ})((?:\s*,\s*{_OPERAND})*)\s*\)", re.I)
+_ANY_LIT = _Lazy(rf"{_SQ}|{_DQ}")
+_ARG = _Lazy(rf"{_SQ}|{_DQ}|[\w.@$]+(?:\s*\([^()]*\))?")
+_SET_VAR = _Lazy(rf"\bSET\s+(@\w+)\s*:?=\s*({_SQ}|{_DQ})", re.I)
+_PREPARE = _Lazy(rf"\bPREPARE\s+\w+\s+FROM\s+({_SQ}|{_DQ}|@\w+)", re.I)
+_GEXEC = _Lazy(r"([^;]*?)\\gexec\b", re.I)
+_DYNAMIC_NAME = "$dynamic"  # stands for a value known only at run time (a table name from a loop, a variable)
+
+
+def _unquote(lit: str) -> str:
+    q = lit[0]
+    return lit[1:-1].replace(q + q, q).replace("\\" + q, q)
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _value(operand: str) -> str:
+    operand = operand.strip()
+    return _unquote(operand) if _LIT_RX.match(operand) else _DYNAMIC_NAME
+
+
+def _fold(text: str) -> str:
+    """Constant-ish string expressions as one literal: `'DR' || 'OP t'`, `CONCAT('DR', "OP t")`,
+    `format('DROP TABLE %I', t)`; a part known only at run time becomes `$dynamic`
+    (`'DROP TABLE ' || quote_ident(r.tablename)` -> `'DROP TABLE $dynamic'`)."""
+    def fmt(m: re.Match[str]) -> str:
+        args = [_value(x) for x in _ARG.findall(m.group(2))]
+        it = iter(args)
+        return _quote(re.sub(r"%[ILs]", lambda _m: next(it, _DYNAMIC_NAME), _unquote(m.group(1))))
+
+    def chain(m: re.Match[str]) -> str:
+        parts = re.split(r"\s*\|\|\s*", m.group(0))
+        if not any(_LIT_RX.match(p.strip()) for p in parts):
+            return m.group(0)
+        return _quote("".join(_value(p) for p in parts))
+
+    def concat(m: re.Match[str]) -> str:
+        parts = _ARG.findall(m.group(1))
+        if not any(_LIT_RX.match(p) for p in parts):
+            return m.group(0)
+        return _quote("".join(_value(p) for p in parts))
+
+    if "format" in text.lower():
+        text = _FORMAT_FN.sub(fmt, text)
+    return _CONCAT_FN.sub(concat, _CONCAT_OP.sub(chain, text))
+
+
+def expand_dynamic(text: str) -> str:
+    """`text` with SQL that runs without being spelled out as a statement written in place: MySQL executable
+    comments (`/*!50000 DROP TABLE t */` runs its body), string expressions folded (`'DR'||'OP ...'`, CONCAT,
+    format), `PREPARE s FROM '...'` / `FROM @var` and psql `\\gexec` (each string the query returns is run)."""
+    if not text or _DYN_TRIGGER.search(text) is None:
+        return text
+    text = _EXEC_COMMENT.sub(lambda m: " " + m.group(1) + " ", text)
+    text = _fold(text)
+    variables = {m.group(1).lower(): m.group(2) for m in _SET_VAR.finditer(text)}
+
+    def prepared(m: re.Match[str]) -> str:
+        src = m.group(1)
+        lit = variables.get(src.lower()) if src.startswith("@") else src
+        return ";\n" + (_unquote(lit) if lit else "") + ";\n"
+
+    text = _PREPARE.sub(prepared, text)
+    if "gexec" not in text.lower():
+        return text
+    # `\gexec` runs every string its query returns; the query starts after the last `;` outside a literal
+    masked = _ANY_LIT.sub(lambda m: "'" * len(m.group(0)), text)
+    out, last = [], 0
+    for m in _GEXEC.finditer(masked):
+        query = text[m.start(1):m.end(1)]
+        out.append(text[last:m.start()] + ";\n" + ";\n".join(_unquote(x) for x in _ANY_LIT.findall(query)) + ";\n")
+        last = m.end()
+    return "".join(out) + text[last:]

@@ -293,8 +293,7 @@ def test_do_block_and_cte_deletes(ruleset: Any) -> None:
         assert _decide(ruleset, "Bash", {"command": cmd}, {}) == "deny", cmd
 
 
-@pytest.mark.xfail(strict=True, reason="gap: dynamic SQL built by string concatenation (format(), ||) is not evaluated")
-def test_todo_dynamic_sql(ruleset: Any) -> None:
+def test_dynamic_sql_built_with_format_is_evaluated(ruleset: Any) -> None:
     cmd = "psql -c \"DO \\$\\$ BEGIN EXECUTE format('DROP TABLE %I', 'users'); END \\$\\$\""
     assert _decide(ruleset, "Bash", {"command": cmd}, {}) == "deny"
 
