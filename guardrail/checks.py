@@ -211,8 +211,8 @@ _SYSTEM_DIRS = frozenset(
 )
 _VAR_PATH = re.compile(r"^\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 _SAFE_VARS = frozenset({"TMPDIR"})
-_HOME_DIR = re.compile(r"/(home|Users)/[^/]+")
-_PARENTS = re.compile(r"(\.\./)+\.\.?/?")
+_HOME_DIR = r"/(home|Users)/[^/]+"  # patterns compiled on first use (re caches them): not at import
+_PARENTS = r"(\.\./)+\.\.?/?"
 
 
 def classify_path(arg: str, ctx: EvalContext) -> str | None:
@@ -247,7 +247,7 @@ def classify_path(arg: str, ctx: EvalContext) -> str | None:
         return "the home directory"
     if resolved in _SYSTEM_DIRS:
         return f"the system directory {resolved}"
-    if _HOME_DIR.fullmatch(resolved):
+    if re.fullmatch(_HOME_DIR, resolved):
         return f"a home directory ({resolved})"
     if home and home.startswith(resolved + "/"):
         return f"{resolved}, which contains the home directory"
@@ -257,7 +257,7 @@ def classify_path(arg: str, ctx: EvalContext) -> str | None:
     if project and project.startswith(resolved + "/"):
         return f"{resolved}, which contains the project"
     cwd = _normpath(ctx.cwd) if ctx.cwd else ""
-    if raw in (".", "./", "..", "../") or (raw.startswith("../") and _PARENTS.fullmatch(raw)):
+    if raw in (".", "./", "..", "../") or (raw.startswith("../") and re.fullmatch(_PARENTS, raw)):
         return "the current directory" if raw.startswith(".") and not raw.startswith("..") else "a parent directory"
     if cwd and resolved == cwd:
         return "the current directory"

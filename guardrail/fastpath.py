@@ -237,7 +237,9 @@ def build_index(ruleset: Any, config_values: Mapping[str, Any]) -> dict[str, Any
         # run one takes the full path. Same set as checks._SCRIPT_RUNNERS (the engine's own guard).
         from guardrail.checks import _SCRIPT_RUNNERS
 
-        words.update(_SCRIPT_RUNNERS - {"."})  # `.` as a word is everywhere (`git add .`); see _DOT_SOURCE
+        # The prefilter compares lower-cased text. `.` as a word is everywhere (`git add .`; see _DOT_SOURCE), and
+        # so is `r` (`-r`): R's code (`R -e '...'`) still shows its own words to the prefilter.
+        words.update(w.lower() for w in _SCRIPT_RUNNERS - {".", "R"})
         scripts = True
     return {"v": INDEX_VERSION, "tools": sorted(tools), "tool_globs": sorted(tool_globs), "bash_words": sorted(words),
             "bash_globs": sorted(globs), "bash_always": always, "bash_scripts": scripts}

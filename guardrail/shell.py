@@ -147,7 +147,7 @@ def parse_command(source: str, *, depth_limit: int = MAX_DEPTH) -> CommandModel:
 
 
 # An unquoted `$(cat FILE)` or `$(<FILE)` as a for loop's whole word list (a plain file name).
-_LOOP_OVER_FILE = re.compile(r"\$\(\s*(?:cat\s+([\w./~-]+)|<\s*([\w./~-]+))\s*\)\Z")
+_LOOP_OVER_FILE = r"\$\(\s*(?:cat\s+([\w./~-]+)|<\s*([\w./~-]+))\s*\)\Z"  # compiled on use (re caches it)
 _ABOVE_PLANE_2 = re.compile("[\U00030000-\U0010FFFF]")
 _BRACE_AT_START = re.compile(r"(?:^|(?<=[\s;&|(]))\{([^{}\s]*,[^{}\s]*)\}(\S*)")
 
@@ -505,7 +505,8 @@ class _Walker:
                 continue
             literal = literal and not dynamic
         if not (literal and has_list and values):
-            listed = _LOOP_OVER_FILE.match(self.loop_list_text(node, var)) if kind == "for_statement" and name else None
+            listed = re.match(_LOOP_OVER_FILE, self.loop_list_text(node, var)) if kind == "for_statement" and name \
+                else None
             if listed:
                 # `for d in $(cat list.txt)`: the values are the file's words, as `xargs -a list.txt` reads them;
                 # the same placeholder lets checks read the file (or ask when they cannot)
