@@ -153,9 +153,35 @@ _SCRIPT_RUNNERS = frozenset({"npm", "pnpm", "yarn", "bun", "make", "gmake", "jus
                              "podman-compose", "terraform", "tofu", "terragrunt", "terraform-local", "tflocal"})
 
 
+# Runners that carry commands only in some uses; everywhere else they are everyday commands (`docker ps`,
+# `curl -s URL`, `kubectl get pods`, `terraform fmt`) that must not pay for script following. A downloader
+# matters inside `$(...)`/`<(...)` (`eval "$(curl URL)"`); the others by their first word.
+_DOWNLOADERS = frozenset({"curl", "wget", "aria2c", "nc", "ncat", "netcat", "socat", "fetch", "http", "https", "xh",
+                          "xhs", "wget2", "curlie"})
+_CONTAINER_TOOLS = frozenset({"docker", "podman", "nerdctl", "docker-compose", "podman-compose", "kubectl", "oc",
+                              "kubecolor"})
+_CONTAINER_RUNS = frozenset({"run", "exec", "debug", "attach", "rsh", "start"})
+_TERRAFORMS = frozenset({"terraform", "tofu", "terragrunt", "terraform-local", "tflocal"})
+
+
+def _carries_commands(name: str, cmd: Any) -> bool:
+    """For a runner in _CONTAINER_TOOLS, gcloud or terraform: whether this use can run commands of its own."""
+    pos = positionals(cmd)
+    if name in _CONTAINER_TOOLS:
+        i = 1 if pos[:1] in (["compose"], ["container"]) else 0  # `docker compose exec`, `docker container run`
+        return len(pos) <= i or pos[i] in _CONTAINER_RUNS
+    if name == "gcloud":
+        return "ssh" in pos[:4]  # `gcloud compute ssh VM --command ...`, `gcloud cloud-shell ssh`
+    return not pos or pos[0] in ("apply", "plan")  # terraform: a saved destroy plan applied on the same line
+
+
 def _may_run_scripts(cmd: Any, ctx: EvalContext) -> bool:
     name = getattr(cmd, "name", "")
     if name in _SCRIPT_RUNNERS or name.startswith("python"):
+        if name in _DOWNLOADERS:
+            return any(v in ("$()", "<()") for v in cmd.via)
+        if name in _CONTAINER_TOOLS or name in _TERRAFORMS or name == "gcloud":
+            return _carries_commands(name, cmd)
         return True
     head = cmd.argv[0] if getattr(cmd, "argv", None) else ""
     return head.startswith(("./", "../")) or head.endswith((".sh", ".bash", ".zsh"))
