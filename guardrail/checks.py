@@ -145,7 +145,8 @@ def load_extensions() -> None:
 # checks_data.inline_code accept a subset of these): a cheap exact superset, checked first.
 _SCRIPT_RUNNERS = frozenset({"npm", "pnpm", "yarn", "bun", "make", "gmake", "just", "bash", "sh", "zsh", "dash", "ksh",
                              "source", ".", "python", "python3", "node", "ruby", "perl", "php", "deno", "pypy", "pypy3",
-                             "uv", "osascript", "lua", "luajit", "Rscript", "rscript", "R", "awk", "gawk", "mawk", "nawk",
+                             "uv", "osascript", "turbo", "nx", "lerna", "run-s", "run-p", "npm-run-all", "concurrently",
+                             "lua", "luajit", "Rscript", "rscript", "R", "awk", "gawk", "mawk", "nawk",
                              "sed", "gsed", "vim", "vi", "nvim", "ex", "view", "gvim", "vimdiff", "rvim", "tar", "gtar",
                              "bsdtar", "rsync", "zip", "curl", "wget", "aria2c", "nc", "ncat", "netcat", "socat",
                              "fetch", "http", "https", "xh", "xhs", "wget2", "curlie", "ssh", "autossh", "mosh",
@@ -184,7 +185,7 @@ def _may_run_scripts(cmd: Any, ctx: EvalContext) -> bool:
             return _carries_commands(name, cmd)
         return True
     head = cmd.argv[0] if getattr(cmd, "argv", None) else ""
-    return head.startswith(("./", "../")) or head.endswith((".sh", ".bash", ".zsh"))
+    return head.startswith(("./", "../")) or head.endswith((".sh", ".bash", ".zsh")) or ("/" in head and head.endswith(".py"))
 
 
 def _has_protected(cmd: Any, ctx: EvalContext) -> bool:

@@ -30,6 +30,7 @@ _WORDS = re.compile(r"[a-z0-9_.+-]+")
 _ALNUM = re.compile(r"[a-z0-9_]+")  # word pieces as a \b regex sees them: drop-legacy -> drop, legacy
 _DOT_SOURCE = re.compile(r"(^|[;&|(\n]|\bthen|\bdo)\s*\.\s")  # `. ./env` (source) in command position
 _STRIP = str.maketrans("", "", "'\"\\")
+_PY_PATH_COMMAND = r"(?:^|[;&|(\n])\s*[^\s;&|()]*/[^\s;&|()]*\.py(?:\s|$)"  # compiled only for lines with .py
 _ENV_KEYS = ("HOME", "XDG_CONFIG_HOME", "GUARDRAIL_CONFIG", "GUARDRAIL_DISABLED_RULES", "GUARDRAIL_ON_ERROR",
              "GUARDRAIL_AUDIT_LOG", "GUARDRAIL_PROTECTED_BRANCHES",
              "GUARDRAIL_PROTECTED_DATABASES", "GUARDRAIL_PROTECTED_PATHS", "GUARDRAIL_PROTECTED_NAMESPACES",
@@ -176,6 +177,8 @@ def bash_may_match(command: str, index: Mapping[str, Any]) -> bool:
         return True
     if index.get("bash_scripts") and any(t.startswith(("./", "../")) or t.endswith((".sh", ".bash", ".zsh"))
                                          for t in text.split()):
+        return True
+    if index.get("bash_scripts") and ".py" in text and re.search(_PY_PATH_COMMAND, text):  # `scripts/wipe.py` run as a program
         return True
     return any(_glob(w, g) for w in words for g in index["bash_globs"])
 

@@ -1733,8 +1733,18 @@ _SUBCOMMAND_WRAPPERS: dict[tuple[str, str], tuple[str, frozenset[str]]] = {
     ("volta", "run"): ("", frozenset({"--node", "--npm", "--yarn", "--pnpm", "--env"})),
     ("fnm", "exec"): ("", frozenset({"--using"})),
 }
-# Runners whose command comes only after `--` (before it: tool names).
-_DASHDASH_WRAPPERS = frozenset({("mise", "exec"), ("mise", "x"), ("rtx", "exec"), ("rtx", "x")})
+# Runners whose command comes after `--` (before it: tool names, services, profiles). Secret injectors and
+# platform runners are here: they carry production credentials into the command.
+_DASHDASH_WRAPPERS = frozenset({("mise", "exec"), ("mise", "x"), ("rtx", "exec"), ("rtx", "x"), ("doppler", "run"),
+                                ("op", "run"), ("infisical", "run"), ("teller", "run"), ("chamber", "exec"),
+                                ("aws-vault", "exec"), ("heroku", "run"), ("railway", "run"), ("nix", "run")})
+# Of those, the ones whose command may also follow without `--`: (short options taking a value, long ones taking
+# a value, positionals before the command).
+_DASHDASH_OPTIONAL: dict[tuple[str, str], tuple[str, frozenset[str], int]] = {
+    ("aws-vault", "exec"): ("d", frozenset({"--duration", "--region", "--mfa-token", "--prompt", "--backend"}), 1),
+    ("heroku", "run"): ("aesr", frozenset({"--app", "--env", "--size", "--remote", "--type"}), 0),
+    ("railway", "run"): ("se", frozenset({"--service", "--environment"}), 0),
+}
 _TERMINALS = frozenset({"xterm", "uxterm", "urxvt", "rxvt", "alacritty", "konsole", "st"})
 
 
@@ -1852,8 +1862,9 @@ _UNWRAP_NAMES = SHELLS | frozenset({
     "caffeinate", "chronic", "chroot", "runuser", "su", "command", "env", "timeout", "taskset", "flock", "xargs",
     "find", "watch", "parallel", "ssh", "docker", "podman", "nerdctl", "kubectl", "npx", "bunx", "pnpx", "uvx",
     "pipx", "dotenv", "pnpm", "yarn", "bun", "npm", "sg", "script", "tmux", "at", "batch", "expect", "dotenv-cli",
-    "cross-env", "cross-env-shell", "nix-shell", "nix", "mise", "rtx", "trap",
-}) | frozenset(_ARGV_WRAPPERS) | frozenset(_TERMINALS) | frozenset(k for k, _ in _SUBCOMMAND_WRAPPERS)
+    "cross-env", "cross-env-shell", "nix-shell", "nix", "mise", "rtx", "trap", "sops", "flyctl", "fly",
+}) | frozenset(_ARGV_WRAPPERS) | frozenset(_TERMINALS) | frozenset(k for k, _ in _SUBCOMMAND_WRAPPERS) \
+    | frozenset(k for k, _ in _DASHDASH_WRAPPERS)
 
 
 def _unwrap(cmd: SimpleCommand) -> tuple[str, Any] | None:
@@ -1872,9 +1883,18 @@ def _unwrap(cmd: SimpleCommand) -> tuple[str, Any] | None:
         split = _getopt(args[1:], short, long)
         return ("record_and_argv", (f"{name} {args[0]}", split[1], [])) if split else None
     if args and (name, args[0]) in _DASHDASH_WRAPPERS:
+        if name == "nix":  # nix run nixpkgs#terraform -- destroy: the package's program with the arguments
+            package = next((a for a in args[1:] if not a.startswith("-")), "")
+            program = package.rsplit("#", 1)[-1].rsplit(".", 1)[-1] if "#" in package else ""
+            rest = args[args.index("--") + 1:] if "--" in args else []
+            return ("argv", ("nix run", [program, *rest], [])) if program else None
         if "--" in args:
             rest = args[args.index("--") + 1:]
             return ("argv", (f"{name} {args[0]}", rest, [])) if rest else None
+        optional = _DASHDASH_OPTIONAL.get((name, args[0]))
+        if optional is not None:
+            split = _getopt(args[1:], optional[0], optional[1], optional[2])
+            return ("argv", (f"{name} {args[0]}", split[1], [])) if split else None
         script = _short_value(args[1:], "c", "--command")
         return ("shell", (f"{name} {args[0]} -c", script)) if script is not None else None
     if name in _TERMINALS:
@@ -1882,6 +1902,11 @@ def _unwrap(cmd: SimpleCommand) -> tuple[str, Any] | None:
             if flag in args and args.index(flag) + 1 < len(args):
                 return ("argv", (f"{name} {flag}", args[args.index(flag) + 1:], []))
         return None
+    if name == "sops":  # sops exec-env secrets.enc.yaml 'cmd': the last word is a shell command, with the secrets
+        return ("shell", ("sops exec-env", args[-1])) if args[:1] == ["exec-env"] and len(args) >= 3 else None
+    if name in ("flyctl", "fly"):  # flyctl ssh console --command 'cmd' runs cmd on the app's machine
+        script = _short_value(args[2:], "C", "--command") if args[:2] == ["ssh", "console"] else None
+        return ("record_and_shell", (f"{name} ssh console", script)) if script is not None else None
     if name in ("trap", "sg", "script", "tmux", "at", "batch", "expect", "nix-shell", "nix", "cross-env", "cross-env-shell",
                 "dotenv-cli"):
         return _unwrap_runner(cmd, name, args)

@@ -201,19 +201,11 @@ PASSES = [
 
 # Constructs guardrail cannot resolve today; each id here turns its BLOCKED case into a strict xfail.
 KNOWN_GAPS: dict[str, str] = {
-    "npx-run-s": "engine: run-s/run-p/npm-run-all/concurrently are not in checks._SCRIPT_RUNNERS, so the engine "
-                 "does not call expand_all for a line whose only runner is one of them",
-    "npx-npm-run-all": "engine: as npx-run-s",
     "python-file-subprocess": "`python FILE` is read only when the line wrote FILE or its name sounds destructive "
                               "(wipe3.py does not): the inline-code rules, made for -c snippets, would ask about "
                               "every real tool script that runs a computed command (lead: a file mode for them)",
     "python-u": "as python-file-subprocess", "python-X": "as python-file-subprocess",
     "python-bare-file-neutral": "as python-file-subprocess",
-    "ws-turbo-filter": "engine: turbo, lerna and nx (followed here) are not in checks._SCRIPT_RUNNERS",
-    "ws-turbo-all": "engine: as ws-turbo-filter",
-    "ws-nx-project-target": "engine: as ws-turbo-filter",
-    "ws-lerna": "engine: as ws-turbo-filter",
-    "path-py": "engine: _may_run_scripts takes `./x` and `*.sh` heads, not `dir/x.py` (indirection follows it)",
 }
 
 
