@@ -14,19 +14,13 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-from guardrail.engine import evaluate
-from guardrail.model import ToolCall
-from guardrail.packs import load_ruleset
-from guardrail.testing import CASE_CWD, case_context
+from guardrail.testing import CASE_CWD
+from evasion_cases import blocked_params, check_blocked, check_passes, check_suite, passes_params
 
-RULESET = load_ruleset()
 
 PKG = {"package.json": '{"scripts": {"prebuild": "rimraf ~", "build": "tsc", "clean": "npx rimraf ~", '
                        '"wipe3": "shx rm -rf ~", "wipe4": "del-cli ~ --force", "tidy": "rimraf dist"}}'}
 
-
-def gap(reason: str):
-    return pytest.mark.xfail(strict=True, reason=reason)
 
 
 # (id, command, files for the fake cwd) -- every one must end in deny or ask.
@@ -256,37 +250,18 @@ PASSES = [
 KNOWN_GAPS: dict[str, str] = {}
 
 
-def _decide(command: str, files: dict[str, str] | None = None) -> tuple[str | None, list[str]]:
-    call = ToolCall(tool_name="Bash", tool_input={"command": command}, cwd=CASE_CWD, project_dir=CASE_CWD)
-    v = evaluate(call, RULESET, case_context(None, files))
-    return v.decision, v.rule_ids
-
-
-def _params():
-    for cid, cmd, files in BLOCKED:
-        marks = [gap(KNOWN_GAPS[cid])] if cid in KNOWN_GAPS else []
-        yield pytest.param(cmd, files, id=cid, marks=marks)
-
-
-@pytest.mark.parametrize(("command", "files"), list(_params()))
+@pytest.mark.parametrize(("command", "files"), blocked_params(BLOCKED, KNOWN_GAPS))
 def test_evasion_blocked_or_asked(command: str, files: dict[str, str] | None) -> None:
-    decision, rules = _decide(command, files)
-    assert decision in ("deny", "ask"), f"{command!r} -> {decision} {rules}"
+    check_blocked(command, files)
 
 
-@pytest.mark.parametrize("command", [c for _, c in PASSES], ids=[i for i, _ in PASSES])
-def test_benign_twin_passes(command: str) -> None:
-    decision, rules = _decide(command)
-    assert decision not in ("deny", "ask"), f"{command!r} -> {decision} {rules}"
+@pytest.mark.parametrize(("command", "files"), passes_params(PASSES))
+def test_benign_twin_passes(command: str, files: dict[str, str] | None) -> None:
+    check_passes(command, files)
 
 
-def test_gap_list_names_real_cases() -> None:
-    assert set(KNOWN_GAPS) <= {cid for cid, _, _ in BLOCKED}
-
-
-def test_ids_unique() -> None:
-    ids = [cid for cid, _, _ in BLOCKED] + [cid for cid, _ in PASSES]
-    assert len(ids) == len(set(ids))
+def test_suite_ids_and_gaps() -> None:
+    check_suite(BLOCKED, PASSES, KNOWN_GAPS)
 
 
 def test_python_reader_resolves_what_it_can() -> None:

@@ -13,12 +13,8 @@ import json
 
 import pytest
 
-from guardrail.engine import evaluate
-from guardrail.model import ToolCall
-from guardrail.packs import load_ruleset
-from guardrail.testing import CASE_CWD, case_context
+from evasion_cases import blocked_params, check_blocked, check_passes, check_suite, decide, passes_params
 
-RULESET = load_ruleset()
 
 
 def pkg(**scripts: str) -> str:
@@ -209,32 +205,18 @@ KNOWN_GAPS: dict[str, str] = {
 }
 
 
-def _decide(command: str, files: dict[str, str] | None) -> tuple[str | None, list[str]]:
-    call = ToolCall(tool_name="Bash", tool_input={"command": command}, cwd=CASE_CWD, project_dir=CASE_CWD)
-    v = evaluate(call, RULESET, case_context(None, files))
-    return v.decision, v.rule_ids
-
-
-def _params():
-    for cid, cmd, files in BLOCKED:
-        marks = [pytest.mark.xfail(strict=True, reason=KNOWN_GAPS[cid])] if cid in KNOWN_GAPS else []
-        yield pytest.param(cmd, files, id=cid, marks=marks)
-
-
-@pytest.mark.parametrize(("command", "files"), list(_params()))
+@pytest.mark.parametrize(("command", "files"), blocked_params(BLOCKED, KNOWN_GAPS))
 def test_script_evasion_blocked_or_asked(command: str, files: dict[str, str] | None) -> None:
-    decision, rules = _decide(command, files)
-    assert decision in ("deny", "ask"), f"{command!r} -> {decision} {rules}"
+    check_blocked(command, files)
 
 
-@pytest.mark.parametrize(("command", "files"), [(c, f) for _, c, f in PASSES], ids=[i for i, _, _ in PASSES])
+@pytest.mark.parametrize(("command", "files"), passes_params(PASSES))
 def test_benign_twin_passes(command: str, files: dict[str, str] | None) -> None:
-    decision, rules = _decide(command, files)
-    assert decision not in ("deny", "ask"), f"{command!r} -> {decision} {rules}"
+    check_passes(command, files)
 
 
-def test_gap_list_names_real_cases() -> None:
-    assert set(KNOWN_GAPS) <= {cid for cid, _, _ in BLOCKED}
+def test_suite_ids_and_gaps() -> None:
+    check_suite(BLOCKED, PASSES, KNOWN_GAPS)
 
 
 # --------------------------------------------------------------------------- robustness
@@ -253,4 +235,4 @@ _PIECES = st.sampled_from(["cd", "pushd", "popd", "api", '"$D"', "-", "~", "..",
 @given(pieces=st.lists(_PIECES, min_size=1, max_size=10))
 def test_line_tracking_never_raises(pieces: list[str]) -> None:
     files = {**WIPE_PKG, **SCRIPTS, "x.sh": "rm -rf ~\n", "package.json": RUNNERS["package.json"]}
-    _decide(" ".join(pieces), files)
+    decide(" ".join(pieces), files)

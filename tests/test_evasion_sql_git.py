@@ -12,19 +12,12 @@ from __future__ import annotations
 import pytest
 
 from guardrail.checks import client_options, expanded_options
-from guardrail.engine import evaluate
-from guardrail.model import ToolCall
-from guardrail.packs import load_ruleset
 from guardrail.shell import parse_command
-from guardrail.testing import CASE_CWD, case_context
+from evasion_cases import blocked_params, check_blocked, check_passes, check_suite, passes_params
 
-RULESET = load_ruleset()
 DOWN = {"down.sql": "DROP TABLE users;\n"}
 SEED = {"seed.sql": "INSERT INTO users VALUES (1);\n"}
 
-
-def gap(reason: str):  # noqa: ANN201
-    return pytest.mark.xfail(strict=True, reason=reason)
 
 
 BLOCKED = [
@@ -183,32 +176,18 @@ KNOWN_GAPS: dict[str, str] = {
 FILES = {cid: files for cid, _, files in BLOCKED}
 
 
-def _decide(command: str, files: dict[str, str] | None = None) -> tuple[str | None, list[str]]:
-    call = ToolCall(tool_name="Bash", tool_input={"command": command}, cwd=CASE_CWD, project_dir=CASE_CWD)
-    v = evaluate(call, RULESET, case_context(None, files))
-    return v.decision, v.rule_ids
-
-
-def _params():  # noqa: ANN202
-    for cid, cmd, files in BLOCKED:
-        marks = [gap(KNOWN_GAPS[cid])] if cid in KNOWN_GAPS else []
-        yield pytest.param(cmd, files, id=cid, marks=marks)
-
-
-@pytest.mark.parametrize(("command", "files"), list(_params()))
+@pytest.mark.parametrize(("command", "files"), blocked_params(BLOCKED, KNOWN_GAPS))
 def test_evasion_blocked_or_asked(command: str, files: dict[str, str] | None) -> None:
-    decision, rules = _decide(command, files)
-    assert decision in ("deny", "ask"), f"{command!r} -> {decision} {rules}"
+    check_blocked(command, files)
 
 
-@pytest.mark.parametrize("command", [c for _, c in PASSES], ids=[i for i, _ in PASSES])
-def test_benign_twin_passes(command: str) -> None:
-    decision, rules = _decide(command, {**SEED})
-    assert decision not in ("deny", "ask"), f"{command!r} -> {decision} {rules}"
+@pytest.mark.parametrize(("command", "files"), passes_params(PASSES, SEED))
+def test_benign_twin_passes(command: str, files: dict[str, str] | None) -> None:
+    check_passes(command, files)
 
 
-def test_gap_list_names_real_cases() -> None:
-    assert set(KNOWN_GAPS) <= {cid for cid, _, _ in BLOCKED}
+def test_suite_ids_and_gaps() -> None:
+    check_suite(BLOCKED, PASSES, KNOWN_GAPS)
 
 
 @pytest.mark.parametrize(("client", "argv", "expected"), [
