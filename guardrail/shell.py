@@ -1465,7 +1465,7 @@ def _quote(s: str) -> str:
 
 # the ones _literal_output knows (filters only when their stdin is known text)
 _LITERAL_PROGRAMS = frozenset({"echo", "printf", "cat", "base64", "base32", "xxd", "rev", "tee", "head", "tail", "tr",
-                               "grep", "openssl"})
+                               "grep", "openssl", "python", "python3"})
 
 
 def _literal_output(cmd: SimpleCommand) -> str | None:
@@ -1496,6 +1496,11 @@ def _literal_output(cmd: SimpleCommand) -> str | None:
         return text if all(a == "-" for a in args) else None
     if name == "tee":  # copies stdin to its files and to stdout
         return text
+    if name in ("python", "python3"):  # `python3 -m base64 -d`: the standard library's decoder
+        if args[:2] == ["-m", "base64"] and any(a in ("-d", "--decode") for a in args[2:]):
+            name, args = "base64", ["-d"]
+        else:
+            return None
     if name in ("base64", "base32") and any(a in ("--decode", "-D") or (a[:1] == "-" and a[1:2] != "-" and "d" in a)
                                             for a in args):
         try:

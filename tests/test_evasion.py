@@ -34,6 +34,7 @@ BLOCKED = [
     ("continuation-dollar-paren", 'echo "$\\\n(rm -rf ~)"', None),
     ("continuation-unquoted-heredoc", "cat <<EOF\n$\\\n(rm -rf ~)\nEOF", None),
     ("read-write-redirect-device", "cat 1<>/dev/sdb", None),
+    ("python-m-base64-sh", "echo 'cm0gLXJmIH4=' | python3 -m base64 -d | sh", None),
     # secret injectors and platform runners (they carry production credentials into the command)
     ("doppler-run", "doppler run -- npx prisma migrate reset --force", None),
     ("op-run", "op run --env-file=.env -- npx prisma migrate reset --force", None),
@@ -142,6 +143,7 @@ PASSES = [
     ("continuation-quoted-heredoc", "cat <<'EOF'\n$\\\n(rm -rf ~)\nEOF"),
     ("continuation-benign", "npm run build \\\n  --prod"),
     ("read-write-redirect-twin", "cat 3<>notes.txt"),
+    ("python-m-base64-twin", "echo 'ZWNobyBoaQ==' | python3 -m base64 -d | sh"),
     ("doppler-run-twin", "doppler run -- npm test"),
     ("aws-vault-exec-twin", "aws-vault exec prod -- aws s3 ls"),
     ("heroku-run-twin", "heroku run -a prod rails console"),
