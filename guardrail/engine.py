@@ -132,15 +132,10 @@ def _may_write_then_run(commands: list[SimpleCommand]) -> bool:
         return False
     for c in commands[:-1]:
         if c.redirects or c.name in _WRITER_NAMES:
-            return sys.modules["guardrail.indirection"].writes_then_runs(commands) \
-                if "guardrail.indirection" in sys.modules else _load_indirection().writes_then_runs(commands)
+            from guardrail.indirection import writes_then_runs
+
+            return writes_then_runs(commands)
     return False
-
-
-def _load_indirection() -> Any:
-    from guardrail import indirection
-
-    return indirection
 
 
 def _finding(rule: CompiledRule, target: str, command: str, chain: tuple[str, ...], ctx: EvalContext,
