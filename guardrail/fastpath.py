@@ -21,7 +21,7 @@ TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations
 if TYPE_CHECKING:
     from typing import Any, Mapping
 
-INDEX_VERSION = 4
+INDEX_VERSION = 5
 MAX_FAST_COMMAND_CHARS = 4000  # longer commands always get the full parser (and its limits)
 # Characters after which plain-text words no longer tell what runs: expansions, substitutions,
 # brace expansion, ANSI-C quoting, history expansion.
@@ -99,7 +99,9 @@ def index_key(cwd: str, env: Mapping[str, str]) -> str:
 
     parts = [__version__, str(INDEX_VERSION)]
     here = os.path.dirname(os.path.abspath(__file__))
-    for module in ("rules.py", "packs.py", "pack_schema.py", "record.py", "model.py"):  # code that shapes the cache
+    # code that shapes the cache: the compiled rules, and the index's words (CHECK_TRIGGERS here and
+    # checks._SCRIPT_RUNNERS), so an upgrade in place never keeps an index that skips a new trigger
+    for module in ("rules.py", "packs.py", "pack_schema.py", "record.py", "model.py", "checks.py", "fastpath.py"):
         _stat_file(os.path.join(here, module), parts)
     _stat_dir(_builtin_rules_dir(), parts)
     home = env.get("HOME") or os.path.expanduser("~")
