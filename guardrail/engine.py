@@ -93,6 +93,7 @@ def evaluate(
         ctx.over_limit = model.over_limit
         ctx.source = model.source
         ctx.ruleset = ruleset
+        typed = len(model.commands)
         if not model.over_limit and (_any_may_run_scripts(model.commands, ctx) or _may_write_then_run(model.commands)):
             from guardrail.indirection import expand_all
 
@@ -101,7 +102,11 @@ def evaluate(
             extra = expand_all(model.commands, ctx)
             if extra:
                 model = replace(model, commands=model.commands + extra)
-        findings = _match_bash_all(rules, model, ctx)
+        original_cwd = ctx.cwd
+        try:
+            findings = _match_bash_all(rules, model, ctx, typed)
+        finally:
+            ctx.cwd = original_cwd
     elif call.tool_name in FILE_TOOLS:
         for action in file_actions(call):
             for rule in rules:
@@ -316,8 +321,13 @@ def bash_candidates(rules: tuple[CompiledRule, ...], cmd: SimpleCommand) -> tupl
     return hit[1]
 
 
-def _match_bash_all(rules: tuple[CompiledRule, ...], model: CommandModel, ctx: EvalContext) -> list[Finding]:
+def _match_bash_all(rules: tuple[CompiledRule, ...], model: CommandModel, ctx: EvalContext,
+                    typed: int | None = None) -> list[Finding]:
     """Findings for every rule over every simple command, in rule order (stable reasons).
+
+    A `cd DIR` typed at the top of the line moves `ctx.cwd` for the typed commands after it (`cd ~ && rm -rf
+    Documents` deletes ~/Documents); commands reached through scripts (from index `typed` on) and the caller
+    see the call's own cwd again (the caller restores it).
 
     Same answers as match_command rule by rule, with less work per command: candidate rules by program and
     first word, a lazy check's guard evaluated once per command, check arguments built once per rule and the
@@ -325,7 +335,12 @@ def _match_bash_all(rules: tuple[CompiledRule, ...], model: CommandModel, ctx: E
     plan = _bash_plan(rules)
     specs = plan.specs
     hits: list[tuple[int, int, Finding]] = []
+    call_cwd = ctx.cwd
     for n, cmd in enumerate(model.commands):
+        if cmd.name in _CD and not cmd.via and (typed is None or n < typed):
+            ctx.cwd = _cd_target(cmd, ctx)
+        elif n == typed:
+            ctx.cwd = call_cwd
         guards: dict[Any, bool] = {}
         environment = None
         for guard, run in _runs_for(plan, rules, cmd):
@@ -364,6 +379,20 @@ def _match_bash_all(rules: tuple[CompiledRule, ...], model: CommandModel, ctx: E
             hits.append((i, -1, _finding(rules[i], t, model.source[:200], (), ctx)))
     hits.sort(key=lambda h: (h[0], h[1]))
     return [f for _, _, f in hits]
+
+
+_CD = frozenset({"cd", "pushd"})
+
+
+def _cd_target(cmd: SimpleCommand, ctx: EvalContext) -> str:
+    """Where `cd`/`pushd` moves: a literal directory resolved like a path, home for a bare `cd`; when it cannot be
+    known (`cd -`, `cd "$DIR"`, options only) the directory stays as it was."""
+    pos = [a for a in cmd.args if not a.startswith("-") or a == "-"]
+    if cmd.dynamic or len(pos) > 1 or pos[:1] == ["-"]:
+        return ctx.cwd
+    if not pos:
+        return ctx.home or ctx.cwd if cmd.name == "cd" else ctx.cwd
+    return ctx.resolve(pos[0])
 
 
 _COMMAND_ENVIRONMENT: Any = None

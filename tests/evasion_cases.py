@@ -3,7 +3,7 @@
 Each suite lists BLOCKED cases `(id, command, files)` that must end in deny or ask, PASSES benign twins
 `(id, command)` or `(id, command, files)` that must not, and KNOWN_GAPS `{id: reason}` that turn blocked
 cases into strict xfails (they fail loudly, XPASS, the day the gap closes). Decisions come from the pure engine
-on guardrail.testing's fixed fake layout (cwd /home/user/project, HOME /home/user), with no intent: nobody
+on guardrail.testing's fixed fake layout (cwd /work/proj, HOME /home/user), with no intent: nobody
 asked. tests/test_fastpath.py reads the same BLOCKED lists to check the hook's prefilter never skips them.
 """
 

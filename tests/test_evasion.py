@@ -1,8 +1,6 @@
 """Evasion corpus (issue 7 item 4): every spelling of a destructive command is resolved and blocked, or
-escalated to `ask` when guardrail cannot resolve it; its benign twin passes.
-
-Runs the pure engine (`guardrail.engine.evaluate` over `guardrail.packs.load_ruleset()`) on the fixed fake
-layout of guardrail.testing (cwd /home/user/project, HOME /home/user), with no intent: nobody asked.
+escalated to `ask` when guardrail cannot resolve it; its benign twin passes. The harness (engine, fake layout,
+gaps) is tests/evasion_cases.py, shared with the other evasion suites.
 Known gaps are `xfail(strict=True)`: they fail loudly (XPASS) the day the gap is fixed, so promote them.
 """
 
@@ -34,6 +32,9 @@ BLOCKED = [
     ("continuation-dollar-paren", 'echo "$\\\n(rm -rf ~)"', None),
     ("continuation-unquoted-heredoc", "cat <<EOF\n$\\\n(rm -rf ~)\nEOF", None),
     ("read-write-redirect-device", "cat 1<>/dev/sdb", None),
+    ("cd-home-then-relative", "cd ~ && rm -rf Documents", None),
+    ("cd-root-then-relative", "cd / && rm -rf home", None),
+    ("cd-up-then-project", "cd .. && rm -rf proj", None),  # the fake layout: cwd /work/proj
     ("python-m-base64-sh", "echo 'cm0gLXJmIH4=' | python3 -m base64 -d | sh", None),
     # secret injectors and platform runners (they carry production credentials into the command)
     ("doppler-run", "doppler run -- npx prisma migrate reset --force", None),
@@ -143,6 +144,9 @@ PASSES = [
     ("continuation-quoted-heredoc", "cat <<'EOF'\n$\\\n(rm -rf ~)\nEOF"),
     ("continuation-benign", "npm run build \\\n  --prod"),
     ("read-write-redirect-twin", "cat 3<>notes.txt"),
+    ("cd-tmp-then-relative-twin", "cd /tmp && rm -rf x"),
+    ("cd-unknown-then-relative-twin", 'cd "$DIR" && rm -rf Documents'),
+    ("cd-in-subst-twin", "echo $(cd ~ && pwd) && rm -rf Documents"),
     ("python-m-base64-twin", "echo 'ZWNobyBoaQ==' | python3 -m base64 -d | sh"),
     ("doppler-run-twin", "doppler run -- npm test"),
     ("aws-vault-exec-twin", "aws-vault exec prod -- aws s3 ls"),

@@ -170,7 +170,6 @@ PASSES = [
 
 KNOWN_GAPS: dict[str, str] = {
     "python-open-device": "inline-code scanning (checks_data) does not treat open('/dev/sda','wb') as a device write",
-    "cd-then-relative": "commands after `cd DIR` are resolved against the call's cwd (shell model does not track cd)",
 }
 
 FILES = {cid: files for cid, _, files in BLOCKED}
