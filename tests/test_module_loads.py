@@ -1,0 +1,101 @@
+"""Which modules one hook call loads, per kind of call.
+
+Every tool call pays for the modules its hook process imports, so each kind of call has a fixed set of
+guardrail modules it may load and third-party packages it must not. The hook runs in a fresh process
+exactly as Claude Code starts it (payload on stdin, caches warmed by an earlier call), and prints what
+`sys.modules` holds at the end. A change to these sets is a deliberate decision, made here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROBE = r"""
+import json, os, sys
+from guardrail.hookio import handle
+out = handle(sys.argv[1], sys.stdin.buffer.read(), os.environ)
+print(json.dumps({"out": out, "modules": sorted(sys.modules)}))
+"""
+
+# Third-party and heavy standard modules no hook call of these kinds may load.
+NEVER = ("pydantic", "click", "rich", "tomllib", "dataclasses", "tree_sitter", "tree_sitter_bash")
+# The prefilter's whole world (docs/performance.md, "Fast path").
+FAST = {"guardrail", "guardrail.hookio", "guardrail.fastpath"}
+# The full path of a Bash call that no rule stops: parse, match, no opinion.
+FULL = FAST | {"guardrail.checks", "guardrail.engine", "guardrail.model", "guardrail.record", "guardrail.rules",
+               "guardrail.shell"}
+# What a decision adds: the finding's environment, intent (store, transcript, model, policy), the audit trail.
+DECIDED = {"guardrail.audit", "guardrail.environment", "guardrail.intent", "guardrail.intent.model",
+           "guardrail.intent.policy", "guardrail.intent.store", "guardrail.intent.transcript", "guardrail.redact"}
+# Script following and the code readers (npm scripts, make, ./x.sh, inline code), and the data checks.
+EXPANSION = {"guardrail.checks_data", "guardrail.indirection"}
+
+KINDS = {
+    # kind: (event, payload fields, decision, guardrail modules loaded, may load sqlparse)
+    "bash-prefiltered": ("pre-tool-use", {"tool_name": "Bash", "tool_input": {"command": "ls -la"}}, None, FAST, False),
+    "read-prefiltered": ("pre-tool-use", {"tool_name": "Read", "tool_input": {"file_path": "/tmp/x"}}, None, FAST, False),
+    "bash-benign-full": ("pre-tool-use", {"tool_name": "Bash", "tool_input": {"command": "git status"}}, None, FULL,
+                         False),
+    "bash-container-no-run": ("pre-tool-use", {"tool_name": "Bash", "tool_input": {"command": "docker ps"}}, None,
+                              FULL, False),
+    "bash-downloader-alone": ("pre-tool-use", {"tool_name": "Bash", "tool_input": {"command": "nc example.com 80"}},
+                              None, FULL, False),
+    "bash-script-runner": ("pre-tool-use", {"tool_name": "Bash", "tool_input": {"command": "npm test"}}, None,
+                           FULL | EXPANSION, False),
+    "bash-deny": ("pre-tool-use", {"tool_name": "Bash", "tool_input": {"command": "git reset --hard"}}, "deny",
+                  FULL | DECIDED, False),
+    "bash-sql-deny": ("pre-tool-use", {"tool_name": "Bash", "tool_input": {"command": "psql -c 'DROP TABLE users'"}},
+                      "deny", FULL | DECIDED | {"guardrail.checks_data", "guardrail.sql"}, True),
+    "edit": ("pre-tool-use", {"tool_name": "Edit", "tool_input": {"file_path": "/tmp/x/app.py", "old_string": "a",
+                                                                   "new_string": "b"}},
+             None, FAST | {"guardrail.checks", "guardrail.checks_data", "guardrail.engine", "guardrail.model",
+                           "guardrail.record", "guardrail.rules"}, False),
+    "mcp": ("pre-tool-use", {"tool_name": "mcp__db__query", "tool_input": {"sql": "select 1"}}, None,
+            FAST | {"guardrail.checks", "guardrail.checks_data", "guardrail.engine", "guardrail.model",
+                    "guardrail.record", "guardrail.rules", "guardrail.sql"}, False),
+    "user-prompt": ("user-prompt-submit", {"prompt": "fix the typo in the README"}, None,
+                    {"guardrail", "guardrail.hookio", "guardrail.intent", "guardrail.intent.model",
+                     "guardrail.intent.store", "guardrail.intent.transcript", "guardrail.model", "guardrail.record",
+                     "guardrail.redact"}, False),
+}
+# Known gaps, kept visible: remove a kind from here when it holds.
+TODO = {
+    "bash-downloader-alone": "a second, shorter `_DOWNLOADERS` shadows the first in checks.py: `nc host 80` loads "
+                             "script following",
+    "bash-deny": "intent/model.py builds typing.NamedTuple classes: a decision imports `typing`",
+    "bash-sql-deny": "intent/model.py builds typing.NamedTuple classes: a decision imports `typing`",
+    "user-prompt": "intent/model.py builds typing.NamedTuple classes: recording a prompt imports `typing`",
+}
+EVENTS = {"pre-tool-use": "PreToolUse", "user-prompt-submit": "UserPromptSubmit"}
+
+
+def _run(event: str, fields: dict, tmp: Path) -> dict:
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp), "GUARDRAIL_CACHE_DIR": str(tmp / "cache"),
+           "GUARDRAIL_STATE_DIR": str(tmp / "state"), "GUARDRAIL_AUDIT_LOG": str(tmp / "audit.jsonl")}
+    payload = json.dumps({"session_id": "s1", "transcript_path": "/dev/null", "cwd": str(tmp), "tool_use_id": "t1",
+                          "permission_mode": "default", "hook_event_name": EVENTS[event], **fields}).encode()
+    for _ in range(2):  # the first call builds the caches and the prefilter's index; the second is measured
+        proc = subprocess.run([sys.executable, "-I", "-c", PROBE, event], input=payload, env=env, capture_output=True,
+                              check=True)
+    return json.loads(proc.stdout)
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_a_hook_call_loads_only_its_kinds_modules(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    if kind in TODO:
+        request.applymarker(pytest.mark.xfail(reason=TODO[kind], strict=True))
+    event, fields, decision, allowed, sql = KINDS[kind]
+    got = _run(event, fields, tmp_path)
+    answer = json.loads(got["out"])["hookSpecificOutput"]["permissionDecision"] if got["out"] else None
+    assert answer == decision
+    ours = {m for m in got["modules"] if m == "guardrail" or m.startswith("guardrail.")}
+    assert sorted(ours) == sorted(allowed)
+    heavy = [m for m in got["modules"] if m.split(".")[0] in NEVER or m == "typing"]
+    assert heavy == []
+    assert ("sqlparse" in got["modules"]) is sql
