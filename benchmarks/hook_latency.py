@@ -7,7 +7,9 @@ call by call so machine noise hits both alike. Prints p50/p95 per payload kind a
 
 The baseline uses the same interpreter guardrail runs on (GUARDRAIL_PYTHON, default: this one).
 With --peer DIR (from `sh benchmarks/peer_setup.sh DIR`), cc-safety-net runs in the same interleaved
-rotation. Wall time is what the user waits for; CPU time (user+sys of the child, from getrusage) is far
+rotation. With --before DIR (another checkout of guardrail with its own `.venv`, e.g. a `git worktree` of an
+earlier commit), that version runs in the rotation too, so a change is measured before and after in one run.
+Wall time is what the user waits for; CPU time (user+sys of the child, from getrusage) is far
 less sensitive to other load on the machine, so both are printed.
 """
 
@@ -67,6 +69,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=200, help="calls per payload kind and side")
     ap.add_argument("--json", help="also write the figures to this file")
     ap.add_argument("--peer", help="directory with node_modules/cc-safety-net (benchmarks/peer_setup.sh)")
+    ap.add_argument("--before", help="another guardrail checkout (with .venv) to run in the same rotation")
     ap.add_argument("--mix", choices=["sessions", "kinds"], default="sessions",
                     help="sessions: every tool call of the real transcripts in tests/data/transcripts (the calls a "
                          "hook really sees, mostly benign), --n rounds; kinds: the synthetic kinds above, --n each")
@@ -80,9 +83,16 @@ def main() -> None:
     }
     sides = {"guardrail": ["sh", str(ROOT / "hooks" / "launch.sh"), "pre-tool-use"],
              "bare": [python, "-c", "import json,sys; json.load(sys.stdin)"]}
+    envs = {name: env for name in sides}
     if args.peer:
         sides["cc-safety-net"] = ["node", str(Path(args.peer) / "node_modules" / "cc-safety-net" / "dist" / "bin" /
                                               "cc-safety-net.js"), "hook", "--coding-cli"]
+        envs["cc-safety-net"] = env
+    if args.before:
+        other = Path(args.before).resolve()
+        sides["before"] = ["sh", str(other / "hooks" / "launch.sh"), "pre-tool-use"]
+        envs["before"] = {**env, "GUARDRAIL_PYTHON": str(other / ".venv" / "bin" / "python"),
+                          "GUARDRAIL_CACHE_DIR": str(tmp / "cache-before"), "CLAUDE_PLUGIN_ROOT": str(other)}
     names = list(sides)
     wall: dict[str, dict[str, list[float]]] = {}
     cpu: dict[str, dict[str, list[float]]] = {}
@@ -97,12 +107,14 @@ def main() -> None:
                                   "permission_mode": "default", "hook_event_name": "PreToolUse",
                                   "tool_use_id": "toolu_bench", **one}).encode()
             if i == 0:
-                subprocess.run(sides["guardrail"], input=payload, env=env, capture_output=True)  # warm the cache
+                for warm in ("guardrail", "before"):  # warm the caches
+                    if warm in sides:
+                        subprocess.run(sides[warm], input=payload, env=envs[warm], capture_output=True)
             order = names[i % len(names):] + names[:i % len(names)]  # rotate who goes first
             for name in order:
                 before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 t0 = time.perf_counter()
-                proc = subprocess.run(sides[name], input=payload, env=env, capture_output=True)
+                proc = subprocess.run(sides[name], input=payload, env=envs[name], capture_output=True)
                 wall[kind][name].append((time.perf_counter() - t0) * 1000)
                 after = resource.getrusage(resource.RUSAGE_CHILDREN)
                 cpu[kind][name].append((after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000)
@@ -114,6 +126,8 @@ def main() -> None:
     head = f"{'payload':<17}{'':<6}{'guard p50':>10}{'guard p95':>10}{'bare p50':>9}{'bare p95':>9}{'p50 x':>7}{'p95 x':>7}"
     if args.peer:
         head += f"{'peer p50':>9}{'peer p95':>9}{'g/peer p50':>11}"
+    if args.before:
+        head += f"{'bef p50':>9}{'bef p95':>9}{'g/bef p50':>10}"
     print(head)
     kinds = [*payloads, "ALL"] if len(payloads) > 1 else list(payloads)
     for metric, data in (("wall", wall), ("cpu", cpu)):
@@ -129,6 +143,10 @@ def main() -> None:
                 p50, p95 = pct(r["cc-safety-net"], .5), pct(r["cc-safety-net"], .95)
                 row.update(peer_p50_ms=p50, peer_p95_ms=p95, ratio_to_peer_p50=g50 / p50)
                 line += f"{p50:>9.1f}{p95:>9.1f}{g50 / p50:>11.2f}"
+            if args.before:
+                p50, p95 = pct(r["before"], .5), pct(r["before"], .95)
+                row.update(before_p50_ms=p50, before_p95_ms=p95, ratio_to_before_p50=g50 / p50)
+                line += f"{p50:>9.1f}{p95:>9.1f}{g50 / p50:>10.2f}"
             rows.append(row)
             print(line)
     if args.json:
