@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import posixpath
 import re
-from guardrail.record import factory, record
+from guardrail.base.record import factory, record
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:
     from typing import Any, Callable, Mapping
 
+from guardrail.base.vocab import (ARCHIVERS, COMMAND_CARRIERS, CONTAINER_ENGINES, CONTAINER_RUN_VERBS, DELETERS,
+                                  DOWNLOADERS, KUBE_CLIS, SQL_CLIENTS, TERRAFORMS, is_python)
 from guardrail.model import SimpleCommand
 from guardrail.rules import has_flag, positionals
 
@@ -141,36 +143,18 @@ def load_extensions() -> None:
         _extensions_loaded = True
 
 
-# Programs whose scripts or inline code guardrail follows (indirection.is_trigger and
-# checks_data.inline_code accept a subset of these): a cheap exact superset, checked first.
-_SCRIPT_RUNNERS = frozenset({"npm", "pnpm", "yarn", "bun", "make", "gmake", "just", "bash", "sh", "zsh", "dash", "ksh",
-                             "source", ".", "python", "python3", "node", "ruby", "perl", "php", "deno", "pypy", "pypy3",
-                             "uv", "osascript", "turbo", "nx", "lerna", "run-s", "run-p", "npm-run-all", "concurrently",
-                             "lua", "luajit", "Rscript", "rscript", "R", "awk", "gawk", "mawk", "nawk",
-                             "sed", "gsed", "vim", "vi", "nvim", "ex", "view", "gvim", "vimdiff", "rvim", "tar", "gtar",
-                             "bsdtar", "rsync", "zip", "curl", "wget", "aria2c", "nc", "ncat", "netcat", "socat",
-                             "fetch", "http", "https", "xh", "xhs", "wget2", "curlie", "ssh", "autossh", "mosh",
-                             "gcloud", "kubectl", "oc", "kubecolor", "docker", "podman", "nerdctl", "docker-compose",
-                             "podman-compose", "terraform", "tofu", "terragrunt", "terraform-local", "tflocal"})
-
-
 # Runners that carry commands only in some uses; everywhere else they are everyday commands (`docker ps`,
 # `curl -s URL`, `kubectl get pods`, `terraform fmt`) that must not pay for script following. A downloader
 # matters inside `$(...)`/`<(...)` (`eval "$(curl URL)"`); the others by their first word.
-_DOWNLOADERS = frozenset({"curl", "wget", "aria2c", "nc", "ncat", "netcat", "socat", "fetch", "http", "https", "xh",
-                          "xhs", "wget2", "curlie"})
-_CONTAINER_TOOLS = frozenset({"docker", "podman", "nerdctl", "docker-compose", "podman-compose", "kubectl", "oc",
-                              "kubecolor"})
-_CONTAINER_RUNS = frozenset({"run", "exec", "debug", "attach", "rsh", "start"})
-_TERRAFORMS = frozenset({"terraform", "tofu", "terragrunt", "terraform-local", "tflocal"})
+_CONTAINER_TOOLS = CONTAINER_ENGINES | KUBE_CLIS
 
 
 def _carries_commands(name: str, cmd: Any) -> bool:
-    """For a runner in _CONTAINER_TOOLS, gcloud or terraform: whether this use can run commands of its own."""
+    """For a container engine, cluster CLI, gcloud or terraform: whether this use can run commands of its own."""
     pos = positionals(cmd)
     if name in _CONTAINER_TOOLS:
         i = 1 if pos[:1] in (["compose"], ["container"]) else 0  # `docker compose exec`, `docker container run`
-        return len(pos) <= i or pos[i] in _CONTAINER_RUNS
+        return len(pos) <= i or pos[i] in CONTAINER_RUN_VERBS
     if name == "gcloud":
         return "ssh" in pos[:4]  # `gcloud compute ssh VM --command ...`, `gcloud cloud-shell ssh`
     return not pos or pos[0] in ("apply", "plan")  # terraform: a saved destroy plan applied on the same line
@@ -178,10 +162,10 @@ def _carries_commands(name: str, cmd: Any) -> bool:
 
 def _may_run_scripts(cmd: Any, ctx: EvalContext) -> bool:
     name = getattr(cmd, "name", "")
-    if name in _SCRIPT_RUNNERS or name.startswith("python"):
-        if name in _DOWNLOADERS:
+    if name in COMMAND_CARRIERS or is_python(name):
+        if name in DOWNLOADERS:
             return any(v in ("$()", "<()") for v in cmd.via)
-        if name in _CONTAINER_TOOLS or name in _TERRAFORMS or name == "gcloud":
+        if name in _CONTAINER_TOOLS or name in TERRAFORMS or name == "gcloud":
             return _carries_commands(name, cmd)
         return True
     head = cmd.argv[0] if getattr(cmd, "argv", None) else ""
@@ -424,7 +408,6 @@ _FIND_NARROWING = frozenset({"-name", "-iname", "-path", "-ipath", "-wholename",
                              "-nouser", "-nogroup", "-perm", "-links", "-inum", "-samefile", "-lname", "-ilname",
                              "-used", "-fstype"})
 _FIND_EXEC = ("-exec", "-execdir", "-ok", "-okdir")
-_DELETERS = frozenset({"rm", "unlink", "shred", "srm", "rmdir", "trash", "trash-put"})
 
 
 def _find_exec_deletes(args: tuple[str, ...]) -> bool:
@@ -442,7 +425,7 @@ def _find_exec_deletes(args: tuple[str, ...]) -> bool:
         if not inner:
             continue
         prog = posixpath.basename(inner[0])
-        if prog in _DELETERS:
+        if prog in DELETERS:
             return True
         if prog in ("sh", "bash", "zsh", "dash") and re.search(r"\b(rm|unlink|shred)\b", " ".join(inner[1:])):
             return True
@@ -565,14 +548,13 @@ def device_write(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) 
     return []
 
 
-_ARCHIVERS = frozenset({"tar", "gtar", "bsdtar", "zip"})
 
 
 @check("archive-remove-broad")
 def archive_remove_broad(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
     """`tar --remove-files` / `zip -m` over a critical path: the archiver deletes what it packs. Program-less
     (its rule names its words), so everyday `tar -xzf` lines keep the fast path."""
-    if cmd.name not in _ARCHIVERS:
+    if cmd.name not in ARCHIVERS:
         return []
     if cmd.name == "zip":
         if not (has_flag(cmd.args, "-m") or has_flag(cmd.args, "--move")):
@@ -806,8 +788,6 @@ def git_push_delete(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any
 
 # --------------------------------------------------------------------------- SQL
 
-SQL_CLIENTS = frozenset({"psql", "mysql", "mariadb", "sqlite3", "sqlite", "cockroach", "clickhouse-client",
-                         "duckdb", "sqlcmd", "snowsql", "bq", "pgcli", "mycli", "litecli", "usql", "trino"})
 
 
 # How each client parses its options (getopt-style clusters `-tAc SQL`, attached values `-cSQL`, `--opt=v`,
@@ -1074,23 +1054,18 @@ def dynamic_program(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any
     return []
 
 
-_DOWNLOADERS = ("curl", "wget", "fetch", "http", "https")
-_DOWNLOAD_SUBST = re.compile(r"^\$\(\s*(curl|wget|fetch|https?)\s")
+# `$(curl ...)` as a script operand: the download is the script (compiled on first use)
+_DOWNLOAD_SUBST = _LazyRx(r"^\$\(\s*(" + "|".join(sorted(map(re.escape, DOWNLOADERS))) + r")\s")
 
 
 @check("remote-code")
 def remote_code(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
     """A shell or interpreter reading a download from a pipe, or as its script (`source <(curl ...)`)."""
-    if cmd.stdin_from in _DOWNLOADERS:
+    if cmd.stdin_from in DOWNLOADERS:
         return [f"output of {cmd.stdin_from}"]
     script = next((a for a in cmd.args if not a.startswith("-")), "")
     m = _DOWNLOAD_SUBST.match(script)
     return [f"output of {m.group(1)} as the script"] if m else []
-
-
-def run_check(name: str, action: Any, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
-    fn = CHECKS.get(name)
-    return fn(action, ctx, args) if fn else []
 
 
 
@@ -1203,7 +1178,7 @@ def runs_command(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) 
         return []
     load_extensions()
     from guardrail.checks_data import rule_hits
-    from guardrail.record import replace
+    from guardrail.base.record import replace
     from guardrail.shell import parse_command
 
     want = args.get("decision")
@@ -1305,7 +1280,7 @@ def expanded_options(cmd: SimpleCommand) -> SimpleCommand | None:
                     break
     if not changed:
         return None
-    from guardrail.record import replace
+    from guardrail.base.record import replace
 
     return replace(cmd, argv=(cmd.argv[0], *args))
 

@@ -7,6 +7,7 @@ Registered into guardrail.checks.CHECKS on import via @check. Pure: files are re
 
 from __future__ import annotations
 
+import posixpath
 import re
 import sys
 TYPE_CHECKING = False  # `typing` costs milliseconds to import: annotations only
@@ -14,6 +15,9 @@ if TYPE_CHECKING:
     from typing import Any, Iterable, Mapping
 
 from guardrail.checks import CHECKS, SQL_CLIENTS, EvalContext, check, sql_payloads
+from guardrail.base.vocab import (AWKS, BOURNE_SHELLS, CODE_RUNNERS, CONTAINER_ENGINES, DOWNLOADERS, INLINE_FLAGS,
+                                  INTERPRETERS, KUBE_CLIS, MAKES, PACKAGE_MANAGERS, REMOTE_SHELLS, SEDS, SHELLS, TARS,
+                                  TERRAFORMS, VIMS, is_python)
 from guardrail.model import SimpleCommand
 from guardrail.rules import any_glob, has_flag, match_command, positionals
 
@@ -156,7 +160,6 @@ def target_env(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) ->
     return [f"{target_names(cmd, ctx)} ({env} environment)"]
 
 
-_KUBE = frozenset({"kubectl", "oc", "kubecolor", "microk8s.kubectl"})
 _KUBE_VERBS = frozenset({"delete", "uninstall", "del", "un"})
 _DSN_KEYS = ("DATABASE_URL", "DB_URL", "POSTGRES_URL", "PG_URL", "MYSQL_URL", "MONGODB_URI", "MONGO_URL", "DIRECT_URL",
              "PGDATABASE")
@@ -167,10 +170,10 @@ def target_names(cmd: SimpleCommand, ctx: EvalContext) -> str:
     names in the user's request): `web in namespace shop`, `the database app_dev`, or a description naming nothing.
     """
     pos = positionals(cmd)
-    if cmd.name in _KUBE or cmd.name == "helm":
+    if cmd.name in KUBE_CLIS or cmd.name == "helm":
         verb = next((i for i, p in enumerate(pos) if p in _KUBE_VERBS), -1)
         rest = pos[verb + 1:] if verb >= 0 else []
-        if cmd.name in _KUBE and rest and "/" not in rest[0]:
+        if cmd.name in KUBE_CLIS and rest and "/" not in rest[0]:
             rest = rest[1:]  # `delete deployment web`: the first word is the kind
         names = [r.split("/", 1)[1] if "/" in r else r for r in rest]
         a = cmd.args
@@ -493,10 +496,6 @@ def redis_destructive(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, A
 
 # ---- inline code (python -c, node -e, ...) with database drivers
 
-INLINE_FLAGS = {"python": ("-c",), "python3": ("-c",), "node": ("-e", "--eval", "-p", "--print"), "ruby": ("-e",),
-                "perl": ("-e", "-E"), "php": ("-r",), "deno": ("eval",), "bun": ("-e", "--eval"), "pypy": ("-c",),
-                "pypy3": ("-c",), "uv": ("-c",), "osascript": ("-e",), "lua": ("-e",), "luajit": ("-e",),
-                "Rscript": ("-e", "--expr"), "R": ("-e",)}
 _STRING = _Lazy(r'"""(.*?)"""|\'\'\'(.*?)\'\'\'|`((?:[^`\\]|\\.)*)`|"((?:[^"\\\n]|\\.)*)"|\'((?:[^\'\\\n]|\\.)*)\'', re.S)
 _EXEC_CALL = _Lazy(r"(?:\b|(?<=\$))(execute\w*|exec|query\w*|raw|run|sql|prepare|\$executeRaw\w*|"
                         r"\$queryRaw\w*|\$executeRawUnsafe|unsafe|none|any|many|batch|do|select_all|exec_query)\s*[(`]", re.I)
@@ -515,7 +514,7 @@ _ORM_API = [
 def inline_code(cmd: SimpleCommand, ctx: EvalContext) -> str | None:
     """The code an interpreter command runs inline (`-c`, `-e`, heredoc on stdin), or None."""
     name = cmd.name
-    if name not in INLINE_FLAGS and not re.fullmatch(r"python3(\.\d+)?", name):
+    if name not in INLINE_FLAGS and not is_python(name):
         return None
     flags = INLINE_FLAGS.get(name, ("-c",))
     a = list(cmd.args)
@@ -617,9 +616,7 @@ _TREE_DELETE = {
     "perl": r"rmtree|remove_tree",
     "php": r"\$?rrmdir",
 }
-_LANG = {"python": "python", "python3": "python", "pypy": "python", "pypy3": "python", "uv": "python",
-         "node": "node", "deno": "node", "bun": "node", "ruby": "ruby", "perl": "perl", "php": "php", "lua": "lua",
-         "luajit": "lua", "Rscript": "r", "R": "r", "osascript": "applescript"}
+_LANG = {**INTERPRETERS, "uv": "python"}  # `uv run python -c CODE`
 # Path expressions that name well-known places.
 _PATH_EXPR = [
     (_Lazy(r"^(?:os\.path\.expanduser|Path|pathlib\.Path)\(\s*" + _LIT + r"\s*\)(?:\.expanduser\(\))?$"), None),
@@ -1444,13 +1441,8 @@ def _lang_commands(code: str, lang: str) -> tuple[list[str], list[str]]:
 
 # ---- tools that run commands from their own option values or scripts (awk, sed, vim, tar, rsync, zip, make)
 
-_AWKS = frozenset({"awk", "gawk", "mawk", "nawk", "busybox-awk"})
-_SEDS = frozenset({"sed", "gsed"})
-_VIMS = frozenset({"vim", "vi", "nvim", "ex", "view", "gvim", "vimdiff", "rvim"})
-_TARS = frozenset({"tar", "gtar", "bsdtar"})
 _AWK_VALUE_OPTS = frozenset({"-F", "-v", "-f", "-e", "--source", "-i", "--include", "-l", "--load", "-E", "--exec",
                              "--file", "--assign", "--field-separator"})
-_SHELL_NAMES = frozenset({"sh", "bash", "zsh", "dash", "ksh", "/bin/sh", "/bin/bash", "/usr/bin/env bash"})
 
 
 def _awk_program(cmd: SimpleCommand, ctx: EvalContext) -> str | None:
@@ -1496,7 +1488,9 @@ def _awk_commands(prog: str) -> tuple[list[str], list[str]]:
             unresolved.append("awk output piped to a command only known at run time")
             continue
         lines.append(target)
-        if target.split()[:1] and target.split()[0] in _SHELL_NAMES | {"sh", "bash"}:
+        words = target.split()
+        if words[:1] and (posixpath.basename(words[0]) in SHELLS
+                          or words[0] == "/usr/bin/env" and words[1:2] and words[1] in SHELLS):
             body = _fold_text(m.group(1), "awk")
             if body is None or not body.replace(_PH, "").strip():
                 unresolved.append(f"awk output fed to `{target}` as its script")
@@ -1707,7 +1701,6 @@ _CONTAINER_VALUE_OPTS = frozenset({"-e", "--env", "-u", "--user", "-w", "--workd
                                    "--index", "--volumes-from", "--link", "--expose", "--stop-signal", "--cidfile",
                                    "--health-cmd", "-f", "--file", "--project-name", "--profile", "--context",
                                    "-H", "--host", "--detach-keys"})
-_CONTAINER_TOOLS = frozenset({"docker", "podman", "nerdctl", "docker-compose", "podman-compose"})
 _KUBE_EXEC_VALUE_OPTS = frozenset({"-c", "--container", "-n", "--namespace", "--context", "--kubeconfig", "-f",
                                    "--filename", "--pod-running-timeout", "--cluster", "--user", "-l", "--selector"})
 
@@ -1759,7 +1752,7 @@ def _mount_mapper(opts: list[str]) -> Any:
         return "/.container" + word
 
     def mapper(inner: SimpleCommand) -> SimpleCommand:
-        from guardrail.record import replace
+        from guardrail.base.record import replace
 
         argv = [inner.argv[0]] + [host(w) if _pathlike(w) else w for w in inner.argv[1:]]
         return replace(inner, argv=tuple(argv))
@@ -1780,7 +1773,7 @@ def _pathlike(w: str) -> bool:
 def _with_stdin(cmd: SimpleCommand) -> Any:
     """Hand the outer command's stdin (a here-string, heredoc, pipe or `< file`) to the remote command."""
     def mapper(inner: SimpleCommand) -> SimpleCommand:
-        from guardrail.record import replace
+        from guardrail.base.record import replace
 
         if inner.stdin_text is None and inner.stdin_file is None:
             return replace(inner, stdin_text=cmd.stdin_text, stdin_file=cmd.stdin_file)
@@ -1788,7 +1781,7 @@ def _with_stdin(cmd: SimpleCommand) -> Any:
     return mapper
 
 
-_SHELL_ONLY = _Lazy(r"^(?:exec\s+)?(?:/usr/bin/|/bin/)?(?:sh|bash|zsh|dash|ksh)(?:\s+-[a-z]*s?[a-z]*)*\s*$|^$")
+_SHELL_ONLY = _Lazy(r"^(?:exec\s+)?(?:/usr/bin/|/bin/)?(?:" + "|".join(sorted(BOURNE_SHELLS)) + r")(?:\s+-[a-z]*s?[a-z]*)*\s*$|^$")
 
 
 def _remote_lines(cmd: SimpleCommand) -> list[tuple[str, str, Any]]:
@@ -1796,7 +1789,7 @@ def _remote_lines(cmd: SimpleCommand) -> list[tuple[str, str, Any]]:
     docker/podman run."""
     name, a = cmd.name, list(cmd.args)
     out: list[tuple[str, str, Any]] = []
-    if name in ("ssh", "autossh", "mosh"):
+    if name in REMOTE_SHELLS:
         _, rest = _skip_opts(a, _SSH_VALUE_OPTS)
         if not rest:
             return out
@@ -1825,7 +1818,7 @@ def _remote_lines(cmd: SimpleCommand) -> list[tuple[str, str, Any]]:
         if len(rest) >= 2:
             out.append((f"{name} exec {rest[0]}", " ".join(_shq(w) for w in rest[1:]), _with_stdin(cmd)))
         return out
-    if name in _CONTAINER_TOOLS:
+    if name in CONTAINER_ENGINES:
         opts, rest = _skip_opts(a, _CONTAINER_VALUE_OPTS)
         compose = name.endswith("-compose") or rest[:1] == ["compose"]
         if rest[:1] == ["compose"]:
@@ -1854,9 +1847,8 @@ def _remote_lines(cmd: SimpleCommand) -> list[tuple[str, str, Any]]:
 
 # ---- everything a command runs from text guardrail can read: inline code, tool options, node package entries
 
-_REMOTE_TOOLS = _CONTAINER_TOOLS | frozenset({"ssh", "autossh", "mosh", "gcloud", "kubectl", "oc", "kubecolor"})
-_PMS = frozenset({"npm", "yarn", "pnpm", "bun"})
-_EMBED_TOOLS = _AWKS | _SEDS | _VIMS | _TARS | _REMOTE_TOOLS | _PMS | frozenset({"rsync", "zip", "make", "gmake", "node"})
+_REMOTE_TOOLS = CONTAINER_ENGINES | REMOTE_SHELLS | KUBE_CLIS | frozenset({"gcloud"})
+_EMBED_TOOLS = AWKS | SEDS | VIMS | TARS | _REMOTE_TOOLS | PACKAGE_MANAGERS | MAKES | frozenset({"rsync", "zip", "node"})
 
 
 def _pm_lines(cmd: SimpleCommand, ctx: EvalContext) -> list[str]:
@@ -1892,7 +1884,7 @@ _NODE_ENTRY = _Lazy(r"^(?:\./)?(?:.*/)?node_modules/(?:\.bin/([^/]+)|((?:@[^/]+/
 def may_embed(cmd: SimpleCommand) -> bool:
     """Cheap: could `cmd` carry commands in its own words or stdin (inline code, awk/sed/vim/tar/... options)?"""
     name = cmd.name
-    return name in INLINE_FLAGS or name in _EMBED_TOOLS or name.startswith("python")
+    return name in INLINE_FLAGS or name in _EMBED_TOOLS or is_python(name)
 
 
 class Embedded:
@@ -1926,7 +1918,7 @@ def _embedded(cmd: SimpleCommand, ctx: EvalContext) -> Embedded:
     code = inline_code(cmd, ctx)
     if code:
         label = f"{name} {inline_flag(cmd)}"
-        lang = _LANG.get(name, "python" if name.startswith("python") else "")
+        lang = _LANG.get(name, "python" if is_python(name) else "")
         if lang == "python":
             from_stdin = code is cmd.stdin_text
             scan = _py_scan(code, _inline_rest(cmd, code), None if from_stdin else cmd.stdin_text, ctx)
@@ -1943,13 +1935,13 @@ def _embedded(cmd: SimpleCommand, ctx: EvalContext) -> Embedded:
             found, unknown = _lang_commands(code, lang)
             lines += found
             out.unresolved += unknown
-    elif name in _AWKS:
+    elif name in AWKS:
         prog = _awk_program(cmd, ctx)
         if prog and re.search(r"system|getline|\|", prog):
             found, unknown = _awk_commands(prog)
             lines += found
             out.unresolved += unknown
-    elif name in _SEDS:
+    elif name in SEDS:
         for script in _sed_scripts(cmd, ctx):
             if "e" not in script:
                 continue
@@ -1962,19 +1954,19 @@ def _embedded(cmd: SimpleCommand, ctx: EvalContext) -> Embedded:
                     lines += [ln for ln in cmd.stdin_text.splitlines() if ln.strip()]
                 else:
                     out.unresolved.append("sed `e` runs its input lines as commands")
-    elif name in _VIMS:
+    elif name in VIMS:
         found, unknown = _vim_commands(cmd, ctx)
         lines += found
         out.unresolved += unknown
-    elif name in _TARS:
+    elif name in TARS:
         lines += _tar_commands(cmd)
     elif name == "rsync":
         lines += _rsync_commands(cmd)
     elif name == "zip":
         lines += _zip_commands(cmd)
-    elif name in ("make", "gmake"):
+    elif name in MAKES:
         lines += _make_eval_commands(cmd)
-    if name in _PMS and not code:
+    if name in PACKAGE_MANAGERS and not code:
         found_pm = _pm_lines(cmd, ctx)
         if found_pm:
             lines += found_pm
@@ -1996,13 +1988,9 @@ def _embedded(cmd: SimpleCommand, ctx: EvalContext) -> Embedded:
 
 # ---- code that arrives from the network by a route `remote-code` does not trace
 
-_NET_PRODUCERS = frozenset({"curl", "wget", "fetch", "http", "https", "xh", "xhs", "aria2c", "nc", "ncat", "netcat",
-                            "socat", "lwp-request", "GET", "httpie", "wget2", "curlie"})
 _PIPE_FILTERS = frozenset({"tee", "cat", "sed", "tr", "head", "tail", "grep", "egrep", "awk", "gawk", "dos2unix",
                            "iconv", "sort", "uniq", "cut", "perl", "base64", "gunzip", "zcat", "gzip", "xz", "bzip2",
                            "unxz", "bunzip2", "zstd", "openssl", "rev", "fold", "expand", "stdbuf", "pv", "col"})
-_CODE_RUNNERS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "fish", "mksh", "python", "python3", "perl", "ruby",
-                           "node", "source", ".", "php", "pwsh", "deno", "bun"})
 
 
 def _model_of(ctx: EvalContext) -> Any:
@@ -2050,19 +2038,18 @@ def _download_outputs(c: SimpleCommand) -> list[str]:
 def downloaded_code(cmd: SimpleCommand, ctx: EvalContext) -> list[str]:
     """A download that reaches a shell or interpreter: through filters (`curl URL | tr -d '\\r' | sh`), via a file
     (`curl -o i.sh URL && sh i.sh`), as eval's or a shell's here-string text (`eval "$(curl URL)"`), or from
-    another network reader (`nc host 80 | sh`)."""
+    another network reader through filters (`nc host 80 | tr -d '\\r' | sh`)."""
     name = cmd.name
-    if name in _NET_PRODUCERS:
+    if name in DOWNLOADERS:
         via = cmd.via
         for i in range(len(via) - 1):
             if via[i + 1] == "$()" and (via[i] == "eval" or via[i].endswith(" <stdin") or via[i] in ("source", ".")):
                 return [f"output of {name} run by {via[i].replace(' <stdin', '')}"]
         return []
-    if name not in _CODE_RUNNERS and not cmd.argv[0].startswith(("./", "../", "/")):
+    if name not in CODE_RUNNERS and not cmd.argv[0].startswith(("./", "../", "/")):
         return []
-    if name in _CODE_RUNNERS and cmd.stdin_from:
-        if cmd.stdin_from in _NET_PRODUCERS and cmd.stdin_from not in ("curl", "wget", "fetch", "http", "https"):
-            return [f"output of {cmd.stdin_from}"]
+    if name in CODE_RUNNERS and cmd.stdin_from:
+        # a downloader piped straight in is the `remote-code` check's (shell/pipe-download-to-shell)
         if cmd.stdin_from in _PIPE_FILTERS and ctx.source:
             cmds = list(_model_of(ctx).commands)
             idx = next((i for i, c in enumerate(cmds) if c.argv == cmd.argv and c.stdin_from == cmd.stdin_from), -1)
@@ -2070,13 +2057,13 @@ def downloaded_code(cmd: SimpleCommand, ctx: EvalContext) -> list[str]:
             while j > 0 and hops < 8 and cmds[j].stdin_from == cmds[j - 1].name:
                 j -= 1
                 hops += 1
-                if cmds[j].name in _NET_PRODUCERS:
+                if cmds[j].name in DOWNLOADERS:
                     return [f"output of {cmds[j].name} through {' | '.join(c.name for c in cmds[j + 1:idx])}"]
                 if cmds[j].name not in _PIPE_FILTERS:
                     break
         return []
     # a script file written by a download earlier on the line
-    if name in _CODE_RUNNERS:
+    if name in CODE_RUNNERS:
         pos = [p for p in positionals(cmd) if not p.startswith("-")]
         script = pos[0] if pos else ""
     else:
@@ -2085,25 +2072,24 @@ def downloaded_code(cmd: SimpleCommand, ctx: EvalContext) -> list[str]:
         return []
     target = ctx.resolve(script)
     for c in _model_of(ctx).commands:
-        if c.name in _NET_PRODUCERS and any(ctx.resolve(o) == target for o in _download_outputs(c)):
+        if c.name in DOWNLOADERS and any(ctx.resolve(o) == target for o in _download_outputs(c)):
             return [f"{script}, downloaded by {c.name} on the same line"]
     return []
 
 
-_TF = frozenset({"terraform", "tofu", "terragrunt", "terraform-local", "tflocal"})
 _TF_DESTROY = _Lazy(r"^--?destroy(=(true|1|t|T|TRUE|True))?$")
 
 
 def fresh_destroy_plan(cmd: SimpleCommand, ctx: EvalContext) -> list[str]:
     """`terraform apply F` where F is a destroy plan written earlier on the same line (`plan -destroy -out=F`)."""
-    if cmd.name not in _TF or "plan" not in (ctx.source or ""):
+    if cmd.name not in TERRAFORMS or "plan" not in (ctx.source or ""):
         return []
     pos = positionals(cmd)
     if pos[:1] != ["apply"] or len(pos) < 2:
         return []
     plan_file = pos[-1]
     for c in _model_of(ctx).commands:
-        if c.name not in _TF or "plan" not in c.args:
+        if c.name not in TERRAFORMS or "plan" not in c.args:
             continue
         a = list(c.args)
         if not any(_TF_DESTROY.match(x) for x in a):
@@ -2122,7 +2108,7 @@ def shell_outs(cmd: SimpleCommand, ctx: EvalContext) -> list[SimpleCommand]:
     found = embedded(cmd, ctx)
     if not found.lines:
         return []
-    from guardrail.record import replace
+    from guardrail.base.record import replace
     from guardrail.shell import parse_command
 
     out = []
@@ -2409,7 +2395,7 @@ def autorun_write(action: Any, ctx: EvalContext, args: Mapping[str, Any]) -> lis
     kind = autorun_kind(path)
     if kind is None or not content:
         return []
-    from guardrail.record import replace
+    from guardrail.base.record import replace
 
     from guardrail.shell import parse_command
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import copy
 import fnmatch
 import os
-from guardrail.record import factory, record
+from guardrail.base.record import factory, record
 from pathlib import Path
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 import sys
-from guardrail.record import record, replace
+from guardrail.base.record import record, replace
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:
     from typing import Any
 
 from guardrail import checks as _checks
 from guardrail.checks import CHECKS, EvalContext, _may_run_scripts
+from guardrail.base.vocab import CD_BUILTINS, FILE_WRITERS
 from guardrail.model import STRICTNESS, CommandModel, Finding, SimpleCommand, ToolCall, Verdict
 from guardrail.rules import CompiledRule, RuleSet, any_glob, match_command, match_file_write, positionals
 
@@ -124,11 +125,6 @@ def _any_may_run_scripts(commands: list[SimpleCommand], ctx: EvalContext) -> boo
     return False
 
 
-# Programs that write files a later command on the line may run or read (a superset of indirection._WRITERS,
-# which a test keeps): with a write redirect they are the cheap cue for indirection.writes_then_runs.
-_WRITER_NAMES = frozenset({"tee", "curl", "wget", "cp", "mv", "install", "npm", "pnpm"})
-
-
 def _may_write_then_run(commands: list[SimpleCommand]) -> bool:
     """`echo ... > x.sql && psql -f x.sql`, `cat > .git/hooks/pre-commit <<EOF ... && git commit`: the written
     text must be seen by the later command. Asks indirection (imported only then) when some command before the
@@ -136,7 +132,7 @@ def _may_write_then_run(commands: list[SimpleCommand]) -> bool:
     if len(commands) < 2:
         return False
     for c in commands[:-1]:
-        if c.redirects or c.name in _WRITER_NAMES:
+        if c.redirects or c.name in FILE_WRITERS:
             from guardrail.indirection import writes_then_runs
 
             return writes_then_runs(commands)
@@ -337,7 +333,7 @@ def _match_bash_all(rules: tuple[CompiledRule, ...], model: CommandModel, ctx: E
     hits: list[tuple[int, int, Finding]] = []
     call_cwd = ctx.cwd
     for n, cmd in enumerate(model.commands):
-        if cmd.name in _CD and not cmd.via and (typed is None or n < typed):
+        if cmd.name in CD_BUILTINS and not cmd.via and (typed is None or n < typed):
             ctx.cwd = _cd_target(cmd, ctx)
         elif n == typed:
             ctx.cwd = call_cwd
@@ -379,9 +375,6 @@ def _match_bash_all(rules: tuple[CompiledRule, ...], model: CommandModel, ctx: E
             hits.append((i, -1, _finding(rules[i], t, model.source[:200], (), ctx)))
     hits.sort(key=lambda h: (h[0], h[1]))
     return [f for _, _, f in hits]
-
-
-_CD = frozenset({"cd", "pushd"})
 
 
 def _cd_target(cmd: SimpleCommand, ctx: EvalContext) -> str:

@@ -21,7 +21,7 @@ TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations
 if TYPE_CHECKING:
     from typing import Any, Mapping
 
-INDEX_VERSION = 5
+INDEX_VERSION = 6
 MAX_FAST_COMMAND_CHARS = 4000  # longer commands always get the full parser (and its limits)
 # Characters after which plain-text words no longer tell what runs: expansions, substitutions,
 # brace expansion, ANSI-C quoting, history expansion.
@@ -46,13 +46,14 @@ CHECK_TRIGGERS: dict[str, tuple[str, ...]] = {
                           "reset", "purge", "flush", "flushall", "flushdb", "prune", "clean", "force", "rf", "fr",
                           "eval", "exec", "base64", "sh", "bash", "zsh", "curl", "wget"),
 }
-_PREFIX_WORDS = ("mkfs", "flush")
-# Wrappers the shell model unwraps; enough of them nest past its depth limit (an over-limit ask).
-_WRAPPERS = frozenset({"sudo", "doas", "env", "nohup", "nice", "ionice", "timeout", "time", "command", "builtin",
-                       "exec", "stdbuf", "setsid", "xargs", "find", "watch", "parallel", "bash", "sh", "zsh", "dash",
-                       "eval", "su", "ssh", "docker", "podman", "kubectl", "npx", "bunx", "uvx", "pipx", "dotenv",
-                       "flock", "chroot", "runuser", "unbuffer", "chronic", "caffeinate", "taskset"})
-_MAX_FAST_WRAPPERS = 4  # the risky-word check matches these as prefixes (mkfs.ext4, flushall)
+_PREFIX_WORDS = ("mkfs", "flush")  # the risky-word check matches these as prefixes (mkfs.ext4, flushall)
+# Enough wrappers (the programs the shell model unwraps: the index lists them) nest past the model's depth limit,
+# which is an over-limit ask: such lines take the full path.
+_MAX_FAST_WRAPPERS = 4
+# Programs that carry commands but whose lower-cased name is no cue in plain text: `.` (`git add .`: _DOT_SOURCE
+# finds the builtin), `R` (`-r` everywhere: R's inline code shows its own words) and lwp-request's `GET`
+# (`apt-get`, `kubectl get`: a download runs only through a shell, a file or `$(...)`, each a cue of its own).
+_NOT_CUES = frozenset({".", "R", "GET"})
 
 
 def _cache_dir(env: Mapping[str, str]) -> str:
@@ -99,9 +100,10 @@ def index_key(cwd: str, env: Mapping[str, str]) -> str:
 
     parts = [__version__, str(INDEX_VERSION)]
     here = os.path.dirname(os.path.abspath(__file__))
-    # code that shapes the cache: the compiled rules, and the index's words (CHECK_TRIGGERS here and
-    # checks._SCRIPT_RUNNERS), so an upgrade in place never keeps an index that skips a new trigger
-    for module in ("rules.py", "packs.py", "pack_schema.py", "record.py", "model.py", "checks.py", "fastpath.py"):
+    # code that shapes the cache: the compiled rules, and the index's words (CHECK_TRIGGERS here and the
+    # vocabulary), so an upgrade in place never keeps an index that skips a new trigger
+    for module in ("rules.py", "packs.py", "pack_schema.py", "base/record.py", "base/vocab.py", "model.py", "checks.py",
+                   "fastpath.py", "shell.py"):
         _stat_file(os.path.join(here, module), parts)
     _stat_dir(_builtin_rules_dir(), parts)
     home = env.get("HOME") or os.path.expanduser("~")
@@ -164,8 +166,11 @@ def bash_may_match(command: str, index: Mapping[str, Any]) -> bool:
         words.add(token)
         words.add(token.rsplit("/", 1)[-1])
         globbed = globbed or "[" in token or "?" in token or "*" in token
-    if sum(1 for t in text.split() if t.rsplit("/", 1)[-1] in _WRAPPERS) >= _MAX_FAST_WRAPPERS:
-        return True
+    tokens = text.split()
+    if len(tokens) >= _MAX_FAST_WRAPPERS:
+        wrappers = frozenset(index["wrappers"])
+        if sum(1 for t in tokens if t.rsplit("/", 1)[-1] in wrappers) >= _MAX_FAST_WRAPPERS:
+            return True
     wanted = index["bash_words"]
     if not words.isdisjoint(wanted):
         return True
@@ -239,15 +244,16 @@ def build_index(ruleset: Any, config_values: Mapping[str, Any]) -> dict[str, Any
             always = True
     if words or globs or always:
         # The engine follows scripts (npm/make/just/./x.sh/inline code) for every rule: any command that can
-        # run one takes the full path. Same set as checks._SCRIPT_RUNNERS (the engine's own guard).
-        from guardrail.checks import _SCRIPT_RUNNERS
+        # run one takes the full path (the engine's own guard reads the same set). The prefilter compares
+        # lower-cased text.
+        from guardrail.base.vocab import COMMAND_CARRIERS
 
-        # The prefilter compares lower-cased text. `.` as a word is everywhere (`git add .`; see _DOT_SOURCE), and
-        # so is `r` (`-r`): R's code (`R -e '...'`) still shows its own words to the prefilter.
-        words.update(w.lower() for w in _SCRIPT_RUNNERS - {".", "R"})
+        words.update(w.lower() for w in COMMAND_CARRIERS - _NOT_CUES)
         scripts = True
+    from guardrail.shell import UNWRAPPED
+
     return {"v": INDEX_VERSION, "tools": sorted(tools), "tool_globs": sorted(tool_globs), "bash_words": sorted(words),
-            "bash_globs": sorted(globs), "bash_always": always, "bash_scripts": scripts}
+            "bash_globs": sorted(globs), "bash_always": always, "bash_scripts": scripts, "wrappers": sorted(UNWRAPPED)}
 
 
 def load_cached_ruleset(key: str, env: Mapping[str, str]) -> Any:

@@ -12,24 +12,20 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from guardrail.record import factory, record, replace
+from guardrail.base.record import factory, record, replace
 TYPE_CHECKING = False  # `typing` costs milliseconds to import: annotations only
 if TYPE_CHECKING:
     from typing import Any
 
+from guardrail.base.vocab import (CD_BUILTINS, FILE_WRITERS, INLINE_CODE_OPTIONS, INTERPRETERS, JUSTS,
+                                  LANGUAGE_PROGRAMS, MAKES, PACKAGE_MANAGERS, SCRIPT_READERS, SHELLS, TASK_RUNNERS,
+                                  is_python)
 from guardrail.model import SimpleCommand
 
 MAX_DEPTH = 5
 MAX_SCRIPT_BYTES = 256_000
 MAX_COMMANDS = 200
 
-PACKAGE_MANAGERS = frozenset({"npm", "pnpm", "yarn", "bun"})
-SHELLS = frozenset({"bash", "sh", "zsh", "dash", "ksh", "source", "."})
-INTERPRETERS = {"python": "python", "python3": "python", "node": "node", "ruby": "ruby", "perl": "perl",
-                "deno": "node", "bun": "node", "php": "php"}
-# Task runners that run package.json scripts by name (`run-s db:*`) or shell commands (`concurrently "a" "b"`).
-RUNNERS = frozenset({"run-s", "run-p", "npm-run-all", "concurrently", "turbo", "lerna", "nx"})
-TRIGGER_PROGRAMS = PACKAGE_MANAGERS | {"make", "gmake", "just"} | SHELLS | RUNNERS
 # npm lifecycle commands that run scripts of the same name (with pre/post).
 _NPM_LIFECYCLE = {"test": "test", "t": "test", "tst": "test", "start": "start", "stop": "stop", "restart": "restart"}
 _INSTALL_SCRIPTS = ("preinstall", "install", "postinstall", "prepublish", "preprepare", "prepare", "postprepare")
@@ -55,13 +51,13 @@ def is_trigger(cmd: SimpleCommand) -> bool:
         return False
     head = cmd.argv[0]
     name = cmd.name
-    if name in PACKAGE_MANAGERS or name in ("make", "gmake", "just") or name in RUNNERS:
+    if name in PACKAGE_MANAGERS or name in MAKES or name in JUSTS or name in TASK_RUNNERS:
         return True
-    if name in SHELLS:
+    if name in SCRIPT_READERS:
         if cmd.stdin_text is not None:
             return False  # a heredoc or here-string script: the shell model already parsed it
         return any(not a.startswith("-") for a in cmd.args) or cmd.stdin_file is not None
-    if name in INTERPRETERS or name.startswith("python"):
+    if name in INTERPRETERS or is_python(name):
         return _interp_operand(cmd) is not None
     if head[:2] == "$(" or head[:1] == "`":
         return _SUBST_FILE.match(head) is not None  # `$(cat x.sh)` as a command: the file's text runs
@@ -99,15 +95,13 @@ _INTERP_VALUE_OPTS = {
     "perl": frozenset({"-I", "-M", "-m", "-C"}),
     "php": frozenset({"-c", "-d", "-z"}),
 }
-_INTERP_INLINE = {"python": frozenset({"-c"}), "node": frozenset({"-e", "--eval", "-p", "--print"}),
-                  "ruby": frozenset({"-e"}), "perl": frozenset({"-e", "-E"}), "php": frozenset({"-r"})}
 
 
 def _interp_operand(cmd: SimpleCommand) -> tuple[str, str] | None:
     """("file", path), ("module", name) or ("stdin", path) for an interpreter running a file; None for inline
     code (`-c`, `-e`: checks_data judges that) or an interactive session."""
     name = cmd.name
-    lang = INTERPRETERS.get(name) or ("python" if name.startswith("python") else "")
+    lang = INTERPRETERS.get(name) or ("python" if is_python(name) else "")
     if not lang or name == "bun":
         return None
     args = cmd.args
@@ -127,7 +121,7 @@ def _interp_operand(cmd: SimpleCommand) -> tuple[str, str] | None:
         if a.startswith("-"):
             if lang == "php" and a == "-f" and i + 1 < len(args):
                 return ("file", args[i + 1])
-            if a in _INTERP_INLINE.get(lang, ()) or (lang == "python" and a[:2] == "-c") or (
+            if a in INLINE_CODE_OPTIONS.get(lang, ()) or (lang == "python" and a[:2] == "-c") or (
                     lang in ("ruby", "perl") and a[:2] == "-e"):
                 return None
             if lang == "python" and a == "-m" and i + 1 < len(args):
@@ -189,7 +183,7 @@ def resolve(cmd: SimpleCommand, cwd: str, ctx: Any) -> tuple[list[Step], list[st
         return _resolve_make(cmd, cwd, ctx)
     if name == "just":
         return _resolve_just(cmd, cwd, ctx)
-    if name in RUNNERS:
+    if name in TASK_RUNNERS:
         return _resolve_runner(cmd, cwd, ctx)
     return _resolve_script(cmd, cwd, ctx)
 
@@ -591,8 +585,8 @@ def _shebang_lang(first: str) -> str:
     prog = posixpath.basename(interp[0]) if interp else ""
     if prog == "env" and len(interp) > 1:
         prog = next((w for w in interp[1:] if not w.startswith("-")), "")
-    prog = re.sub(r"[\d.]+$", "", prog) if prog.startswith("python") else prog
-    return INTERPRETERS.get(prog, "sh" if prog in ("bash", "sh", "zsh", "dash", "ksh") else prog or "sh")
+    prog = re.sub(r"[\d.]+$", "", prog) if is_python(prog) else prog
+    return INTERPRETERS.get(prog, "sh" if prog in SHELLS else prog or "sh")
 
 
 def _shell_operand(cmd: SimpleCommand) -> tuple[str, str, list[str]]:
@@ -637,12 +631,12 @@ def _resolve_script(cmd: SimpleCommand, cwd: str, ctx: Any) -> tuple[list[Step],
     name = cmd.name
     head = cmd.argv[0]
     lang_hint = "sh"
-    if name in SHELLS:
+    if name in SCRIPT_READERS:
         mode, script, args = _shell_operand(cmd)
         if mode == "none":
             return [], [], []
         label = f"{name} {script}" if mode == "file" else f"{name} < {script}"
-    elif name in INTERPRETERS or name.startswith("python"):
+    elif name in INTERPRETERS or is_python(name):
         op = _interp_operand(cmd)
         if op is None:
             return [], [], []
@@ -654,7 +648,7 @@ def _resolve_script(cmd: SimpleCommand, cwd: str, ctx: Any) -> tuple[list[Step],
             # `python -m pkg.tool`: a module of the project when its file is there; an installed one otherwise
             base = script.replace(".", "/")
             for cand in (base + ".py", base + "/__main__.py"):
-                text = _read_virtual(ctx, _join(cwd, cand))
+                text = _read(ctx, _join(cwd, cand))
                 if text is not None:
                     return [Step(label, f"file:{_join(cwd, cand)}", text, cwd, "python")], [], []
             return [], [], []
@@ -678,7 +672,7 @@ def _resolve_script(cmd: SimpleCommand, cwd: str, ctx: Any) -> tuple[list[Step],
         if note not in ctx.unread:
             ctx.unread.append(note)
         return [], [f"{path} is a glob"], [label]
-    text = _read_virtual(ctx, path)
+    text = _read(ctx, path)
     if text is None:
         downloaded = _written_by(ctx, path)
         if downloaded:  # `curl -o i.sh URL && sh i.sh` runs what was downloaded: as `curl URL | sh` would
@@ -688,9 +682,9 @@ def _resolve_script(cmd: SimpleCommand, cwd: str, ctx: Any) -> tuple[list[Step],
         return [], [f"{path} is a binary"], []
     lang = lang_hint
     first = text.split("\n", 1)[0]
-    if first.startswith("#!") and lang_hint == "sh" and name not in SHELLS:
+    if first.startswith("#!") and lang_hint == "sh" and name not in SCRIPT_READERS:
         lang = _shebang_lang(first)
-    elif lang_hint == "sh" and not (script.endswith((".sh", ".bash", ".zsh")) or name in SHELLS):
+    elif lang_hint == "sh" and not (script.endswith((".sh", ".bash", ".zsh")) or name in SCRIPT_READERS):
         if script.endswith(".py"):
             lang = "python"
         elif script.endswith((".js", ".mjs", ".cjs", ".ts")):
@@ -901,7 +895,7 @@ def _resolve_runner(cmd: SimpleCommand, cwd: str, ctx: Any) -> tuple[list[Step],
         lines = [f"npm run {_quote(c[4:])}" if c.startswith("npm:") else c for c in pos]
         return [Step(f"concurrently {' '.join(pos)[:60]}", f"runner:{cwd}:{pos}", "\n".join(lines), cwd)], [], []
     path = _join(cwd, "package.json")
-    text = _read_virtual(ctx, path)
+    text = _read(ctx, path)
     label = f"{cmd.name} {' '.join(pos)}"
     try:
         scripts = json.loads(text).get("scripts") or {} if text is not None else None
@@ -934,7 +928,6 @@ def _line_files(ctx: Any) -> dict[str, str]:
     return _LINE["files"] if _LINE["ctx"] is ctx else {}
 
 
-_read_virtual = _read
 
 
 def _written_by(ctx: Any, path: str) -> str:
@@ -1002,8 +995,8 @@ def _output_of(cmd: SimpleCommand, cwd: str, ctx: Any) -> str | None:
         if not files:
             if cmd.stdin_text is not None:
                 return cmd.stdin_text
-            return _read_virtual(ctx, _join(cwd, cmd.stdin_file)) if cmd.stdin_file else None
-        texts = [_read_virtual(ctx, _join(cwd, f)) for f in files[:8]]
+            return _read(ctx, _join(cwd, cmd.stdin_file)) if cmd.stdin_file else None
+        texts = [_read(ctx, _join(cwd, f)) for f in files[:8]]
         return None if any(t is None for t in texts) or len(files) > 8 else "".join(texts)  # type: ignore[arg-type]
     return None
 
@@ -1029,13 +1022,13 @@ def _note_writes(cmd: SimpleCommand, cwd: str, ctx: Any) -> None:
     elif name in ("cp", "mv", "install") and not cmd.dynamic:
         pos = [a for a in cmd.args if not a.startswith("-")]
         if len(pos) == 2:
-            writes.append((pos[1], _read_virtual(ctx, _join(cwd, pos[0])), False))
+            writes.append((pos[1], _read(ctx, _join(cwd, pos[0])), False))
     elif name in ("npm", "pnpm") and len(cmd.args) >= 3:
         _note_package_scripts(cmd, cwd, ctx)
     for target, text, append in writes[:16]:
         path = posixpath.normpath(_join(cwd, target))
         if text is not None and append:
-            before = _read_virtual(ctx, path)
+            before = _read(ctx, path)
             text = None if before is None and path in files else (before or "") + text
         files[path] = _UNKNOWN if text is None else text
 
@@ -1072,7 +1065,7 @@ def _note_package_scripts(cmd: SimpleCommand, cwd: str, ctx: Any) -> None:
         return
     path = posixpath.normpath(_join(cwd, "package.json"))
     try:
-        data = json.loads(_read_virtual(ctx, path) or "{}")
+        data = json.loads(_read(ctx, path) or "{}")
         if not isinstance(data, dict):
             data = {}
     except ValueError:
@@ -1099,9 +1092,6 @@ def _overlay(ctx: Any) -> None:
 
     read._guardrail_base = base  # type: ignore[attr-defined]
     ctx.read_file = read
-
-
-_CD = frozenset({"cd", "pushd", "popd", "chdir"})
 
 
 class _Dirs:
@@ -1198,14 +1188,14 @@ def _expand_into(cmd: SimpleCommand, ctx: Any, cwd: str, depth: int, chain: tupl
         sub_chain = chain + (step.label,)
         inner_cmds = _commands_of(step)
         dirs = _Dirs(step.cwd, getattr(ctx, "home", ""), "(" in step.script or "|" in step.script) \
-            if any(c.name in _CD for c in inner_cmds) else None
+            if any(c.name in CD_BUILTINS for c in inner_cmds) else None
         for inner in inner_cmds:
             if len(out.commands) >= MAX_COMMANDS:
                 out.problems.append(f"more than {MAX_COMMANDS} commands behind {chain[:1] or step.label}")
                 return
             here: str | None = step.cwd
             if dirs is not None:
-                if inner.name in _CD:
+                if inner.name in CD_BUILTINS:
                     dirs.change(inner)
                 here = dirs.here(inner)[0]
             # cmd.via already holds the outer chain; add this step once
@@ -1249,17 +1239,10 @@ def _commands_of(step: Step) -> list[SimpleCommand]:
     if step.lang.startswith("download:"):
         # a file the line downloaded, then runs: what `curl URL | sh` runs
         return [SimpleCommand(argv=("sh",), stdin_from=step.lang.split(":", 1)[1], text=f"sh {step.label}")]
-    flag = {"python": "-c", "ruby": "-e", "perl": "-e", "php": "-r"}.get(step.lang, "-e")
+    program = LANGUAGE_PROGRAMS.get(step.lang, step.lang)
+    flag = INLINE_CODE_OPTIONS.get(step.lang, ("-e",))[0]
     # Code files become an inline-code command so the same inline-code checks judge them.
-    return [SimpleCommand(argv=(step.lang, flag, step.script), text=f"{step.lang} {step.label}")]
-
-
-def unresolved_destructive(cmd: SimpleCommand, ctx: Any) -> list[str]:
-    """Script names that sound destructive (`db:reset`, `make nuke`) whose definition could not be read."""
-    if not is_trigger(cmd):
-        return []
-    exp = expand(cmd, ctx, depth=1)
-    return [u for u in exp.unresolved if _DESTRUCTIVE_NAME.search(u.rsplit(" ", 1)[-1])]
+    return [SimpleCommand(argv=(program, flag, step.script), text=f"{program} {step.label}")]
 
 
 def expand_all(commands: list[SimpleCommand], ctx: Any) -> list[SimpleCommand]:
@@ -1275,13 +1258,13 @@ def expand_all(commands: list[SimpleCommand], ctx: Any) -> list[SimpleCommand]:
     base = ctx.cwd or "/"
     source = getattr(ctx, "source", "") or ""
     dirs = _Dirs(base, getattr(ctx, "home", ""), "(" in source or "|" in source) \
-        if any(c.name in _CD for c in commands) else None
+        if any(c.name in CD_BUILTINS for c in commands) else None
     memo: Any = None
     for cmd in commands:
         here: str | None = base
         alts: tuple[str, ...] = ()
         if dirs is not None:
-            if cmd.name in _CD:
+            if cmd.name in CD_BUILTINS:
                 dirs.change(cmd)
                 continue
             here, alts = dirs.here(cmd)
@@ -1293,7 +1276,7 @@ def expand_all(commands: list[SimpleCommand], ctx: Any) -> list[SimpleCommand]:
             exp = _expansion_in(cmd, ctx, here, alts, base)
             memo[("expansion", id(cmd))] = (cmd, exp)  # checks_data._for_command's entry shape
             out.extend(exp.commands)
-        elif cmd.name in INTERPRETERS or cmd.name.startswith("python") or cmd.name in ("uv", "pypy3", "pypy"):
+        elif cmd.name in INTERPRETERS or is_python(cmd.name) or cmd.name == "uv":
             from guardrail.checks_data import (  # only for interpreters: keeps it lazy
                 inline_code,
                 memo_shell_outs,
@@ -1301,14 +1284,11 @@ def expand_all(commands: list[SimpleCommand], ctx: Any) -> list[SimpleCommand]:
 
             if inline_code(cmd, ctx) is not None:
                 out.extend(memo_shell_outs(cmd, ctx))
-        if cmd.redirects or cmd.name in _WRITERS:
+        if cmd.redirects or cmd.name in FILE_WRITERS:
             _note_writes(cmd, here or base, ctx)
     if _LINE["files"] or hasattr(ctx.read_file, "_guardrail_base"):
         _overlay(ctx)
     return out[:MAX_COMMANDS]
-
-
-_WRITERS = frozenset({"tee", "curl", "wget", "cp", "mv", "install", "npm", "pnpm"})
 
 
 def writes_then_runs(commands: list[SimpleCommand]) -> bool:
@@ -1316,6 +1296,6 @@ def writes_then_runs(commands: list[SimpleCommand]) -> bool:
     (`echo ... > x.sql && psql -f x.sql`, `... > .git/hooks/pre-commit && git commit`)? The engine's cue to
     call expand_all, which makes the written text visible to every check, when no script runner is on the line."""
     for i, c in enumerate(commands[:-1]):
-        if c.name in _WRITERS or any(r.op in _WRITE_OPS and not r.target.startswith("/dev/") for r in c.redirects):
+        if c.name in FILE_WRITERS or any(r.op in _WRITE_OPS and not r.target.startswith("/dev/") for r in c.redirects):
             return True
     return False

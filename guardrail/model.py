@@ -5,7 +5,7 @@ Dataclasses only (no pydantic): these are built on the hot path of every hook ca
 
 from __future__ import annotations
 
-from guardrail.record import factory, record
+from guardrail.base.record import factory, record
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:
     from typing import Any, Literal

@@ -206,14 +206,18 @@ class PackModel(_Strict):
 
     @model_validator(mode="after")
     def _lists_exist(self) -> "PackModel":
-        # "@name" must name a [lists] entry: an unknown list would silently match nothing.
+        # "@name" must name a [lists] entry or a built-in vocabulary list: an unknown list would match nothing.
+        from guardrail.base.vocab import PACK_LISTS
+
         for r in self.rule:
             for where, m in [("match", r.match)] + [(f"exceptions.{e.name}.when", e.when) for e in r.exceptions]:
                 for fname, value in m.__dict__.items():
                     for v in value if isinstance(value, list) else []:
-                        if isinstance(v, str) and v.startswith("@") and v[1:] not in self.lists:
+                        if isinstance(v, str) and v.startswith("@") and v[1:] not in self.lists \
+                                and v[1:] not in PACK_LISTS:
                             raise ValueError(f"rule '{r.id}' {where}.{fname}: unknown list '{v}' "
-                                             f"(defined: {', '.join(sorted(self.lists)) or 'none'})")
+                                             f"(the pack defines: {', '.join(sorted(self.lists)) or 'none'}; "
+                                             f"built in: {', '.join(sorted(PACK_LISTS))})")
         return self
 
 

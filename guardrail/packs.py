@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-from guardrail.record import record
+from guardrail.base.record import record
 from pathlib import Path
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:
@@ -132,8 +132,7 @@ def compile_models(parsed: list[tuple[PackSource, Any]]) -> RuleSet:
             seen[rid] = src.path
             rules.append(compile_rule(pid, r, pack.lists, origin=src.origin))
     rules_t = tuple(rules)
-    keywords = frozenset(n for r in rules_t for n in r.match.program)
-    return RuleSet(rules=rules_t, packs=tuple(packs), keywords=keywords, by_tool=index_by_tool(rules_t))
+    return RuleSet(rules=rules_t, packs=tuple(packs), by_tool=index_by_tool(rules_t))
 
 
 def parse_pack(src: PackSource) -> Any:
@@ -175,10 +174,16 @@ def _locate(path: Path, data: dict[str, Any], exc: Any) -> str:
 
 
 def _expand(values: list[str] | None, lists: dict[str, list[str]]) -> tuple[str, ...]:
+    """Values with each `@name` replaced by the pack's list of that name, else the built-in vocabulary list."""
     out: list[str] = []
     for v in values or []:
         if v.startswith("@"):
-            out.extend(lists.get(v[1:], []))
+            if v[1:] in lists:
+                out.extend(lists[v[1:]])
+            else:
+                from guardrail.base.vocab import PACK_LISTS
+
+                out.extend(sorted(PACK_LISTS.get(v[1:], ())))
         else:
             out.append(v)
     return tuple(out)
@@ -214,8 +219,7 @@ def without_rules(ruleset: RuleSet, off: Iterable[str]) -> RuleSet:
 
     pats = list(off)
     kept = tuple(r for r in ruleset.rules if not any(fnmatch.fnmatchcase(r.id, p) for p in pats))
-    return RuleSet(rules=kept, packs=ruleset.packs, keywords=frozenset(n for r in kept for n in r.match.program),
-                   by_tool=index_by_tool(kept))
+    return RuleSet(rules=kept, packs=ruleset.packs, by_tool=index_by_tool(kept))
 
 
 def clamp_for_origin(r: Any, origin: str) -> tuple[str, str | None, list[str]]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from guardrail.record import factory, record
+from guardrail.base.record import factory, record
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:
     from typing import Any, Callable, Mapping
@@ -167,7 +167,6 @@ class CompiledRule:
 class RuleSet:
     rules: tuple[CompiledRule, ...]
     packs: tuple[tuple[str, str], ...] = ()  # (pack id, version+hash)
-    keywords: frozenset[str] = frozenset()  # program names some rule cares about (prefilter)
     by_tool: Mapping[str, tuple[CompiledRule, ...]] = factory(dict)
 
     def for_tool(self, tool: str) -> tuple[CompiledRule, ...]:

@@ -12,11 +12,12 @@ import base64
 import binascii
 import re
 import time
-from guardrail.record import replace
+from guardrail.base.record import replace
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:
     from typing import Any
 
+from guardrail.base import vocab
 from guardrail.model import CommandModel, Redirect, SimpleCommand
 
 MAX_SOURCE_CHARS = 100_000
@@ -1647,10 +1648,9 @@ def _tr_set(spec: str) -> str | None:
 
 # --------------------------------------------------------------------------- wrappers
 
-# fish/csh/tcsh scripts are not bash, but a `-c` script of plain commands reads the same (better than unseen)
-SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash", "busybox", "mksh", "lksh", "oksh", "pdksh", "yash",
-                    "posh", "fish", "csh", "tcsh"})
-_SCRIPT_READERS = SHELLS | frozenset({"source", "."})  # read a script file or stdin (see _Walker.script_source)
+# Shells, and busybox (`busybox sh -c ...`, `busybox rm ...`: _unwrap_shell reads both)
+SHELLS = vocab.SHELLS | frozenset({"busybox"})
+_SCRIPT_READERS = SHELLS | vocab.SOURCE_BUILTINS  # read a script file or stdin (see _Walker.script_source)
 
 # wrapper -> options that take a value (so the value is not mistaken for the command)
 _WRAPPER_VALUE_OPTS: dict[str, frozenset[str]] = {
@@ -1862,7 +1862,7 @@ def _split_opts(args: list[str], value_opts: frozenset[str], *, stop_at_position
 
 # Every program name _unwrap acts on (most commands are none of these: one set lookup instead of the chain).
 # tests/test_shell_speedpaths.py checks that each name _unwrap compares against is listed here.
-_UNWRAP_NAMES = SHELLS | frozenset({
+UNWRAPPED = SHELLS | frozenset({
     "eval", "sudo", "doas", "nohup", "nice", "ionice", "stdbuf", "exec", "time", "builtin", "setsid", "unbuffer",
     "caffeinate", "chronic", "chroot", "runuser", "su", "command", "env", "timeout", "taskset", "flock", "xargs",
     "find", "watch", "parallel", "ssh", "docker", "podman", "nerdctl", "kubectl", "npx", "bunx", "pnpx", "uvx",
@@ -1874,7 +1874,7 @@ _UNWRAP_NAMES = SHELLS | frozenset({
 
 def _unwrap(cmd: SimpleCommand) -> tuple[str, Any] | None:
     name = cmd.name
-    if name not in _UNWRAP_NAMES:
+    if name not in UNWRAPPED:
         return None
     args = list(cmd.args)
     if name in SHELLS:

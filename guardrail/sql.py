@@ -8,7 +8,7 @@ on its normalised text (string literals masked). Pure: no I/O.
 from __future__ import annotations
 
 import re
-from guardrail.record import record
+from guardrail.base.record import record
 
 # Any destructive verb at all; everything else (SELECT, INSERT, meta-commands) is never analysed.
 _PREFILTER = re.compile(r"\b(drop|truncate|delete|update|alter|grant|revoke|explain)\b", re.I)

@@ -342,8 +342,3 @@ def test_writes_then_runs_is_the_engine_cue() -> None:
     assert not writes_then_runs(parse_command("psql -f x.sql > /dev/null").commands)
     assert not writes_then_runs(parse_command("ls > out.txt").commands)  # nothing after the write
 
-
-def test_the_engines_cue_for_written_files_covers_every_writer() -> None:
-    from guardrail import engine, indirection
-
-    assert indirection._WRITERS <= engine._WRITER_NAMES

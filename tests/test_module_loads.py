@@ -27,9 +27,11 @@ print(json.dumps({"out": out, "modules": sorted(sys.modules)}))
 NEVER = ("pydantic", "click", "rich", "tomllib", "dataclasses", "tree_sitter", "tree_sitter_bash")
 # The prefilter's whole world (docs/performance.md, "Fast path").
 FAST = {"guardrail", "guardrail.hookio", "guardrail.fastpath"}
+# Records and the program vocabulary: what every evaluation builds on.
+BASE = {"guardrail.base", "guardrail.base.record", "guardrail.model"}
 # The full path of a Bash call that no rule stops: parse, match, no opinion.
-FULL = FAST | {"guardrail.checks", "guardrail.engine", "guardrail.model", "guardrail.record", "guardrail.rules",
-               "guardrail.shell"}
+FULL = FAST | BASE | {"guardrail.base.vocab", "guardrail.checks", "guardrail.engine", "guardrail.rules",
+                      "guardrail.shell"}
 # What a decision adds: the finding's environment, intent (store, transcript, model, policy), the audit trail.
 DECIDED = {"guardrail.audit", "guardrail.environment", "guardrail.intent", "guardrail.intent.model",
            "guardrail.intent.policy", "guardrail.intent.store", "guardrail.intent.transcript", "guardrail.redact"}
@@ -54,20 +56,17 @@ KINDS = {
                       "deny", FULL | DECIDED | {"guardrail.checks_data", "guardrail.sql"}, True),
     "edit": ("pre-tool-use", {"tool_name": "Edit", "tool_input": {"file_path": "/tmp/x/app.py", "old_string": "a",
                                                                    "new_string": "b"}},
-             None, FAST | {"guardrail.checks", "guardrail.checks_data", "guardrail.engine", "guardrail.model",
-                           "guardrail.record", "guardrail.rules"}, False),
+             None, FAST | BASE | {"guardrail.base.vocab", "guardrail.checks", "guardrail.checks_data", "guardrail.engine",
+                                  "guardrail.rules"}, False),
     "mcp": ("pre-tool-use", {"tool_name": "mcp__db__query", "tool_input": {"sql": "select 1"}}, None,
-            FAST | {"guardrail.checks", "guardrail.checks_data", "guardrail.engine", "guardrail.model",
-                    "guardrail.record", "guardrail.rules", "guardrail.sql"}, False),
+            FAST | BASE | {"guardrail.base.vocab", "guardrail.checks", "guardrail.checks_data", "guardrail.engine",
+                           "guardrail.rules", "guardrail.sql"}, False),
     "user-prompt": ("user-prompt-submit", {"prompt": "fix the typo in the README"}, None,
                     {"guardrail", "guardrail.hookio", "guardrail.intent", "guardrail.intent.model",
-                     "guardrail.intent.store", "guardrail.intent.transcript", "guardrail.model", "guardrail.record",
-                     "guardrail.redact"}, False),
+                     "guardrail.intent.store", "guardrail.intent.transcript", "guardrail.redact"} | BASE, False),
 }
 # Known gaps, kept visible: remove a kind from here when it holds.
 TODO = {
-    "bash-downloader-alone": "a second, shorter `_DOWNLOADERS` shadows the first in checks.py: `nc host 80` loads "
-                             "script following",
     "bash-deny": "intent/model.py builds typing.NamedTuple classes: a decision imports `typing`",
     "bash-sql-deny": "intent/model.py builds typing.NamedTuple classes: a decision imports `typing`",
     "user-prompt": "intent/model.py builds typing.NamedTuple classes: recording a prompt imports `typing`",

@@ -1,4 +1,4 @@
-"""guardrail.record: the dataclass stand-in on the hot path behaves like one where we rely on it."""
+"""guardrail.base.record: the dataclass stand-in on the hot path behaves like one where we rely on it."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pickle
 import pytest
 
 from guardrail.model import CommandModel, Finding, SimpleCommand
-from guardrail.record import factory, record, replace
+from guardrail.base.record import factory, record, replace
 
 
 @record(frozen=True)
@@ -89,7 +89,7 @@ def _fresh_spec_instances(n: int) -> list[Spec]:
 
 
 def test_records_switch_to_a_compiled_init_after_the_threshold_and_behave_the_same() -> None:
-    from guardrail.record import SPECIALISE_AFTER
+    from guardrail.base.record import SPECIALISE_AFTER
 
     generic_init = Spec.__init__
     made = _fresh_spec_instances(SPECIALISE_AFTER + 2)
@@ -107,7 +107,7 @@ def test_records_switch_to_a_compiled_init_after_the_threshold_and_behave_the_sa
 
 
 def test_mutable_records_specialise_too() -> None:
-    from guardrail.record import SPECIALISE_AFTER
+    from guardrail.base.record import SPECIALISE_AFTER
 
     bags = [Bag() for _ in range(SPECIALISE_AFTER + 2)]
     assert Bag.__init__.__code__.co_filename == "<record Bag>"
@@ -118,7 +118,7 @@ def test_mutable_records_specialise_too() -> None:
 
 
 def test_derived_slots_are_filled_by_both_inits_and_by_unpickling() -> None:
-    from guardrail.record import SPECIALISE_AFTER
+    from guardrail.base.record import SPECIALISE_AFTER
 
     made = [SimpleCommand(("\\/usr/bin/rm", "-rf", str(i))) for i in range(SPECIALISE_AFTER + 2)]
     assert SimpleCommand.__init__.__code__.co_filename == "<record SimpleCommand>"

@@ -3,7 +3,7 @@
 - `_plain_sequence`: lines of plain, `~`/glob and whole quoted words, as commands joined by ` && `, ` || `,
   `; ` and ` | `, skip tree-sitter. Each case below takes it (checked), and its model must equal the one built
   with every shortcut switched off (nested scripts included). Near misses must not take it.
-- `_UNWRAP_NAMES`: `_unwrap` returns early for any other program, so it must list every name `_unwrap` acts on.
+- `UNWRAPPED`: `_unwrap` returns early for any other program, so it must list every name `_unwrap` acts on.
 """
 
 from __future__ import annotations
@@ -146,7 +146,7 @@ def test_random_lines_exercise_the_shortcut() -> None:
 
 
 def test_unwrap_names_cover_every_wrapper() -> None:
-    # `_unwrap` returns None at once for names outside _UNWRAP_NAMES: a wrapper added to the chain
+    # `_unwrap` returns None at once for names outside UNWRAPPED: a wrapper added to the chain
     # without listing it there would silently stop being unwrapped
     tree = ast.parse(inspect.getsource(shell._unwrap))
     compared: set[str] = set()
@@ -161,4 +161,4 @@ def test_unwrap_names_cover_every_wrapper() -> None:
     # the non-literal tests: `name in SHELLS`, and the launcher tables (`name in _ARGV_WRAPPERS`, ...)
     tables = set(shell._ARGV_WRAPPERS) | shell._TERMINALS | {k for k, _ in shell._SUBCOMMAND_WRAPPERS} \
         | {k for k, _ in shell._DASHDASH_WRAPPERS}
-    assert compared | shell.SHELLS | tables == shell._UNWRAP_NAMES
+    assert compared | shell.SHELLS | tables == shell.UNWRAPPED
