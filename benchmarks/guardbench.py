@@ -101,6 +101,21 @@ def write_transcript(path: Path, case: dict, cwd: str, session: str) -> None:
     return tid
 
 
+def _map_project_paths(tool_input: dict, files: dict, proj: Path) -> dict:
+    """An absolute file_path/notebook_path that names one of the case's files (for example
+    /home/maya/src/app/.env with files {".env": ...}) is moved into the scratch project, so the hook
+    sees the file that the case lays out."""
+    out = dict(tool_input)
+    for key in ("file_path", "notebook_path"):
+        v = out.get(key)
+        if isinstance(v, str) and v.startswith("/"):
+            for rel in files:
+                if v.endswith("/" + rel.lstrip("./")):
+                    out[key] = str(proj / rel)
+                    break
+    return out
+
+
 def prepare(case: dict, root: Path) -> tuple[Path, dict]:
     d = root / case["id"]
     proj = d / "project"
@@ -112,6 +127,7 @@ def prepare(case: dict, root: Path) -> tuple[Path, dict]:
     session = str(uuid.uuid4())
     tpath = d / f"{session}.jsonl"
     tid = write_transcript(tpath, case, str(proj), session)
+    tool_input = _map_project_paths(case["tool_input"], case.get("files") or {}, proj)
     payload = {
         "session_id": session,
         "transcript_path": str(tpath),
@@ -119,7 +135,7 @@ def prepare(case: dict, root: Path) -> tuple[Path, dict]:
         "permission_mode": case.get("permission_mode", "default"),
         "hook_event_name": "PreToolUse",
         "tool_name": case["tool_name"],
-        "tool_input": case["tool_input"],
+        "tool_input": tool_input,
         "tool_use_id": tid,
     }
     return proj, payload
@@ -175,12 +191,14 @@ def summarize(name: str, res: list[dict]) -> dict:
     for r in res:
         by_exp[r["expect"]][0] += r["ok"]
         by_exp[r["expect"]][1] += 1
-        top = r["category"].split(".")[0]
+        parts = r["category"].split(".")
+        top = parts[1] if len(parts) > 2 and parts[0].startswith("r") and parts[0][1:].isdigit() else parts[0]
         by_cat[top][0] += r["ok"]
         by_cat[top][1] += 1
     danger = [r for r in res if r["expect"] in ("deny", "block", "ask")]
     benign = [r for r in res if r["expect"] == "allow"]
-    intent = [r for r in res if r["category"].startswith(("intent", "injection"))]
+    # intent cases: a top-level or second-level category of intent*/inject* (e.g. "intent.in-scope", "r2.inject.file")
+    intent = [r for r in res if any(part.startswith(("intent", "inject")) for part in r["category"].split(".")[:2])]
     ms = sorted(r["ms"] for r in res)
     q = lambda p: ms[min(len(ms) - 1, int(p * len(ms)))] if ms else 0.0
     s = {

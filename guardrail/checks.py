@@ -837,6 +837,9 @@ _CLIENT_OPTS: dict[str, tuple[str, str, str, dict[str, str], bool]] = {
     "trino": ("f", "", "f", {"execute": "sql", "file": "file", "server": "value", "catalog": "value",
                              "schema": "value", "user": "value"}, True),
     "sqlcmd": ("QqiSUPdo", "Qq", "i", {}, False),
+    "spark-sql": ("efid", "e", "fi", {"database": "value", "hiveconf": "value", "hivevar": "value", "define": "value",
+                                      "master": "value", "conf": "value", "name": "value", "jars": "value"}, False),
+    "beeline": ("uenpdfiw", "e", "fi", {"hiveconf": "value", "hivevar": "value", "property-file": "value"}, False),
 }
 # sqlite-style shells: `-name value` options, then DB, then SQL words (`-cmd` SQL runs before them).
 _SQLITE_VALUE = frozenset({"cmd", "init", "separator", "nullvalue", "newline", "vfs", "mmap", "pagecache",

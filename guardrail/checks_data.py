@@ -2025,8 +2025,11 @@ def _download_outputs(c: SimpleCommand) -> list[str]:
                 out.append(x.split("=", 1)[1])
             elif x.startswith("-O") and len(x) > 2:
                 out.append(x[2:])
-        elif c.name == "aria2c" and x in ("-o", "--out"):
-            out.append(nxt)
+        elif c.name == "aria2c" and (x in ("-o", "--out") or x.startswith("--out=")):
+            name = nxt if "=" not in x else x.split("=", 1)[1]
+            folder = next((a[j + 1] for j, y in enumerate(a[:-1]) if y in ("-d", "--dir")), None) or \
+                next((y.split("=", 1)[1] for y in a if y.startswith("--dir=")), None)
+            out.append(posixpath.join(folder, name) if folder else name)
     if c.name in ("wget", "wget2") and not out:
         urls = [u for u in a if "://" in u]
         if urls:

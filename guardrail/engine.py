@@ -321,9 +321,9 @@ def _match_bash_all(rules: tuple[CompiledRule, ...], model: CommandModel, ctx: E
                     typed: int | None = None) -> list[Finding]:
     """Findings for every rule over every simple command, in rule order (stable reasons).
 
-    A `cd DIR` typed at the top of the line moves `ctx.cwd` for the typed commands after it (`cd ~ && rm -rf
-    Documents` deletes ~/Documents); commands reached through scripts (from index `typed` on) and the caller
-    see the call's own cwd again (the caller restores it).
+    A `cd DIR` on the line moves `ctx.cwd` for the typed commands after it at its nesting (`cd ~ && rm -rf
+    Documents` deletes ~/Documents; guardrail.workdir); commands reached through scripts (from index `typed` on)
+    run where their script's own `cd` put them (`cmd.cwd`), else in the call's cwd. The caller restores ctx.cwd.
 
     Same answers as match_command rule by rule, with less work per command: candidate rules by program and
     first word, a lazy check's guard evaluated once per command, check arguments built once per rule and the
@@ -332,11 +332,22 @@ def _match_bash_all(rules: tuple[CompiledRule, ...], model: CommandModel, ctx: E
     specs = plan.specs
     hits: list[tuple[int, int, Finding]] = []
     call_cwd = ctx.cwd
+    typed = len(model.commands) if typed is None else typed
+    dirs = None
+    for cmd in model.commands[:typed]:
+        if cmd.name in CD_BUILTINS:
+            from guardrail.workdir import WorkingDirs
+
+            dirs = WorkingDirs(call_cwd, ctx.home, "(" in model.source or "|" in model.source)
+            break
     for n, cmd in enumerate(model.commands):
-        if cmd.name in CD_BUILTINS and not cmd.via and (typed is None or n < typed):
-            ctx.cwd = _cd_target(cmd, ctx)
-        elif n == typed:
-            ctx.cwd = call_cwd
+        if n < typed:
+            if dirs is not None:
+                if cmd.name in CD_BUILTINS:
+                    dirs.change(cmd)
+                ctx.cwd = dirs.here(cmd)[0] or call_cwd
+        else:
+            ctx.cwd = cmd.cwd or call_cwd
         guards: dict[Any, bool] = {}
         environment = None
         for guard, run in _runs_for(plan, rules, cmd):
@@ -375,17 +386,6 @@ def _match_bash_all(rules: tuple[CompiledRule, ...], model: CommandModel, ctx: E
             hits.append((i, -1, _finding(rules[i], t, model.source[:200], (), ctx)))
     hits.sort(key=lambda h: (h[0], h[1]))
     return [f for _, _, f in hits]
-
-
-def _cd_target(cmd: SimpleCommand, ctx: EvalContext) -> str:
-    """Where `cd`/`pushd` moves: a literal directory resolved like a path, home for a bare `cd`; when it cannot be
-    known (`cd -`, `cd "$DIR"`, options only) the directory stays as it was."""
-    pos = [a for a in cmd.args if not a.startswith("-") or a == "-"]
-    if cmd.dynamic or len(pos) > 1 or pos[:1] == ["-"]:
-        return ctx.cwd
-    if not pos:
-        return ctx.home or ctx.cwd if cmd.name == "cd" else ctx.cwd
-    return ctx.resolve(pos[0])
 
 
 _COMMAND_ENVIRONMENT: Any = None

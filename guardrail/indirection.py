@@ -17,10 +17,11 @@ TYPE_CHECKING = False  # `typing` costs milliseconds to import: annotations only
 if TYPE_CHECKING:
     from typing import Any
 
-from guardrail.base.vocab import (CD_BUILTINS, FILE_WRITERS, INLINE_CODE_OPTIONS, INTERPRETERS, JUSTS,
+from guardrail.base.vocab import (CD_BUILTINS, FILE_WRITERS, INLINE_CODE_OPTIONS, INTERPRETERS, JOB_QUEUES, JUSTS,
                                   LANGUAGE_PROGRAMS, MAKES, PACKAGE_MANAGERS, SCRIPT_READERS, SHELLS, TASK_RUNNERS,
                                   is_python)
 from guardrail.model import SimpleCommand
+from guardrail.workdir import WorkingDirs, join
 
 MAX_DEPTH = 5
 MAX_SCRIPT_BYTES = 256_000
@@ -59,6 +60,8 @@ def is_trigger(cmd: SimpleCommand) -> bool:
         return any(not a.startswith("-") for a in cmd.args) or cmd.stdin_file is not None
     if name in INTERPRETERS or is_python(name):
         return _interp_operand(cmd) is not None
+    if name in JOB_QUEUES:
+        return _job_file(cmd) is not None
     if head[:2] == "$(" or head[:1] == "`":
         return _SUBST_FILE.match(head) is not None  # `$(cat x.sh)` as a command: the file's text runs
     # `./x`, `../x` or any `*.sh`: a project script (bin/rails and /usr/bin/x are programs, not read);
@@ -157,12 +160,6 @@ def _read(ctx: Any, path: str) -> str | None:
     return text[:MAX_SCRIPT_BYTES]
 
 
-def _join(cwd: str, path: str) -> str:
-    if path.startswith("/"):
-        return posixpath.normpath(path)
-    return posixpath.normpath(posixpath.join(cwd or "/", path))
-
-
 # --------------------------------------------------------------------------- resolution (one level)
 
 @record(frozen=True)
@@ -201,20 +198,20 @@ def _pm_args(cmd: SimpleCommand, cwd: str) -> tuple[list[str], str]:
             pos.extend(args[i + 1:])
             break
         if a in ("--prefix", "-C", "--cwd", "--dir") and i + 1 < len(args):
-            d = _join(cwd, args[i + 1])
+            d = join(cwd, args[i + 1])
             i += 2
             continue
         for opt in ("--prefix=", "--cwd=", "--dir="):
             if a.startswith(opt):
-                d = _join(cwd, a[len(opt):])
+                d = join(cwd, a[len(opt):])
         if a in ("-w", "--workspace", "--filter", "-F") and i + 1 < len(args):
             if re.match(r"^\.{0,2}/|^[\w.-]+/[\w./-]+$", args[i + 1]) and not args[i + 1].startswith("@"):
-                d = _join(cwd, args[i + 1])  # a workspace named by its path; package names are not resolved
+                d = join(cwd, args[i + 1])  # a workspace named by its path; package names are not resolved
             i += 2
             continue
         for opt in ("--workspace=", "--filter="):
             if a.startswith(opt) and "/" in a and not a[len(opt):].startswith("@"):
-                d = _join(cwd, a[len(opt):])
+                d = join(cwd, a[len(opt):])
         if a.startswith("-"):
             i += 1
             continue
@@ -253,7 +250,7 @@ def _resolve_pm(cmd: SimpleCommand, cwd: str, ctx: Any) -> tuple[list[Step], lis
             script_name = sub
         if script_name is None and not names:
             return [], [], []
-    path = _join(pkg_dir, "package.json")
+    path = join(pkg_dir, "package.json")
     text = _read(ctx, path)
     # `yarn prisma ...` and `yarn run prisma ...` with no script of that name run the package binary
     bare = script_name is not None and pos and (pos[0] == script_name or cmd.name in ("yarn", "pnpm", "bun"))
@@ -388,11 +385,11 @@ def _resolve_make(cmd: SimpleCommand, cwd: str, ctx: Any) -> tuple[list[Step], l
     while i < len(args):
         a = args[i]
         if a in ("-C", "--directory") and i + 1 < len(args):
-            d = _join(d, args[i + 1])
+            d = join(d, args[i + 1])
             i += 2
             continue
         if a.startswith("--directory=") or (a.startswith("-C") and len(a) > 2):
-            d = _join(d, a.split("=", 1)[1] if a.startswith("--") else a[2:])
+            d = join(d, a.split("=", 1)[1] if a.startswith("--") else a[2:])
             i += 1
             continue
         if a in ("-f", "--file", "--makefile") and i + 1 < len(args):
@@ -421,7 +418,7 @@ def _resolve_make(cmd: SimpleCommand, cwd: str, ctx: Any) -> tuple[list[Step], l
     candidates = [mf] if mf else ["GNUmakefile", "makefile", "Makefile"]
     text, path = None, ""
     for c in candidates:
-        path = _join(d, c)
+        path = join(d, c)
         text = _read(ctx, path)
         if text is not None:
             break
@@ -433,7 +430,7 @@ def _resolve_make(cmd: SimpleCommand, cwd: str, ctx: Any) -> tuple[list[Step], l
         for name in inc.split()[:4]:
             if "$" in name or "*" in name:
                 continue
-            extra = _read(ctx, _join(d, name))
+            extra = _read(ctx, join(d, name))
             if extra:
                 text += "\n" + extra
     parsed = parse_makefile(text)
@@ -524,7 +521,7 @@ def _resolve_just(cmd: SimpleCommand, cwd: str, ctx: Any) -> tuple[list[Step], l
             i += 2
             continue
         if a in ("-d", "--working-directory") and i + 1 < len(args):
-            d = _join(cwd, args[i + 1])
+            d = join(cwd, args[i + 1])
             i += 2
             continue
         if a.startswith("-"):
@@ -534,7 +531,7 @@ def _resolve_just(cmd: SimpleCommand, cwd: str, ctx: Any) -> tuple[list[Step], l
         i += 1
     text, path = None, ""
     for c in ([jf] if jf else ["justfile", "Justfile", ".justfile", "JUSTFILE"]):
-        path = _join(cwd, c)
+        path = join(cwd, c)
         text = _read(ctx, path)
         if text is not None:
             break
@@ -627,11 +624,25 @@ def _shell_operand(cmd: SimpleCommand) -> tuple[str, str, list[str]]:
     return ("file", args[i], args[i + 1:])
 
 
+def _job_file(cmd: SimpleCommand) -> str | None:
+    """The script file `at -f FILE` / `batch -f FILE` queues (at runs it with /bin/sh)."""
+    args = cmd.args
+    for i, a in enumerate(args):
+        if a == "-f" and i + 1 < len(args):
+            return args[i + 1]
+        if a.startswith("-f") and len(a) > 2:
+            return a[2:]
+    return None
+
+
 def _resolve_script(cmd: SimpleCommand, cwd: str, ctx: Any) -> tuple[list[Step], list[str], list[str]]:
     name = cmd.name
     head = cmd.argv[0]
     lang_hint = "sh"
-    if name in SCRIPT_READERS:
+    if name in JOB_QUEUES:
+        script = _job_file(cmd) or ""
+        label, args = f"{name} -f {script}", []
+    elif name in SCRIPT_READERS:
         mode, script, args = _shell_operand(cmd)
         if mode == "none":
             return [], [], []
@@ -648,9 +659,9 @@ def _resolve_script(cmd: SimpleCommand, cwd: str, ctx: Any) -> tuple[list[Step],
             # `python -m pkg.tool`: a module of the project when its file is there; an installed one otherwise
             base = script.replace(".", "/")
             for cand in (base + ".py", base + "/__main__.py"):
-                text = _read(ctx, _join(cwd, cand))
+                text = _read(ctx, join(cwd, cand))
                 if text is not None:
-                    return [Step(label, f"file:{_join(cwd, cand)}", text, cwd, "python")], [], []
+                    return [Step(label, f"file:{join(cwd, cand)}", text, cwd, "python")], [], []
             return [], [], []
     elif head[:2] == "$(" or head[:1] == "`":
         m = _SUBST_FILE.match(head)
@@ -665,7 +676,7 @@ def _resolve_script(cmd: SimpleCommand, cwd: str, ctx: Any) -> tuple[list[Step],
         script = m.group(1)  # `bash $(ls x.sh)`, `bash $(cat list)` is not followed (no name match)
     if script.startswith("$") or "$(" in script or "`" in script:
         return [], [], []
-    path = _join(cwd, script)
+    path = join(cwd, script)
     if _GLOB_CHARS.search(script):
         # `bash scripts/wipe?.sh`: the shell picks the file; guardrail reads no directory listings
         note = f"{path} (a glob pattern: which file runs is not known)"
@@ -754,17 +765,17 @@ def _workspace_selection(cmd: SimpleCommand) -> tuple[list[str], bool, SimpleCom
 def _workspace_patterns(root: str, ctx: Any) -> list[str]:
     patterns: list[str] = []
     try:
-        data = json.loads(_read(ctx, _join(root, "package.json")) or "{}")
+        data = json.loads(_read(ctx, join(root, "package.json")) or "{}")
         ws = data.get("workspaces") if isinstance(data, dict) else None
         ws = ws.get("packages") if isinstance(ws, dict) else ws
         patterns += [p for p in ws or [] if isinstance(p, str)]
     except (ValueError, AttributeError):
         pass
-    yaml = _read(ctx, _join(root, "pnpm-workspace.yaml")) or ""
+    yaml = _read(ctx, join(root, "pnpm-workspace.yaml")) or ""
     patterns += re.findall(r"(?m)^\s*-\s*[\"']?([^\"'#\s]+)", yaml.split("catalog", 1)[0])
     for name in ("lerna.json",):
         try:
-            patterns += [p for p in json.loads(_read(ctx, _join(root, name)) or "{}").get("packages") or []
+            patterns += [p for p in json.loads(_read(ctx, join(root, name)) or "{}").get("packages") or []
                          if isinstance(p, str)]
         except (ValueError, AttributeError):
             pass
@@ -777,8 +788,8 @@ def _find_workspace(root: str, name: str, patterns: list[str], ctx: Any) -> str 
     short = name.rsplit("/", 1)[-1]
     for pat in patterns + ["packages/*", "apps/*", "services/*"]:
         cand = pat.split("*", 1)[0].rstrip("/") + "/" + short if "*" in pat else pat
-        d = _join(root, cand)
-        text = _read(ctx, _join(d, "package.json"))
+        d = join(root, cand)
+        text = _read(ctx, join(d, "package.json"))
         if text is None:
             continue
         try:
@@ -802,7 +813,7 @@ def _resolve_workspaces(cmd: SimpleCommand, inner: SimpleCommand, names: list[st
         else:
             dirs.append(d)
     if every and not names:
-        dirs += [_join(cwd, p) for p in patterns if "*" not in p]
+        dirs += [join(cwd, p) for p in patterns if "*" not in p]
         unresolved = unresolved or not patterns or any("*" in p for p in patterns)
     steps: list[Step] = []
     problems: list[str] = []
@@ -894,7 +905,7 @@ def _resolve_runner(cmd: SimpleCommand, cwd: str, ctx: Any) -> tuple[list[Step],
     if concurrently:
         lines = [f"npm run {_quote(c[4:])}" if c.startswith("npm:") else c for c in pos]
         return [Step(f"concurrently {' '.join(pos)[:60]}", f"runner:{cwd}:{pos}", "\n".join(lines), cwd)], [], []
-    path = _join(cwd, "package.json")
+    path = join(cwd, "package.json")
     text = _read(ctx, path)
     label = f"{cmd.name} {' '.join(pos)}"
     try:
@@ -995,8 +1006,8 @@ def _output_of(cmd: SimpleCommand, cwd: str, ctx: Any) -> str | None:
         if not files:
             if cmd.stdin_text is not None:
                 return cmd.stdin_text
-            return _read(ctx, _join(cwd, cmd.stdin_file)) if cmd.stdin_file else None
-        texts = [_read(ctx, _join(cwd, f)) for f in files[:8]]
+            return _read(ctx, join(cwd, cmd.stdin_file)) if cmd.stdin_file else None
+        texts = [_read(ctx, join(cwd, f)) for f in files[:8]]
         return None if any(t is None for t in texts) or len(files) > 8 else "".join(texts)  # type: ignore[arg-type]
     return None
 
@@ -1018,15 +1029,15 @@ def _note_writes(cmd: SimpleCommand, cwd: str, ctx: Any) -> None:
         writes += [(t, cmd.stdin_text, append) for t in targets if not t.startswith("$")]
     elif name in ("curl", "wget"):
         for target in _download_targets(cmd):
-            files[posixpath.normpath(_join(cwd, target))] = "\0download:" + name
+            files[posixpath.normpath(join(cwd, target))] = "\0download:" + name
     elif name in ("cp", "mv", "install") and not cmd.dynamic:
         pos = [a for a in cmd.args if not a.startswith("-")]
         if len(pos) == 2:
-            writes.append((pos[1], _read(ctx, _join(cwd, pos[0])), False))
+            writes.append((pos[1], _read(ctx, join(cwd, pos[0])), False))
     elif name in ("npm", "pnpm") and len(cmd.args) >= 3:
         _note_package_scripts(cmd, cwd, ctx)
     for target, text, append in writes[:16]:
-        path = posixpath.normpath(_join(cwd, target))
+        path = posixpath.normpath(join(cwd, target))
         if text is not None and append:
             before = _read(ctx, path)
             text = None if before is None and path in files else (before or "") + text
@@ -1063,7 +1074,7 @@ def _note_package_scripts(cmd: SimpleCommand, cwd: str, ctx: Any) -> None:
         sets = [(args[1], args[2])]
     if not sets:
         return
-    path = posixpath.normpath(_join(cwd, "package.json"))
+    path = posixpath.normpath(join(cwd, "package.json"))
     try:
         data = json.loads(_read(ctx, path) or "{}")
         if not isinstance(data, dict):
@@ -1085,58 +1096,13 @@ def _overlay(ctx: Any) -> None:
         return
 
     def read(path: str) -> str | None:
-        text = files.get(posixpath.normpath(_join(ctx.cwd or "/", path)))
+        text = files.get(posixpath.normpath(join(ctx.cwd or "/", path)))
         if text is not None:
             return None if text.startswith("\0") else text
         return base(path)
 
     read._guardrail_base = base  # type: ignore[attr-defined]
     ctx.read_file = read
-
-
-class _Dirs:
-    """Which directory each command of a line runs in: `cd X`/`pushd X` change it for the commands after them
-    at the same nesting (`via`), until that nesting ends (`bash -c 'cd X && ...'; make`). The model does not
-    mark `( ... )` subshells, so where one may end the earlier directories stay as alternates."""
-
-    def __init__(self, cwd: str, home: str, uncertain: bool) -> None:
-        self.frames: list[tuple[tuple[str, ...], str | None, tuple[str, ...]]] = [((), cwd, ())]
-        self.stack: list[str | None] = []
-        self.home = home or "/root"
-        self.uncertain = uncertain
-
-    def here(self, cmd: SimpleCommand) -> tuple[str | None, tuple[str, ...]]:
-        while len(self.frames) > 1 and cmd.via[:len(self.frames[-1][0])] != self.frames[-1][0]:
-            self.frames.pop()
-        return self.frames[-1][1], self.frames[-1][2]
-
-    def change(self, cmd: SimpleCommand) -> None:
-        here, alts = self.here(cmd)
-        args = [a for a in cmd.args if not (a.startswith("-") and len(a) > 1 and a[1:].isalpha())]
-        if args and args[0] == "--":
-            args = args[1:]
-        new: str | None
-        if cmd.name == "popd":
-            new = self.stack.pop() if self.stack else None
-        elif not args:
-            new = self.home if cmd.name != "pushd" else None
-        elif args[0].startswith(("$HOME", "${HOME}")) and re.match(r"^\$\{?HOME\}?(/|$)", args[0]):
-            new = _join(self.home, re.sub(r"^\$\{?HOME\}?/?", "", args[0]) or ".")
-        elif cmd.dynamic or "$" in args[0] or "`" in args[0] or (args[0] == "-" and len(self.frames) < 2):
-            new = None  # `cd "$DIR"`: scripts after it cannot be located
-        elif args[0] == "-":
-            new = self.frames[-2][1]
-        else:
-            t = args[0]
-            t = self.home + t[1:] if t == "~" or t.startswith("~/") else t
-            new = _join(here, t) if here is not None else (t if t.startswith("/") else None)
-        if cmd.name == "pushd":
-            self.stack.append(here)
-        keep = (here,) if here is not None and (self.uncertain or cmd.via) else ()
-        if args and not cmd.dynamic and cmd.name != "popd" and not args[0].startswith(("/", "~", "-", "$")):
-            keep += tuple(_join(a, args[0]) for a in alts)  # `(cd docs) && cd api`: api may be under either
-        alts = tuple(dict.fromkeys(a for a in keep + alts if a != new))[:4]
-        self.frames.append((cmd.via, new, alts))
 
 
 def _label(cmd: SimpleCommand) -> str:
@@ -1187,7 +1153,7 @@ def _expand_into(cmd: SimpleCommand, ctx: Any, cwd: str, depth: int, chain: tupl
             continue
         sub_chain = chain + (step.label,)
         inner_cmds = _commands_of(step)
-        dirs = _Dirs(step.cwd, getattr(ctx, "home", ""), "(" in step.script or "|" in step.script) \
+        dirs = WorkingDirs(step.cwd, getattr(ctx, "home", ""), "(" in step.script or "|" in step.script) \
             if any(c.name in CD_BUILTINS for c in inner_cmds) else None
         for inner in inner_cmds:
             if len(out.commands) >= MAX_COMMANDS:
@@ -1199,7 +1165,7 @@ def _expand_into(cmd: SimpleCommand, ctx: Any, cwd: str, depth: int, chain: tupl
                     dirs.change(inner)
                 here = dirs.here(inner)[0]
             # cmd.via already holds the outer chain; add this step once
-            tagged = replace(inner, via=cmd.via + (step.label,) + inner.via, env=cmd.env + inner.env)
+            tagged = replace(inner, via=cmd.via + (step.label,) + inner.via, env=cmd.env + inner.env, cwd=here)
             out.commands.append(tagged)
             if here is None:
                 if is_trigger(tagged):
@@ -1257,7 +1223,7 @@ def expand_all(commands: list[SimpleCommand], ctx: Any) -> list[SimpleCommand]:
     _LINE["ctx"], _LINE["files"] = ctx, {}
     base = ctx.cwd or "/"
     source = getattr(ctx, "source", "") or ""
-    dirs = _Dirs(base, getattr(ctx, "home", ""), "(" in source or "|" in source) \
+    dirs = WorkingDirs(base, getattr(ctx, "home", ""), "(" in source or "|" in source) \
         if any(c.name in CD_BUILTINS for c in commands) else None
     memo: Any = None
     for cmd in commands:

@@ -70,6 +70,7 @@ class SimpleCommand:
     via: tuple[str, ...] = ()
     dynamic: bool = False
     text: str = ""
+    cwd: str | None = None  # where a script's own `cd` moved it (script following sets it); None: the line's
 
     # Read by every rule for every command: computed once per command, not per access.
     # name: the program name, basename of argv[0] with a leading backslash removed; args: argv[1:];

@@ -1693,6 +1693,8 @@ _WRAPPER_VALUE_OPTS: dict[str, frozenset[str]] = {
 # value, positionals before the command). Option bundles are read as getopt does (`screen -dmS name cmd`).
 _ARGV_WRAPPERS: dict[str, tuple[str, frozenset[str], int]] = {
     "pkexec": ("", frozenset({"--user"}), 0),
+    "run0": ("ugD", frozenset({"--user", "--group", "--nice", "--chdir", "--setenv", "--property", "--description",
+                               "--slice", "--unit", "--background", "--machine", "--shell-prompt-prefix"}), 0),
     "chrt": ("TPD", frozenset({"--sched-runtime", "--sched-period", "--sched-deadline"}), 1),
     "strace": ("abeEIoOpPsSuUX", frozenset({"--output", "--trace", "--signal", "--attach", "--string-limit", "--user",
                                            "--env", "--columns", "--trace-path", "--summary-sort-by", "--detach-on"}), 0),
@@ -2064,7 +2066,7 @@ def _unwrap_runner(cmd: SimpleCommand, name: str, args: list[str]) -> tuple[str,
         return ("shell", ("script -c", value)) if value is not None else None
     if name == "tmux":
         return _unwrap_tmux(args)
-    if name in ("at", "batch"):  # the job is read from stdin (or -f FILE, left to the file readers)
+    if name in vocab.JOB_QUEUES:  # the job is read from stdin (or -f FILE: script following reads it)
         if cmd.stdin_text is not None and not any(a == "-f" or a.startswith("-f") for a in args) and \
                 not any(a in ("-l", "-r", "-d", "-c") for a in args):
             return ("shell", (name, cmd.stdin_text))

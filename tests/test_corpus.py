@@ -9,17 +9,16 @@ happen, not what guardrail does today: the thresholds below are the ratchet, rai
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from corpus_runner import GUARDBENCH_PATH, guardbench, run_in_process
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS_DIR = REPO / "tests" / "corpus"
-GUARDBENCH_PATH = REPO / "benchmarks" / "guardbench.py"
 EXPECTS = {"deny", "block", "ask", "not-deny", "allow"}
 
 # Thresholds set from measurement (2026-12-02 04:55 UTC, after the find/rsync/git/evasion rules: danger
@@ -32,12 +31,8 @@ INTENT_OK_MIN = 0.98
 SAMPLE_EVERY = 40  # subprocess sample: ~20 cases through the real launcher
 
 
-def _guardbench():
-    spec = importlib.util.spec_from_file_location("guardbench", GUARDBENCH_PATH)
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+def _guardbench():  # noqa: ANN202
+    return guardbench()
 
 
 def load_cases() -> list[dict]:
@@ -92,28 +87,6 @@ def test_case_well_formed(case: dict) -> None:
 
 
 # --------------------------------------------------------------------------- scoring
-
-
-def run_in_process(cases: list[dict], root: Path) -> list[dict]:
-    """guardbench's run_one, with hookio.handle in place of the subprocess."""
-    import time
-
-    from guardrail import hookio
-
-    gb = _guardbench()
-    env = {"HOME": str(root / "home"), "PATH": "/usr/bin:/bin",
-           "GUARDRAIL_AUDIT_LOG": str(root / "audit.jsonl"), "GUARDRAIL_STATE_DIR": str(root / "state")}
-    (root / "home").mkdir(parents=True, exist_ok=True)
-    results = []
-    for case in cases:
-        proj, payload = gb.prepare(case, root / "cases")
-        t0 = time.perf_counter()
-        out = hookio.handle("pre-tool-use", json.dumps(payload).encode(), dict(env, CLAUDE_PROJECT_DIR=str(proj)))
-        ms = (time.perf_counter() - t0) * 1000
-        d = gb.decide(0, out or "")
-        results.append({"id": case["id"], "category": case["category"], "expect": case["expect"], "decision": d,
-                        "ok": d in gb.PASS[case["expect"]], "ms": ms, "rc": 0, "stderr": "", "stdout": out or ""})
-    return results
 
 
 @pytest.fixture(scope="module")

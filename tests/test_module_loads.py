@@ -36,7 +36,7 @@ FULL = FAST | BASE | {"guardrail.base.vocab", "guardrail.checks", "guardrail.eng
 DECIDED = {"guardrail.audit", "guardrail.environment", "guardrail.intent", "guardrail.intent.model",
            "guardrail.intent.policy", "guardrail.intent.store", "guardrail.intent.transcript", "guardrail.redact"}
 # Script following and the code readers (npm scripts, make, ./x.sh, inline code), and the data checks.
-EXPANSION = {"guardrail.checks_data", "guardrail.indirection"}
+EXPANSION = {"guardrail.checks_data", "guardrail.indirection", "guardrail.workdir"}
 
 KINDS = {
     # kind: (event, payload fields, decision, guardrail modules loaded, may load sqlparse)

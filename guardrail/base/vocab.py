@@ -13,10 +13,11 @@ from __future__ import annotations
 # ---- shells and scripts
 
 # Shells that read POSIX sh scripts: `-c SCRIPT`, a script file operand or the script on stdin.
-BOURNE_SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash", "mksh", "lksh", "oksh", "pdksh", "yash", "posh"})
+BOURNE_SHELLS = frozenset({"sh", "bash", "rbash", "zsh", "dash", "ksh", "ksh93", "ash", "hush", "mksh", "lksh", "oksh",
+                           "pdksh", "yash", "posh", "osh"})
 # Shells of another language. Their scripts are not bash, but a script of plain commands reads the same, which is
 # better than not reading it at all.
-OTHER_SHELLS = frozenset({"fish", "csh", "tcsh"})
+OTHER_SHELLS = frozenset({"fish", "csh", "tcsh", "nu", "elvish", "xonsh"})
 SHELLS = BOURNE_SHELLS | OTHER_SHELLS
 # Multi-call binaries: the first argument names the program they act as (`busybox rm -rf ~`, `busybox sh x.sh`).
 MULTICALL = frozenset({"busybox", "toybox"})
@@ -24,8 +25,12 @@ MULTICALL = frozenset({"busybox", "toybox"})
 SOURCE_BUILTINS = frozenset({"source", "."})
 # Programs that run a shell script they are given as a file or on stdin.
 SCRIPT_READERS = SHELLS | SOURCE_BUILTINS
+# Job queues: they run a shell script later, read from stdin or from `-f FILE`.
+JOB_QUEUES = frozenset({"at", "batch"})
 # Builtins that change the directory later commands run in.
 CD_BUILTINS = frozenset({"cd", "pushd", "popd", "chdir"})
+# Wrappers that run their command in the current shell, not a new one: a `cd` under them moves what follows.
+SAME_SHELL_WRAPPERS = frozenset({"builtin", "command", "eval", "time"})
 
 # ---- interpreters
 
@@ -82,7 +87,7 @@ ARCHIVERS = TARS | frozenset({"zip"})
 
 # Programs whose output can come from the network: a download piped into a shell runs code nobody saw.
 DOWNLOADERS = frozenset({"curl", "wget", "wget2", "aria2c", "curlie", "fetch", "http", "https", "httpie", "xh", "xhs",
-                         "lwp-request", "GET", "nc", "ncat", "netcat", "socat"})
+                         "lwp-request", "GET", "lynx", "w3m", "nc", "ncat", "netcat", "socat", "gh", "glab"})
 REMOTE_SHELLS = frozenset({"ssh", "autossh", "mosh"})
 
 # ---- containers, clusters, infrastructure
@@ -105,14 +110,15 @@ FILE_WRITERS = frozenset({"tee", "curl", "wget", "cp", "mv", "install", "npm", "
 
 # SQL clients (how each parses its options: guardrail.sql.clients). cqlsh speaks CQL, close enough for DROP.
 SQL_CLIENTS = frozenset({"psql", "mysql", "mariadb", "sqlite3", "sqlite", "cockroach", "clickhouse-client",
-                         "duckdb", "sqlcmd", "snowsql", "bq", "pgcli", "mycli", "litecli", "usql", "trino"})
+                         "duckdb", "sqlcmd", "snowsql", "bq", "pgcli", "mycli", "litecli", "usql", "trino", "spark-sql",
+                         "beeline"})
 SQL_SHELLS = SQL_CLIENTS | frozenset({"cqlsh"})
 
 # ---- every program whose use can run commands guardrail reads from somewhere else
 
 # The cheap guard before script following and the code readers: an exact superset of the programs they act on
 # (a test keeps it so). Downloaders, container tools, gcloud and terraform carry commands only in some uses.
-COMMAND_CARRIERS = (PACKAGE_MANAGERS | TASK_RUNNERS | MAKES | JUSTS | SCRIPT_READERS | frozenset(INTERPRETERS)
+COMMAND_CARRIERS = (PACKAGE_MANAGERS | TASK_RUNNERS | MAKES | JUSTS | SCRIPT_READERS | JOB_QUEUES | frozenset(INTERPRETERS)
                     | frozenset({"uv"}) | AWKS | SEDS | VIMS | TARS | frozenset({"rsync", "zip"}) | DOWNLOADERS
                     | REMOTE_SHELLS | frozenset({"gcloud"}) | CONTAINER_ENGINES | KUBE_CLIS | TERRAFORMS)
 
