@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import posixpath
 import re
+from guardrail.base.text import shell_quote
+from guardrail.base.lazy import LazyRegex
 from guardrail.base.record import factory, record
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:
@@ -18,21 +20,6 @@ from guardrail.base.vocab import (ARCHIVERS, COMMAND_CARRIERS, CONTAINER_ENGINES
                                   DOWNLOADERS, KUBE_CLIS, SQL_CLIENTS, TERRAFORMS, is_python)
 from guardrail.model import SimpleCommand
 from guardrail.rules import has_flag, positionals
-
-
-class _LazyRx:
-    """A regular expression compiled on first use: the hook imports this module on every call, and most calls
-    never reach the checks that need these patterns."""
-
-    __slots__ = ("pattern", "flags", "_rx")
-
-    def __init__(self, pattern: str, flags: int = 0) -> None:
-        self.pattern, self.flags, self._rx = pattern, flags, None
-
-    def __getattr__(self, name: str) -> Any:
-        if self._rx is None:
-            self._rx = re.compile(self.pattern, self.flags)
-        return getattr(self._rx, name)
 
 
 @record
@@ -285,7 +272,7 @@ def classify_path(arg: str, ctx: EvalContext) -> str | None:
     return None
 
 
-_BRACKETS = _LazyRx(r"\[!?\]?[^\]]*\]")
+_BRACKETS = LazyRegex(r"\[!?\]?[^\]]*\]")
 
 
 def _classify_glob(raw: str, ctx: EvalContext) -> str | None:
@@ -476,7 +463,7 @@ def find_delete_broad(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, A
     return out
 
 
-_DEVICE_RX = _LazyRx(r"^/dev/(sd[a-z]+\d*|hd[a-z]+\d*|vd[a-z]+\d*|xvd[a-z]+\d*|nvme\d+(n\d+(p\d+)?)?|mmcblk\d+(p\d+)?|"
+_DEVICE_RX = LazyRegex(r"^/dev/(sd[a-z]+\d*|hd[a-z]+\d*|vd[a-z]+\d*|xvd[a-z]+\d*|nvme\d+(n\d+(p\d+)?)?|mmcblk\d+(p\d+)?|"
                         r"disk\d+(s\d+)?|rdisk\d+|md\d+|dm-\d+|mapper/.+|loop\d+|sr\d+|root|block/\d+:\d+|"
                         r"[a-z]+/by-(id|uuid|label|path|partuuid|partlabel|diskseq)/.+)$")
 # What a glob under /dev may expand to (`of=/dev/sd?`): tested against these names.
@@ -565,7 +552,7 @@ def archive_remove_broad(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str
     return path_broad_target(cmd, ctx, {"skip": 0})
 
 
-_OUT_REDIRECT = _LazyRx(r"^(\d*>>?\|?|&>>?|\d*<>)$")
+_OUT_REDIRECT = LazyRegex(r"^(\d*>>?\|?|&>>?|\d*<>)$")
 
 
 @check("redirect-to-device")
@@ -927,7 +914,7 @@ def _sqlite_options(args: tuple[str, ...] | list[str]) -> tuple[list[tuple[str, 
 
 # Client commands inside SQL text that make the client read another file: psql `\i f`, `\ir f`,
 # `\include f`; mysql `source f`, `\. f`; sqlite `.read f`.
-_INCLUDE = _LazyRx(r"(?im)^\s*(?:\\i(?:r|nclude|nclude_relative)?|\\\.|source|\.read)\s+(['\"]?)([^\s;'\"]+)\1\s*;?\s*$")
+_INCLUDE = LazyRegex(r"(?im)^\s*(?:\\i(?:r|nclude|nclude_relative)?|\\\.|source|\.read)\s+(['\"]?)([^\s;'\"]+)\1\s*;?\s*$")
 
 
 def _file_text(path: str, ctx: EvalContext) -> str | None:
@@ -1001,7 +988,7 @@ def sql_payloads(cmd: SimpleCommand, ctx: EvalContext) -> list[tuple[str, str]]:
 
 # Client escapes to the operating system: psql/mysql `\! cmd`, mysql `system cmd`, sqlite `.shell`/`.system`,
 # and output piped to a command (psql `\o |cmd`, `\g |cmd`; sqlite `.output |cmd`, `.once |cmd`).
-_SQL_SHELL = _LazyRx(r"(?im)(?:^|;)\s*(?:\\!|system\s|\.(?:shell|system)\s|\\[og]\s*\||"
+_SQL_SHELL = LazyRegex(r"(?im)(?:^|;)\s*(?:\\!|system\s|\.(?:shell|system)\s|\\[og]\s*\||"
                         r"\.(?:output|once)\s+(?:-\w+\s+)*\|)\s*(.+?)\s*$")
 
 
@@ -1058,7 +1045,7 @@ def dynamic_program(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any
 
 
 # `$(curl ...)` as a script operand: the download is the script (compiled on first use)
-_DOWNLOAD_SUBST = _LazyRx(r"^\$\(\s*(" + "|".join(sorted(map(re.escape, DOWNLOADERS))) + r")\s")
+_DOWNLOAD_SUBST = LazyRegex(r"^\$\(\s*(" + "|".join(sorted(map(re.escape, DOWNLOADERS))) + r")\s")
 
 
 @check("remote-code")
@@ -1121,7 +1108,7 @@ def git_run_commands(cmd: SimpleCommand) -> list[str]:
         if word in tail:
             args = [t for t in tail[tail.index(word) + 1:] if t not in ("--recursive", "-q", "--quiet")]
             if args:
-                out.append(" ".join(_shell_quote(t) for t in args) if len(args) > 1 else args[0])
+                out.append(" ".join(shell_quote(t) for t in args) if len(args) > 1 else args[0])
     elif sub == "rebase":
         for j, t in enumerate(tail):
             if t in ("-x", "--exec") and j + 1 < len(tail):
@@ -1146,13 +1133,11 @@ def git_run_commands(cmd: SimpleCommand) -> list[str]:
     return [o for o in out if o.strip()]
 
 
-def _shell_quote(s: str) -> str:
-    return s if re.fullmatch(r"[\w@%+=:,./~-]+", s) else "'" + s.replace("'", "'\\''") + "'"
 
 
 _GIT_SUBS_RUNNING = frozenset({"submodule", "bisect", "rebase", "config", *_GIT_TRANSPORT})
 # Server- and client-side COPY to or from a program (psql `\copy ... program 'cmd'` runs it locally).
-_COPY_PROGRAM = _LazyRx(r"(?i)\b(?:TO|FROM)\s+PROGRAM\s+'((?:[^']|'')*)'")
+_COPY_PROGRAM = LazyRegex(r"(?i)\b(?:TO|FROM)\s+PROGRAM\s+'((?:[^']|'')*)'")
 
 
 @check("runs-command")

@@ -14,6 +14,8 @@ TYPE_CHECKING = False  # `typing` costs milliseconds to import: annotations only
 if TYPE_CHECKING:
     from typing import Any, Iterable, Mapping
 
+from guardrail.base.text import shell_quote
+from guardrail.base.lazy import LazyRegex
 from guardrail.checks import CHECKS, SQL_CLIENTS, EvalContext, check, sql_payloads
 from guardrail.base.vocab import (AWKS, BOURNE_SHELLS, CODE_RUNNERS, CONTAINER_ENGINES, DOWNLOADERS, INLINE_FLAGS,
                                   INTERPRETERS, KUBE_CLIS, MAKES, PACKAGE_MANAGERS, REMOTE_SHELLS, SEDS, SHELLS, TARS,
@@ -22,25 +24,6 @@ from guardrail.model import SimpleCommand
 from guardrail.rules import any_glob, has_flag, match_command, positionals
 
 MAX_FILE_BYTES = 1_000_000
-
-
-class _Lazy:
-    """A regular expression compiled on first use: importing this module stays cheap for calls that never
-    reach the check using it."""
-
-    __slots__ = ("pattern", "flags", "_rx", "__dict__")
-
-    def __init__(self, pattern: str, flags: int = 0) -> None:
-        self.pattern, self.flags, self._rx = pattern, flags, None
-
-    def __getattr__(self, name: str) -> Any:
-        if self._rx is None:
-            self._rx = re.compile(self.pattern, self.flags)
-        value = getattr(self._rx, name)
-        self.__dict__[name] = value  # kept: later `rx.search` finds it without a call to __getattr__
-        return value
-
-
 
 
 def _module(name: str) -> Any:
@@ -399,9 +382,9 @@ def sql_destructive(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any
 
 # ---- document and key-value stores
 
-_MONGO_DROP = _Lazy(r"\.dropDatabase\s*\(|\bdb(\.\w+|\[['\"][^'\"]+['\"]\])\.drop\s*\(\s*\)|\.dropCollection\s*\(|"
+_MONGO_DROP = LazyRegex(r"\.dropDatabase\s*\(|\bdb(\.\w+|\[['\"][^'\"]+['\"]\])\.drop\s*\(\s*\)|\.dropCollection\s*\(|"
                          r"getCollection\s*\([^)]*\)\s*\.drop\s*\(|\.forEach\s*\([^)]*\.drop\s*\(")
-_MONGO_DELETE = _Lazy(r"\.(deleteMany|remove|updateMany)\s*\(\s*(\{\s*\}|\))|\.dropAllUsers\s*\(|\.dropIndexes\s*\(\s*\)")
+_MONGO_DELETE = LazyRegex(r"\.(deleteMany|remove|updateMany)\s*\(\s*(\{\s*\}|\))|\.dropAllUsers\s*\(|\.dropIndexes\s*\(\s*\)")
 
 
 def mongo_payloads(cmd: SimpleCommand, ctx: EvalContext) -> list[str]:
@@ -438,7 +421,7 @@ def mongo_destructive(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, A
     return out
 
 
-_MONGO_COLL = _Lazy(r"\bdb\.(\w+)\s*\.|\bdb\[['\"]([^'\"]+)['\"]\]|(?:getCollection|dropCollection)\s*\(\s*['\"]([^'\"]+)['\"]")
+_MONGO_COLL = LazyRegex(r"\bdb\.(\w+)\s*\.|\bdb\[['\"]([^'\"]+)['\"]\]|(?:getCollection|dropCollection)\s*\(\s*['\"]([^'\"]+)['\"]")
 _MONGO_NOT_COLL = frozenset({"getCollection", "getSiblingDB", "getCollectionNames", "getMongo", "getName"})
 
 
@@ -496,15 +479,15 @@ def redis_destructive(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, A
 
 # ---- inline code (python -c, node -e, ...) with database drivers
 
-_STRING = _Lazy(r'"""(.*?)"""|\'\'\'(.*?)\'\'\'|`((?:[^`\\]|\\.)*)`|"((?:[^"\\\n]|\\.)*)"|\'((?:[^\'\\\n]|\\.)*)\'', re.S)
-_EXEC_CALL = _Lazy(r"(?:\b|(?<=\$))(execute\w*|exec|query\w*|raw|run|sql|prepare|\$executeRaw\w*|"
+_STRING = LazyRegex(r'"""(.*?)"""|\'\'\'(.*?)\'\'\'|`((?:[^`\\]|\\.)*)`|"((?:[^"\\\n]|\\.)*)"|\'((?:[^\'\\\n]|\\.)*)\'', re.S)
+_EXEC_CALL = LazyRegex(r"(?:\b|(?<=\$))(execute\w*|exec|query\w*|raw|run|sql|prepare|\$executeRaw\w*|"
                         r"\$queryRaw\w*|\$executeRawUnsafe|unsafe|none|any|many|batch|do|select_all|exec_query)\s*[(`]", re.I)
 _ORM_API = [
-    (_Lazy(r"\bmetadata\.drop_all\s*\(|\bdb\.drop_all\s*\(|\.dropDatabase\s*\(|\.dropCollection\s*\(|"
+    (LazyRegex(r"\bmetadata\.drop_all\s*\(|\bdb\.drop_all\s*\(|\.dropDatabase\s*\(|\.dropCollection\s*\(|"
                 r"\bsequelize\.drop\s*\(|\.sync\s*\(\s*\{\s*force\s*:\s*true|\.synchronize\s*\(\s*true|"
                 r"\bdropSchema\s*\(|\.dropTable\s*\(|\bdrop_table\s*\(|\bschema\.dropTable|\bmigrate\.reset\b|"
                 r"\bcall_command\s*\(\s*['\"](flush|reset_db)['\"]"), "data.drop"),
-    (_Lazy(r"\.objects(\.all\(\))?\.delete\s*\(\s*\)|\.(destroy_all|delete_all)\b(?!\s*\(\s*\w)|"
+    (LazyRegex(r"\.objects(\.all\(\))?\.delete\s*\(\s*\)|\.(destroy_all|delete_all)\b(?!\s*\(\s*\w)|"
                 r"\.deleteMany\s*\(\s*(\{\s*\})?\s*\)|\.truncate\s*\(\s*\)|\bflushall\s*\(|\bflushdb\s*\(|"
                 r"\.query\s*\(\s*\w+\s*\)\.delete\s*\(\s*\)|\.destroy\s*\(\s*\{\s*(where\s*:\s*\{\s*\}\s*,?\s*)?truncate\s*:\s*true"),
      "data.delete_rows"),
@@ -619,11 +602,11 @@ _TREE_DELETE = {
 _LANG = {**INTERPRETERS, "uv": "python"}  # `uv run python -c CODE`
 # Path expressions that name well-known places.
 _PATH_EXPR = [
-    (_Lazy(r"^(?:os\.path\.expanduser|Path|pathlib\.Path)\(\s*" + _LIT + r"\s*\)(?:\.expanduser\(\))?$"), None),
-    (_Lazy(r"^(?:Path\.home\(\)|pathlib\.Path\.home\(\)|os\.homedir\(\)|os\.environ\[['\"]HOME['\"]\]|"
+    (LazyRegex(r"^(?:os\.path\.expanduser|Path|pathlib\.Path)\(\s*" + _LIT + r"\s*\)(?:\.expanduser\(\))?$"), None),
+    (LazyRegex(r"^(?:Path\.home\(\)|pathlib\.Path\.home\(\)|os\.homedir\(\)|os\.environ\[['\"]HOME['\"]\]|"
                 r"os\.getenv\(['\"]HOME['\"]\)|process\.env\.HOME|Dir\.home|ENV\[['\"]HOME['\"]\]|\$ENV\{HOME\}|"
                 r"require\(['\"]os['\"]\)\.homedir\(\))$"), "~"),
-    (_Lazy(r"^(?:os\.getcwd\(\)|Path\.cwd\(\)|process\.cwd\(\)|Dir\.pwd|getcwd\(\))$"), "."),
+    (LazyRegex(r"^(?:os\.getcwd\(\)|Path\.cwd\(\)|process\.cwd\(\)|Dir\.pwd|getcwd\(\))$"), "."),
 ]
 
 
@@ -660,7 +643,7 @@ def _first_arg(code: str, start: int) -> str:
     return code[start + 1:i]
 
 
-_B64_CALL = _Lazy(
+_B64_CALL = LazyRegex(
     r"(?:base64\.)?b64decode\(\s*b?(['\"])([A-Za-z0-9+/=\s]{4,4000})\1\s*\)(?:\.decode\([^)]*\))?"  # python
     r"|atob\(\s*(['\"])([A-Za-z0-9+/=]{4,4000})\3\s*\)"  # node/browser
     r"|Buffer\.from\(\s*(['\"])([A-Za-z0-9+/=]{4,4000})\5\s*,\s*['\"]base64['\"]\s*\)(?:\.toString\([^)]*\))?")
@@ -711,7 +694,7 @@ def code_commands(code: str, lang: str, depth: int = 0) -> list[str]:
                 seg = code[m.start(2):end if end > 0 else m.end() + 200]
                 words = [x or y for x, y in re.findall(r"\"((?:[^\"\\\\]|\\\\.)*)\"|'((?:[^'\\\\]|\\\\.)*)'", seg)]
                 if len(words) > 1:
-                    lit = " ".join(_shq(w) for w in words)
+                    lit = " ".join(shell_quote(w) for w in words)
             out.append(lit)
         if lang in ("ruby", "perl", "php"):
             out += [m.group(1) for m in re.finditer(r"`([^`]+)`", code)]
@@ -725,7 +708,7 @@ def code_commands(code: str, lang: str, depth: int = 0) -> list[str]:
                 continue  # fs.rmSync(file) without recursive removes one file
             path = _path_arg(_first_arg(code, m.end()))
             if path is not None:
-                out.append(f"rm -rf {_shq(path)}")
+                out.append(f"rm -rf {shell_quote(path)}")
     if lang == "python" and depth < 2:
         for m in re.finditer(r"(?<![\w.])(?:exec|eval)\s*\(\s*" + _LIT, code, re.S):
             if in_text(m.start()):
@@ -752,7 +735,7 @@ _PY_EXEC = {"os.execl": (1, "l"), "os.execle": (1, "le"), "os.execlp": (1, "l"),
 _PY_TREE = frozenset({"shutil.rmtree"})
 _PY_FILE_DELETE = frozenset({"os.remove", "os.unlink", "os.rmdir", "shutil.rmtree"})
 _PY_RISKY_MODULES = ("os", "subprocess", "shutil", "pty", "commands", "asyncio", "posix")
-_PY_REMOTE = _Lazy(r"urlopen|urllib|requests\.|httpx|http\.client|urlretrieve|socket\.")
+_PY_REMOTE = LazyRegex(r"urlopen|urllib|requests\.|httpx|http\.client|urlretrieve|socket\.")
 
 
 class _PyScan:
@@ -1044,7 +1027,7 @@ class _PyScan:
         if words[0] == _PH or words[0] is None:
             self.unresolved.append(f"{what} of a program only known at run time")
             return
-        self.lines.append(" ".join(w if w == _PH else _shq(w) for w in words))
+        self.lines.append(" ".join(w if w == _PH else shell_quote(w) for w in words))
 
     def values(self, e: Any) -> list[str | None]:
         """What `e` may be: its folded value, or for a function parameter the value passed at each call
@@ -1097,12 +1080,12 @@ class _PyScan:
                 if p is None or p == _PH:
                     self.unresolved.append(f"{f}() of a path only known at run time")
                 else:
-                    self.lines.append(f"rm -rf {p if p.startswith(_PH) else _shq(p)}")
+                    self.lines.append(f"rm -rf {p if p.startswith(_PH) else shell_quote(p)}")
         elif f in _PY_FILE_DELETE and walks and id(n) not in self.conditional:
             for w in walks:
                 p = self.fold(w.args[0]) if w.args else "."
                 if p:
-                    self.lines.append(f"rm -rf {_shq(p.split('*')[0].rstrip('/') or '/')}")
+                    self.lines.append(f"rm -rf {shell_quote(p.split('*')[0].rstrip('/') or '/')}")
         elif f in ("exec", "eval", "builtins.exec", "builtins.eval", "compile") and args:
             if f == "compile":
                 return
@@ -1189,12 +1172,12 @@ def _py_scan(code: str, argv: list[str], stdin: str | None, ctx: EvalContext | N
 
 _CONCAT = {"node": r"\+", "ruby": r"\+", "perl": r"\.", "php": r"\.", "lua": r"\.\.", "applescript": r"&", "r": r",",
            "awk": r"\s+", "vim": r"\.\.?"}
-_HOME_EXPR = _Lazy(r"^(?:(?:require\(['\"](?:node:)?os['\"]\)|os)\.homedir\(\)|process\.env\.HOME|process\.env\[['\"]HOME['\"]\]|"
+_HOME_EXPR = LazyRegex(r"^(?:(?:require\(['\"](?:node:)?os['\"]\)|os)\.homedir\(\)|process\.env\.HOME|process\.env\[['\"]HOME['\"]\]|"
                    r"Deno\.env\.get\(['\"]HOME['\"]\)|Bun\.env\.HOME|Dir\.home|ENV\[['\"]HOME['\"]\]|ENV\.fetch\(['\"]HOME['\"]\)|"
                    r"\$ENV\{HOME\}|\$ENV\{['\"]HOME['\"]\}|\$_SERVER\[['\"]HOME['\"]\]|getenv\(['\"]HOME['\"]\)|"
                    r"os\.getenv\(['\"]HOME['\"]\)|Sys\.getenv\(['\"]HOME['\"]\)|path\.expand\(['\"]~['\"]\)|"
                    r"ENVIRON\[\"HOME\"\]|expand\(['\"]~['\"]\)|\$HOME|path to home folder)$")
-_PERL_Q = _Lazy(r"^q[qwx]?\s*([{(\[<|/!'\"])")
+_PERL_Q = LazyRegex(r"^q[qwx]?\s*([{(\[<|/!'\"])")
 
 
 def _top_split(text: str, sep: str, limit: int = 2000) -> list[str]:
@@ -1386,12 +1369,12 @@ def _lang_commands(code: str, lang: str) -> tuple[list[str], list[str]]:
                     words = _array_words(re.sub(r"^\s*args\s*=", "", args[1]), lang)
                 first = _fold_text(args[0], lang)
                 if words is not None and first:
-                    lines.append(" ".join(w if _PH in w else _shq(w) for w in [first] + words))
+                    lines.append(" ".join(w if _PH in w else shell_quote(w) for w in [first] + words))
                     continue
             if lang in ("perl", "ruby", "php") and len(args) > 1:
                 words = [_fold_text(a, lang) or _PH for a in args]
                 if words[0] != _PH:
-                    lines.append(" ".join(w if _PH in w else _shq(w) for w in words))
+                    lines.append(" ".join(w if _PH in w else shell_quote(w) for w in words))
                 else:
                     unresolved.append(f"{name.strip()}(...) of a program only known at run time")
                 continue
@@ -1400,7 +1383,7 @@ def _lang_commands(code: str, lang: str) -> tuple[list[str], list[str]]:
                 if words[0] == _PH:
                     unresolved.append(f"{name.strip()}(...) of a program only known at run time")
                 else:
-                    lines.append(" ".join(w if _PH in w else _shq(w) for w in words))
+                    lines.append(" ".join(w if _PH in w else shell_quote(w) for w in words))
                 continue
             text = _fold_text(args[0], lang)
             if text is None or not text.replace(_PH, "").strip():
@@ -1435,7 +1418,7 @@ def _lang_commands(code: str, lang: str) -> tuple[list[str], list[str]]:
             if path is None:
                 unresolved.append(f"{name.rstrip('(').strip()}() of a path only known at run time")
             else:
-                lines.append(f"rm -rf {path if _PH in path else _shq(path)}")
+                lines.append(f"rm -rf {path if _PH in path else shell_quote(path)}")
     return list(dict.fromkeys(lines))[:50], unresolved[:5]
 
 
@@ -1781,7 +1764,7 @@ def _with_stdin(cmd: SimpleCommand) -> Any:
     return mapper
 
 
-_SHELL_ONLY = _Lazy(r"^(?:exec\s+)?(?:/usr/bin/|/bin/)?(?:" + "|".join(sorted(BOURNE_SHELLS)) + r")(?:\s+-[a-z]*s?[a-z]*)*\s*$|^$")
+_SHELL_ONLY = LazyRegex(r"^(?:exec\s+)?(?:/usr/bin/|/bin/)?(?:" + "|".join(sorted(BOURNE_SHELLS)) + r")(?:\s+-[a-z]*s?[a-z]*)*\s*$|^$")
 
 
 def _remote_lines(cmd: SimpleCommand) -> list[tuple[str, str, Any]]:
@@ -1816,7 +1799,7 @@ def _remote_lines(cmd: SimpleCommand) -> list[tuple[str, str, Any]]:
     if name in ("kubectl", "oc", "kubecolor") and "exec" in a and "--" not in a:
         _, rest = _skip_opts(a[a.index("exec") + 1:], _KUBE_EXEC_VALUE_OPTS)
         if len(rest) >= 2:
-            out.append((f"{name} exec {rest[0]}", " ".join(_shq(w) for w in rest[1:]), _with_stdin(cmd)))
+            out.append((f"{name} exec {rest[0]}", " ".join(shell_quote(w) for w in rest[1:]), _with_stdin(cmd)))
         return out
     if name in CONTAINER_ENGINES:
         opts, rest = _skip_opts(a, _CONTAINER_VALUE_OPTS)
@@ -1841,7 +1824,7 @@ def _remote_lines(cmd: SimpleCommand) -> list[tuple[str, str, Any]]:
             mapper = lambda inner: feed(mounts(inner))  # noqa: E731
         else:
             mapper = feed
-        out.append((f"{name} {verb} {where}", " ".join(_shq(w) for w in argv), mapper))
+        out.append((f"{name} {verb} {where}", " ".join(shell_quote(w) for w in argv), mapper))
     return out
 
 
@@ -1876,9 +1859,9 @@ def _pm_lines(cmd: SimpleCommand, ctx: EvalContext) -> list[str]:
             return []  # a script: indirection follows it
         if re.search(r"\.(m?[jt]sx?|cjs|cts)$", a[1]):
             return []  # a file bun runs: not a binary
-        return [" ".join(_shq(w) for w in a[1:])]
+        return [" ".join(shell_quote(w) for w in a[1:])]
     return []
-_NODE_ENTRY = _Lazy(r"^(?:\./)?(?:.*/)?node_modules/(?:\.bin/([^/]+)|((?:@[^/]+/)?[^/]+)/.+)$")
+_NODE_ENTRY = LazyRegex(r"^(?:\./)?(?:.*/)?node_modules/(?:\.bin/([^/]+)|((?:@[^/]+/)?[^/]+)/.+)$")
 
 
 def may_embed(cmd: SimpleCommand) -> bool:
@@ -1977,7 +1960,7 @@ def _embedded(cmd: SimpleCommand, ctx: EvalContext) -> Embedded:
         if m:
             prog = m.group(1) or m.group(2).rsplit("/", 1)[-1]
             rest = list(cmd.args)[list(cmd.args).index(pos[0]) + 1:]
-            lines.append(" ".join(_shq(w) for w in [prog] + rest))
+            lines.append(" ".join(shell_quote(w) for w in [prog] + rest))
             label = f"node {pos[0]}"
     out.lines = [(label, ln, None) for ln in dict.fromkeys(lines)][:50]
     if name in _REMOTE_TOOLS:
@@ -2080,7 +2063,7 @@ def downloaded_code(cmd: SimpleCommand, ctx: EvalContext) -> list[str]:
     return []
 
 
-_TF_DESTROY = _Lazy(r"^--?destroy(=(true|1|t|T|TRUE|True))?$")
+_TF_DESTROY = LazyRegex(r"^--?destroy(=(true|1|t|T|TRUE|True))?$")
 
 
 def fresh_destroy_plan(cmd: SimpleCommand, ctx: EvalContext) -> list[str]:
@@ -2127,8 +2110,6 @@ def inline_flag(cmd: SimpleCommand) -> str:
     return next((a for a in cmd.args if a in INLINE_FLAGS.get(cmd.name, ("-c",))), "<stdin>")
 
 
-def _shq(s: str) -> str:
-    return s if re.fullmatch(r"~?[\w@%+=:,./-]*", s) and s else "'" + s.replace("'", "'\\''") + "'"
 
 
 @check("indirect")
@@ -2217,14 +2198,14 @@ def protected_target(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, An
 
 # --------------------------------------------------------------------------- cloud APIs over HTTP
 
-_CLOUD_API = _Lazy(
+_CLOUD_API = LazyRegex(
     r"https?://([\w.-]*\.)?(amazonaws\.com|googleapis\.com|management\.azure\.com|api\.digitalocean\.com|"
     r"api\.hetzner\.cloud|api\.linode\.com|api\.vultr\.com|api\.cloudflare\.com|api\.heroku\.com|api\.fly\.io|"
     r"api\.machines\.dev|backboard\.railway\.(app|com)|api\.vercel\.com|api\.render\.com|api\.supabase\.com|"
     r"console\.neon\.tech|api\.neon\.tech|api\.planetscale\.com|api\.netlify\.com|api\.github\.com|gitlab\.com/api|"
     r"api\.mongodb\.com|cloud\.mongodb\.com|api\.upstash\.com|api\.turso\.tech|api\.scaleway\.com|"
     r"api\.exoscale\.com|[\w.-]+:6443|api\.ovh\.com|api\.render\.com|cloudapi|api\.elastic-cloud\.com)", re.I)
-_DESTRUCTIVE_MUTATION = _Lazy(r"(?i)\b(mutation)\b.*?\b\w*(delete|destroy|remove|drop|wipe|purge|reset|"
+_DESTRUCTIVE_MUTATION = LazyRegex(r"(?i)\b(mutation)\b.*?\b\w*(delete|destroy|remove|drop|wipe|purge|reset|"
                                    r"terminate)\w*\b|\b\w*(Delete|Destroy|Remove)\s*\(")
 
 
@@ -2265,10 +2246,10 @@ def http_destructive_cloud(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[s
 
 # --------------------------------------------------------------------------- MCP tools
 
-_SQL_KEYS = _Lazy(r"(?i)^(sql|query|queries|statement|statements|stmt|command|script|sql_query|raw|text|body)$")
-_TOOL_VERB = _Lazy(r"(?i)(^|_|-|\b)(drop|delete|destroy|reset|truncate|purge|wipe|remove|flush|terminate|"
+_SQL_KEYS = LazyRegex(r"(?i)^(sql|query|queries|statement|statements|stmt|command|script|sql_query|raw|text|body)$")
+_TOOL_VERB = LazyRegex(r"(?i)(^|_|-|\b)(drop|delete|destroy|reset|truncate|purge|wipe|remove|flush|terminate|"
                         r"erase|rollback|revert)(_|-|$|[A-Z])")
-_TOOL_SAFE = _Lazy(r"(?i)^(list|get|describe|read|show|search|fetch|find|query_?docs|explain|view|status|dry_?run)")
+_TOOL_SAFE = LazyRegex(r"(?i)^(list|get|describe|read|show|search|fetch|find|query_?docs|explain|view|status|dry_?run)")
 
 
 def _strings(value: Any, key: str = "", depth: int = 0) -> Iterable[tuple[str, str]]:
@@ -2326,16 +2307,16 @@ def mcp_destructive_name(call: Any, ctx: EvalContext, args: Mapping[str, Any]) -
 # --------------------------------------------------------------------------- files that run automatically
 
 _AUTORUN = [
-    (_Lazy(r"(^|/)\.github/workflows/[^/]+\.ya?ml$|(^|/)\.gitlab-ci\.ya?ml$|(^|/)\.circleci/config\.ya?ml$|"
+    (LazyRegex(r"(^|/)\.github/workflows/[^/]+\.ya?ml$|(^|/)\.gitlab-ci\.ya?ml$|(^|/)\.circleci/config\.ya?ml$|"
                 r"(^|/)azure-pipelines\.ya?ml$|(^|/)bitbucket-pipelines\.ya?ml$|(^|/)\.buildkite/.*\.ya?ml$"), "ci"),
-    (_Lazy(r"(^|/)package\.json$"), "package.json"),
-    (_Lazy(r"(^|/)\.git/hooks/[^/]+$|(^|/)\.husky/[^/_][^/]*$|(^|/)\.githooks/[^/]+$|(^|/)lefthook\.ya?ml$|"
+    (LazyRegex(r"(^|/)package\.json$"), "package.json"),
+    (LazyRegex(r"(^|/)\.git/hooks/[^/]+$|(^|/)\.husky/[^/_][^/]*$|(^|/)\.githooks/[^/]+$|(^|/)lefthook\.ya?ml$|"
                 r"(^|/)\.pre-commit-config\.ya?ml$"), "git-hook"),
-    (_Lazy(r"(^|/)\.claude/settings(\.local)?\.json$"), "claude-settings"),
-    (_Lazy(r"(^|/)\.(bashrc|bash_profile|bash_login|profile|zshrc|zprofile|zshenv|zlogin|kshrc)$|"
+    (LazyRegex(r"(^|/)\.claude/settings(\.local)?\.json$"), "claude-settings"),
+    (LazyRegex(r"(^|/)\.(bashrc|bash_profile|bash_login|profile|zshrc|zprofile|zshenv|zlogin|kshrc)$|"
                 r"(^|/)\.config/fish/config\.fish$|(^|/)\.envrc$"), "shell-rc"),
-    (_Lazy(r"(^|/)(GNUmakefile|[Mm]akefile|[Jj]ustfile|\.justfile)$"), "makefile"),
-    (_Lazy(r"(^|/)docker-compose[^/]*\.ya?ml$|(^|/)compose\.ya?ml$"), "compose"),
+    (LazyRegex(r"(^|/)(GNUmakefile|[Mm]akefile|[Jj]ustfile|\.justfile)$"), "makefile"),
+    (LazyRegex(r"(^|/)docker-compose[^/]*\.ya?ml$|(^|/)compose\.ya?ml$"), "compose"),
 ]
 
 

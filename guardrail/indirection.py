@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import posixpath
 import re
+from guardrail.base.text import shell_quote
 from guardrail.base.record import factory, record, replace
 TYPE_CHECKING = False  # `typing` costs milliseconds to import: annotations only
 if TYPE_CHECKING:
@@ -263,7 +264,7 @@ def _resolve_pm(cmd: SimpleCommand, cwd: str, ctx: Any) -> tuple[list[Step], lis
             # `yarn prisma migrate reset`: no script of that name, so the package binary runs
             rest = list(cmd.args)
             rest = rest[rest.index(script_name):] if script_name in rest else pos
-            body = " ".join(_quote(p) for p in rest if p != "--")
+            body = " ".join(shell_quote(p) for p in rest if p != "--")
             return [Step(f"{cmd.name} {script_name}", f"bin:{pkg_dir}:{body}", body, pkg_dir)], [], []
     label_base = f"{cmd.name} run {script_name}" if script_name else f"{cmd.name} {' '.join(pos[:1]) or 'install'}"
     if text is None:
@@ -284,13 +285,11 @@ def _resolve_pm(cmd: SimpleCommand, cwd: str, ctx: Any) -> tuple[list[Step], lis
         if not isinstance(body, str):
             continue
         if n == script_name and extra:
-            body = body + " " + " ".join(_quote(e) for e in extra)
+            body = body + " " + " ".join(shell_quote(e) for e in extra)
         steps.append(Step(f"{cmd.name} run {n}", f"pkg:{path}:{n}", body, pkg_dir))
     return steps, [], []
 
 
-def _quote(s: str) -> str:
-    return s if re.fullmatch(r"[\w@%+=:,./-]+", s) else "'" + s.replace("'", "'\\''") + "'"
 
 
 # ---- make
@@ -903,7 +902,7 @@ def _resolve_runner(cmd: SimpleCommand, cwd: str, ctx: Any) -> tuple[list[Step],
     if not pos:
         return [], [], []
     if concurrently:
-        lines = [f"npm run {_quote(c[4:])}" if c.startswith("npm:") else c for c in pos]
+        lines = [f"npm run {shell_quote(c[4:])}" if c.startswith("npm:") else c for c in pos]
         return [Step(f"concurrently {' '.join(pos)[:60]}", f"runner:{cwd}:{pos}", "\n".join(lines), cwd)], [], []
     path = join(cwd, "package.json")
     text = _read(ctx, path)
@@ -921,7 +920,7 @@ def _resolve_runner(cmd: SimpleCommand, cwd: str, ctx: Any) -> tuple[list[Step],
             names += [n for n in scripts if rx.match(n) and not n.startswith(("pre", "post"))]
         else:
             names.append(p)
-    body = "\n".join(f"npm run {_quote(n)}" for n in names if n in scripts)
+    body = "\n".join(f"npm run {shell_quote(n)}" for n in names if n in scripts)
     if not body:
         return [], [f"no script {pos!r} in {path}"], []
     return [Step(label, f"runner:{path}:{pos}", body, cwd)], [], []

@@ -12,6 +12,7 @@ import base64
 import binascii
 import re
 import time
+from guardrail.base.text import shell_quote
 from guardrail.base.record import replace
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:
@@ -875,7 +876,7 @@ class _Walker:
         if name in ctx.aliases and name not in ctx.calls_in_progress:
             ctx.calls_in_progress.add(name)
             try:
-                return self.reparse(ctx.aliases[name] + " " + " ".join(_quote(a) for a in cmd.args), cmd, f"alias {name}")
+                return self.reparse(ctx.aliases[name] + " " + " ".join(shell_quote(a) for a in cmd.args), cmd, f"alias {name}")
             finally:
                 ctx.calls_in_progress.discard(name)
         if name in ctx.functions and name not in ctx.calls_in_progress:
@@ -980,7 +981,7 @@ class _Walker:
                 self.bind_positionals(args[1:])
         elif name == "hash":
             if len(args) >= 3 and args[0] == "-p":
-                ctx.aliases[args[2]] = _quote(args[1])
+                ctx.aliases[args[2]] = shell_quote(args[1])
         elif name == "printf":
             if len(args) >= 3 and args[0] == "-v":
                 out = _literal_output(replace(cmd, argv=("printf", *args[2:])))
@@ -1057,7 +1058,7 @@ class _Walker:
         if value is None or sub in _GIT_BUILTINS or label in self.ctx.calls_in_progress:
             return None
         if value.startswith("!"):  # a shell alias: git runs `sh -c '<value> "$@"'`
-            return ("shell", (label, value[1:] + "".join(" " + _quote(a) for a in rest)))
+            return ("shell", (label, value[1:] + "".join(" " + shell_quote(a) for a in rest)))
         import shlex
 
         try:
@@ -1458,10 +1459,6 @@ def _expand_braces(word: str, limit: int = 64) -> list[str]:
     return out
 
 
-def _quote(s: str) -> str:
-    if re.fullmatch(r"[A-Za-z0-9_@%+=:,./~-]+", s):
-        return s
-    return "'" + s.replace("'", "'\\''") + "'"
 
 
 # the ones _literal_output knows (filters only when their stdin is known text)
@@ -1967,15 +1964,15 @@ def _unwrap(cmd: SimpleCommand) -> tuple[str, Any] | None:
             if not template:  # `parallel ::: 'cmd1' 'cmd2'`: each value is a command line
                 return ("shell", ("parallel", "; ".join(values[:16]))) if values else None
             if "{}" in script:
-                return ("shell", ("parallel", "; ".join(script.replace("{}", _quote(v)) for v in values[:16])))
-            return ("shell", ("parallel", "; ".join(f"{script} {_quote(v)}" for v in values[:16])))
+                return ("shell", ("parallel", "; ".join(script.replace("{}", shell_quote(v)) for v in values[:16])))
+            return ("shell", ("parallel", "; ".join(f"{script} {shell_quote(v)}" for v in values[:16])))
         lines = [ln for ln in (cmd.stdin_text or "").split("\n") if ln.strip()][:16]
         if not rest:  # `... | parallel`: each input line is a command line
             return ("shell", ("parallel", "; ".join(lines))) if lines else None
         script = " ".join(rest)
         if lines:  # `echo ~ | parallel rm -rf`: the template once per input line
-            return ("shell", ("parallel", "; ".join(script.replace("{}", _quote(v)) if "{}" in script
-                                                    else f"{script} {_quote(v)}" for v in lines)))
+            return ("shell", ("parallel", "; ".join(script.replace("{}", shell_quote(v)) if "{}" in script
+                                                    else f"{script} {shell_quote(v)}" for v in lines)))
         return ("shell", ("parallel", script))
     if name == "ssh":
         opts, rest = _split_opts(args, _SSH_VALUE_OPTS)
@@ -2227,7 +2224,7 @@ def _unwrap_xargs(cmd: SimpleCommand, args: list[str]) -> tuple[str, Any] | None
         else:
             items = text.split()[:16]
     if replace_str and items:
-        return ("shell", ("xargs", "; ".join(" ".join(_quote(w.replace(replace_str, it)) for w in rest) for it in items)))
+        return ("shell", ("xargs", "; ".join(" ".join(shell_quote(w.replace(replace_str, it)) for w in rest) for it in items)))
     if items:
         return ("argv", ("xargs", rest + items, []))
     # Arguments come from input we cannot see: mark them as such, naming the file when there is one

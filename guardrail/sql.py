@@ -8,6 +8,7 @@ on its normalised text (string literals masked). Pure: no I/O.
 from __future__ import annotations
 
 import re
+from guardrail.base.lazy import LazyRegex
 from guardrail.base.record import record
 
 # Any destructive verb at all; everything else (SELECT, INSERT, meta-commands) is never analysed.
@@ -365,35 +366,21 @@ def destructive_in(text: str, *, strict: bool = False) -> tuple[SqlStatement, ..
 
 # ---- SQL the server or client runs that is not written out as a statement
 
-class _Lazy:
-    """A pattern compiled on first use: most SQL never needs these (the trigger below is tested first)."""
-
-    __slots__ = ("args", "_rx")
-
-    def __init__(self, *args: object) -> None:
-        self.args, self._rx = args, None
-
-    def __getattr__(self, name: str) -> object:
-        if self._rx is None:
-            self._rx = re.compile(*self.args)  # type: ignore[arg-type]
-        return getattr(self._rx, name)
-
-
 _DYN_TRIGGER = re.compile(r"/\*M?!|\\gexec|\bPREPARE\b|\|\||\bformat\s*\(|\bCONCAT\s*\(", re.I)
-_EXEC_COMMENT = _Lazy(r"/\*M?!\d*(.*?)\*/", re.S)
+_EXEC_COMMENT = LazyRegex(r"/\*M?!\d*(.*?)\*/", re.S)
 _SQ = r"'(?:[^'\\]|''|\\.)*'"
 _DQ = r'"(?:[^"\\]|""|\\.)*"'
-_LIT_RX = _Lazy(rf"^(?:{_SQ}|{_DQ})$")
+_LIT_RX = LazyRegex(rf"^(?:{_SQ}|{_DQ})$")
 # an operand of a string expression: a literal, or a name / simple call (`quote_ident(r.tablename)`, `@t`)
 _OPERAND = rf"(?:{_SQ}|[\w.@$]+(?:\s*\([^()]*\))?)"
-_CONCAT_OP = _Lazy(rf"{_OPERAND}(?:\s*\|\|\s*{_OPERAND})+")
-_CONCAT_FN = _Lazy(rf"\bCONCAT\s*\(\s*((?:{_SQ}|{_DQ}|[\w.@$]+)(?:\s*,\s*(?:{_SQ}|{_DQ}|[\w.@$]+))*)\s*\)", re.I)
-_FORMAT_FN = _Lazy(rf"\bformat\s*\(\s*({_SQ})((?:\s*,\s*{_OPERAND})*)\s*\)", re.I)
-_ANY_LIT = _Lazy(rf"{_SQ}|{_DQ}")
-_ARG = _Lazy(rf"{_SQ}|{_DQ}|[\w.@$]+(?:\s*\([^()]*\))?")
-_SET_VAR = _Lazy(rf"\bSET\s+(@\w+)\s*:?=\s*({_SQ}|{_DQ})", re.I)
-_PREPARE = _Lazy(rf"\bPREPARE\s+\w+\s+FROM\s+({_SQ}|{_DQ}|@\w+)", re.I)
-_GEXEC = _Lazy(r"([^;]*?)\\gexec\b", re.I)
+_CONCAT_OP = LazyRegex(rf"{_OPERAND}(?:\s*\|\|\s*{_OPERAND})+")
+_CONCAT_FN = LazyRegex(rf"\bCONCAT\s*\(\s*((?:{_SQ}|{_DQ}|[\w.@$]+)(?:\s*,\s*(?:{_SQ}|{_DQ}|[\w.@$]+))*)\s*\)", re.I)
+_FORMAT_FN = LazyRegex(rf"\bformat\s*\(\s*({_SQ})((?:\s*,\s*{_OPERAND})*)\s*\)", re.I)
+_ANY_LIT = LazyRegex(rf"{_SQ}|{_DQ}")
+_ARG = LazyRegex(rf"{_SQ}|{_DQ}|[\w.@$]+(?:\s*\([^()]*\))?")
+_SET_VAR = LazyRegex(rf"\bSET\s+(@\w+)\s*:?=\s*({_SQ}|{_DQ})", re.I)
+_PREPARE = LazyRegex(rf"\bPREPARE\s+\w+\s+FROM\s+({_SQ}|{_DQ}|@\w+)", re.I)
+_GEXEC = LazyRegex(r"([^;]*?)\\gexec\b", re.I)
 _DYNAMIC_NAME = "$dynamic"  # stands for a value known only at run time (a table name from a loop, a variable)
 
 

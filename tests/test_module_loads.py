@@ -29,8 +29,9 @@ NEVER = ("pydantic", "click", "rich", "tomllib", "dataclasses", "tree_sitter", "
 FAST = {"guardrail", "guardrail.hookio", "guardrail.fastpath"}
 # Records and the program vocabulary: what every evaluation builds on.
 BASE = {"guardrail.base", "guardrail.base.record", "guardrail.model"}
+TEXT = {"guardrail.base.lazy", "guardrail.base.text"}
 # The full path of a Bash call that no rule stops: parse, match, no opinion.
-FULL = FAST | BASE | {"guardrail.base.vocab", "guardrail.checks", "guardrail.engine", "guardrail.rules",
+FULL = FAST | BASE | TEXT | {"guardrail.base.vocab", "guardrail.checks", "guardrail.engine", "guardrail.rules",
                       "guardrail.shell"}
 # What a decision adds: the finding's environment, intent (store, transcript, model, policy), the audit trail.
 DECIDED = {"guardrail.audit", "guardrail.environment", "guardrail.intent", "guardrail.intent.model",
@@ -56,14 +57,15 @@ KINDS = {
                       "deny", FULL | DECIDED | {"guardrail.checks_data", "guardrail.sql"}, True),
     "edit": ("pre-tool-use", {"tool_name": "Edit", "tool_input": {"file_path": "/tmp/x/app.py", "old_string": "a",
                                                                    "new_string": "b"}},
-             None, FAST | BASE | {"guardrail.base.vocab", "guardrail.checks", "guardrail.checks_data", "guardrail.engine",
-                                  "guardrail.rules"}, False),
+             None, FAST | BASE | TEXT | {"guardrail.base.vocab", "guardrail.checks", "guardrail.checks_data",
+                                         "guardrail.engine", "guardrail.rules"}, False),
     "mcp": ("pre-tool-use", {"tool_name": "mcp__db__query", "tool_input": {"sql": "select 1"}}, None,
-            FAST | BASE | {"guardrail.base.vocab", "guardrail.checks", "guardrail.checks_data", "guardrail.engine",
-                           "guardrail.rules", "guardrail.sql"}, False),
+            FAST | BASE | TEXT | {"guardrail.base.vocab", "guardrail.checks", "guardrail.checks_data",
+                                  "guardrail.engine", "guardrail.rules", "guardrail.sql"}, False),
     "user-prompt": ("user-prompt-submit", {"prompt": "fix the typo in the README"}, None,
                     {"guardrail", "guardrail.hookio", "guardrail.intent", "guardrail.intent.model",
-                     "guardrail.intent.store", "guardrail.intent.transcript", "guardrail.redact"} | BASE, False),
+                     "guardrail.intent.store", "guardrail.intent.transcript", "guardrail.redact", "guardrail.base.lazy"}
+                    | BASE, False),
 }
 # Known gaps, kept visible: remove a kind from here when it holds.
 TODO = {

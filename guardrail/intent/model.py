@@ -10,23 +10,9 @@ from __future__ import annotations
 import re
 from typing import Literal, NamedTuple
 
+from guardrail.base.lazy import LazyRegex
 from guardrail.model import EFFECTS, Finding
 
-
-
-class _lazy:  # noqa: N801 - reads like re.compile
-    """A regex compiled on first use: most hook calls never reach the big patterns (import cost ~10 ms)."""
-
-    __slots__ = ("_args", "_rx")
-
-    def __init__(self, pattern: str | bytes, flags: int = 0) -> None:
-        self._args = (pattern, flags)
-        self._rx: re.Pattern | None = None
-
-    def __getattr__(self, name: str):  # search, match, fullmatch, finditer, split, sub
-        if self._rx is None:
-            self._rx = re.compile(*self._args)
-        return getattr(self._rx, name)
 
 
 ALL_EFFECTS: frozenset[str] = frozenset(EFFECTS)
@@ -157,21 +143,21 @@ _ENV_WORDS = [
     ("local", r"local|locally|localhost|dev|development|test|testing|scratch|sandbox"),
 ]
 # One lookbehind per position, then the alternatives (each starts with a literal, so most fail at once).
-_VERB_RX = _lazy(r"\b(?<![\w-])(?:" + "|".join(f"(?P<v{i}>{p})" for i, (p, _, _) in enumerate(_VERBS)) + r")(?!\w)",
+_VERB_RX = LazyRegex(r"\b(?<![\w-])(?:" + "|".join(f"(?P<v{i}>{p})" for i, (p, _, _) in enumerate(_VERBS)) + r")(?!\w)",
                       re.I)
-_NOUN_RX = _lazy(r"(?<![\w./-])(?:" + "|".join(f"(?P<n{i}>{p})" for i, (p, _) in enumerate(_NOUNS)) + r")(?!\w)",
+_NOUN_RX = LazyRegex(r"(?<![\w./-])(?:" + "|".join(f"(?P<n{i}>{p})" for i, (p, _) in enumerate(_NOUNS)) + r")(?!\w)",
                       re.I)
-_ENV_RX = _lazy(r"(?<![\w./-])(?:" + "|".join(f"(?P<{k}>{p})" for k, p in _ENV_WORDS) + r")(?![\w-])", re.I)
+_ENV_RX = LazyRegex(r"(?<![\w./-])(?:" + "|".join(f"(?P<{k}>{p})" for k, p in _ENV_WORDS) + r")(?![\w-])", re.I)
 
 # Negation that turns the next verb into a prohibition.
-_NEG_RX = _lazy(
+_NEG_RX = LazyRegex(
     r"(?<!\w)(?:don'?t|do\s+not|dont|never|no\s+need\s+to|must\s+not|mustn'?t|shouldn'?t|should\s+not|"
     r"can'?t|cannot|won'?t|without|avoid|not|no)(?!\w)(?!\s+(?:forget|only|just|sure|hesitate)\b)", re.I)
 # "don't touch X", "leave X alone": every destructive effect on X.
-_TOUCH_RX = _lazy(r"\b(?:touch|modify|change|alter|edit|mess\s+with|write\s+to|run\s+anything\s+(?:on|against))\b", re.I)
-_LEAVE_RX = _lazy(r"\b(?:leave\s+(.{1,60}?)\s+alone|stay\s+away\s+from|hands\s+off|keep\s+your\s+hands\s+off|"
+_TOUCH_RX = LazyRegex(r"\b(?:touch|modify|change|alter|edit|mess\s+with|write\s+to|run\s+anything\s+(?:on|against))\b", re.I)
+_LEAVE_RX = LazyRegex(r"\b(?:leave\s+(.{1,60}?)\s+alone|stay\s+away\s+from|hands\s+off|keep\s+your\s+hands\s+off|"
                        r"preserve|keep)\b", re.I)
-_GLOBAL_PROHIBIT_RX = _lazy(
+_GLOBAL_PROHIBIT_RX = LazyRegex(
     r"(?<!make\s)(?<!set\s)(?<!mark\s)\bread[- ]?only\b|\bcode[- ]freeze\b|\b(?:change|deploy)\s+freeze\b|"
     r"\b(?:just|only)\s+(?:explain|describe|tell\s+me|look|review|investigate|read|answer|show\s+me|plan|suggest|analy[sz]e)\b|"
     r"\bexplain\s+only\b|\bdry[- ]run\b|"
@@ -179,41 +165,41 @@ _GLOBAL_PROHIBIT_RX = _lazy(
     r"\b(?:don'?t|do\s+not|dont)\s+make\s+any\s+changes\b|\bno\s+(?:changes|modifications)\b|"
     r"\bwithout\s+(?:changing|modifying|touching|deleting)\s+any\s*thing\b", re.I)
 # A retraction of what was asked before: "stop", "wait", "never mind", "don't delete anything yet".
-_REVOKE_RX = _lazy(
+_REVOKE_RX = LazyRegex(
     r"^\W*(?:stop|wait|hold\s+on|hold\s+up|hold\s+off|halt|abort|cancel(?:\s+(?:that|it|this))?|never\s*mind|nvm|"
     r"scratch\s+that|forget\s+(?:it|that|about\s+it)|actually,?\s+no|no,?\s+(?:wait|stop|don'?t)|no+)"
     r"(?:\W*$|[\s,.!;:-]+(?:what|that|it|this|everything|doing|now|please|right|don'?t|do\s+not|i\b|we\b|before|"
     r"first|actually|no|hold|wait|stop|on\s+(?:that|it|this)))", re.I)
-_YET_RX = _lazy(r"\b(?:yet|for\s+now|until\s+i\s+(?:say|confirm|check))\b|\bhold\s+off\b|\bnot\s+yet\b", re.I)
+_YET_RX = LazyRegex(r"\b(?:yet|for\s+now|until\s+i\s+(?:say|confirm|check))\b|\bhold\s+off\b|\bnot\s+yet\b", re.I)
 # Short prompts that continue the current task rather than start a new one.
-_CONTINUE_RX = _lazy(
+_CONTINUE_RX = LazyRegex(
     r"^\W*(?:yes|yep|yeah|y|ok|okay|sure|go\s+ahead|proceed|continue|do\s+it|please\s+do|sounds\s+good|lgtm|"
     r"go\s+on|carry\s+on|keep\s+going|confirmed?|approved?|thanks?|thank\s+you|great|perfect|right|correct)\b", re.I)
-_ALSO_RX = _lazy(r"^\W*(?:also|and\s+also|and|plus|additionally|oh\s+and|as\s+well)\b", re.I)
+_ALSO_RX = LazyRegex(r"^\W*(?:also|and\s+also|and|plus|additionally|oh\s+and|as\s+well)\b", re.I)
 
 # A question or a request for explanation asks for words, not actions: verbs after it grant nothing.
-_QUESTION_RX = _lazy(
+_QUESTION_RX = LazyRegex(
     r"^\W*(?:what|why|how|when|where|which|who|whose|is|are|was|were|does|did|should\s+(?:i|we)|would\s+it|"
     r"is\s+it|explain|describe|tell\s+me|show\s+me|teach|help\s+me\s+understand|i\s+wonder|wondering|"
     r"do\s+you\s+know)\b|\b(?:explain|describe|what\s+(?:does|would|happens)|how\s+(?:does|do|would)|why)\b", re.I)
 # A filtered deletion ("rows older than 2020") is not a request to empty the table.
-_QUALIFIER_RX = _lazy(r"\b(?:older|newer|than|where|whose|which|that\s+(?:are|have|were|match)|from\s+before|"
+_QUALIFIER_RX = LazyRegex(r"\b(?:older|newer|than|where|whose|which|that\s+(?:are|have|were|match)|from\s+before|"
                            r"before|after|except|matching|with\s+status|only\s+the|duplicates?|expired|their|his|her|"
                            r"(?:for|of)\s+(?:user|customer|account|id)|(?:user|customer|account|id)\s*#?=?\s*\d+|"
                            r"specific|some|a\s+few|single)\b", re.I)
 # "roll back the last migration", "downgrade by one revision": one step, never every migration (data.reset).
-_ONE_STEP_RX = _lazy(r"\b(?:last|latest|previous|most\s+recent|newest)\s+(?:\w+\s+){0,2}?(?:migration|batch|revision|step)s?\b|"
+_ONE_STEP_RX = LazyRegex(r"\b(?:last|latest|previous|most\s+recent|newest)\s+(?:\w+\s+){0,2}?(?:migration|batch|revision|step)s?\b|"
                      r"\b(?:one|1|a\s+single|single)\s+(?:\w+\s+)?(?:migration|batch|revision|step)s?\b|\bby\s+one\b", re.I)
 # A directory named by what it is, right after the verb ("chmod -R 777 my whole home directory", "delete everything in
 # the current folder"): its path is the object, so a wider action ("/" for "~") is a different target.
-_DIR_OBJECT_RX = _lazy(r"\s*(?:-\S+\s+|\d{3,4}\s+)*(?:(?:everything|all|anything|every\s+file|all\s+files)\s+"
+_DIR_OBJECT_RX = LazyRegex(r"\s*(?:-\S+\s+|\d{3,4}\s+)*(?:(?:everything|all|anything|every\s+file|all\s+files)\s+"
                        r"(?:in|under|inside|of)\s+)?(?:(?:my|the|your|our|whole|entire|full)\s+)*"
                        r"(?:(home)|(current|working|this)|(root))\s+(?:directory|dir|folder)\b|"
                        r"\s*(?:(?:my|the|whole|entire|full)\s+)+(file\s*system)\b", re.I)
 _DIR_PATHS = ("~", ".", "/", "/")
 # Where a verb's stretch of text stops describing what it acts on.
-_SCOPE_END_RX = _lazy(r"\b(?:leave|keep|preserve|don'?t|do\s+not|never|except|but|not)\b", re.I)
-_WORDS_ONLY_RX = _lazy(r"explain|describe|tell|look|review|investigate|read|answer|show|plan|suggest|analy|dry|freeze",
+_SCOPE_END_RX = LazyRegex(r"\b(?:leave|keep|preserve|don'?t|do\s+not|never|except|but|not)\b", re.I)
+_WORDS_ONLY_RX = LazyRegex(r"explain|describe|tell|look|review|investigate|read|answer|show|plan|suggest|analy|dry|freeze",
                             re.I)
 # Substrings at least one of which every verb, negation, prohibition or revocation pattern above contains.
 _STEMS = tuple("""force push rewrit filter squash drop rm unlink shred delet remov eras rid wip nuk purg obliterat
@@ -223,19 +209,19 @@ not never touch modify modif change edit mess write leave stay hands preserve ke
 without avoid can't cannot won't must should stop wait hold halt abort cancel mind nvm forget actually strip scrub
 excis uninstall zero""".split())
 # What a weak verb ("clean up", "tidy", "format") means when it is about code, not data.
-_REFACTOR_RX = _lazy(r"\b(?:code|codebase|function|functions|imports?|style|formatting|comments?|tests?|logic|"
+_REFACTOR_RX = LazyRegex(r"\b(?:code|codebase|function|functions|imports?|style|formatting|comments?|tests?|logic|"
                           r"implementation|types?|naming|docs?|readme|css|html|output\s+format|json|strings?)\b", re.I)
-_CODE_OBJECT_RX = _lazy(r"\s+(?:(?:the|this|that|all|any|unused|dead|old|stale|obsolete|duplicate[d]?)\s+)*"
+_CODE_OBJECT_RX = LazyRegex(r"\s+(?:(?:the|this|that|all|any|unused|dead|old|stale|obsolete|duplicate[d]?)\s+)*"
                              r"(?:code|function|functions|method|methods|class|classes|imports?|tests?|comments?|"
                              r"logic|references?|usages?|calls?|lines?|print\s+statements|debug\w*|todo)\b", re.I)
 # Words before a verb that make it a report, a quotation or a maybe, not a request.
-_NARRATIVE_RX = _lazy(r"\b(?:accidentally|yesterday|earlier|already|someone|somebody|ran|says|said|suggests?|"
+_NARRATIVE_RX = LazyRegex(r"\b(?:accidentally|yesterday|earlier|already|someone|somebody|ran|says|said|suggests?|"
                       r"recommends?|tells?|told|claims?|might|maybe|perhaps|later|eventually|once|used\s+to|"
                       r"last\s+(?:night|week|time)|may\s+(?:need|have|want)|would(?!\s+you)|could(?!\s+you))\b", re.I)
-_CLAUSE_SPLIT = _lazy(r"(?:[.!?](?=\s|$)|[;\n]|,\s*so\b|\bbut\b|\bthen\b|\binstead\b|\bhowever\b|\bexcept\b)+", re.I)
-_CODE_RX = _lazy(r"`([^`\n]{1,200})`|\"([^\"\n]{1,120})\"|(?<![\w])'([^'\n]{1,120})'(?![\w])")
-_TOKEN_RX = _lazy(r"[$~\w./:@*+-]+")
-_IDENT_RX = _lazy(r"(?=.*[a-z])(?:.*[_/~.$]|.*\d)", re.I)  # shop_dev, feature/x, ./dist, v2, app.db
+_CLAUSE_SPLIT = LazyRegex(r"(?:[.!?](?=\s|$)|[;\n]|,\s*so\b|\bbut\b|\bthen\b|\binstead\b|\bhowever\b|\bexcept\b)+", re.I)
+_CODE_RX = LazyRegex(r"`([^`\n]{1,200})`|\"([^\"\n]{1,120})\"|(?<![\w])'([^'\n]{1,120})'(?![\w])")
+_TOKEN_RX = LazyRegex(r"[$~\w./:@*+-]+")
+_IDENT_RX = LazyRegex(r"(?=.*[a-z])(?:.*[_/~.$]|.*\d)", re.I)  # shop_dev, feature/x, ./dist, v2, app.db
 _STOP = frozenset("""a an the my our your their this that these those its it them all any every each some whole
 entire old new other same current existing local remote please now just only also and or of in on at to from for
 with by into onto out up down off over under again then so too very really all everything anything something
@@ -269,7 +255,7 @@ def _norm_obj(tok: str) -> str:
     return tok
 
 
-_GIT_LOCAL_WORDS = _lazy(r"\b(?:local|remote)\s+(?:\w+\s+)?(?:branch|branches|changes|commits?|copy|repo|checkout|"
+_GIT_LOCAL_WORDS = LazyRegex(r"\b(?:local|remote)\s+(?:\w+\s+)?(?:branch|branches|changes|commits?|copy|repo|checkout|"
                               r"tags?|work|edits|history|main|master)\b", re.I)
 
 
@@ -283,7 +269,7 @@ def _env_of(text: str) -> str:
 
 # English compounds spelled with a hyphen ("re-run", "pre-existing", "world-writable", "company-wide"): words, not
 # names. Names like `old-ui`, `web-canary`, `exp-a` keep their identifier status.
-_COMPOUND_RX = _lazy(r"(?:re|pre|un|non|co|de|self|well|world|group|user|over|under|sub|semi|multi|cross|anti|post|mid|"
+_COMPOUND_RX = LazyRegex(r"(?:re|pre|un|non|co|de|self|well|world|group|user|over|under|sub|semi|multi|cross|anti|post|mid|"
                      r"half|full|all|ever|one|two|three|double|single|e|x)-[a-z]+|"
                      r"[a-z]+-(?:\w*able|\w*ible|wide|like|only|free|based|level|side|safe|proof|ready|related|specific|"
                      r"style|time|up|out|in|off|over|down|by|ish)", re.I)
@@ -538,10 +524,10 @@ def extract_intent(prompts: list[Prompt]) -> Intent:
 # --------------------------------------------------------------------------- matching a finding
 
 _GENERIC_TARGETS = frozenset({"reset", "clean", "clear", "drop", "?", "", "the current branch", "-"})
-_TARGET_SPLIT = _lazy(r"\s*(?:,|;|\band\b)\s*")
+_TARGET_SPLIT = LazyRegex(r"\s*(?:,|;|\band\b)\s*")
 
 
-_IN_CONTAINER = _lazy(r"\s+(?:in|on|of)\s+(?:the\s+)?(?:database|db|schema|keyspace|bucket|namespace|repo)\s+(\S+)",
+_IN_CONTAINER = LazyRegex(r"\s+(?:in|on|of)\s+(?:the\s+)?(?:database|db|schema|keyspace|bucket|namespace|repo)\s+(\S+)",
                            re.I)
 
 
