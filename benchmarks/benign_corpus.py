@@ -32,15 +32,23 @@ def judge_function(cwd: str, home: str):  # noqa: ANN201
     except ImportError:
         service = None
     if service is not None:
-        session = service.Session.for_directory(cwd, {"HOME": home})
+        from guardrail.model import ToolCall
+
+        env = {"HOME": home, "GUARDRAIL_CACHE_DIR": os.path.join(home, ".cache", "guardrail")}
+        setup = service.load_setup(cwd, env)
 
         def judge(command: str) -> tuple[str | None, list[str]]:
-            verdict = session.decide({"command": command}, "Bash")
+            call = ToolCall("Bash", {"command": command}, cwd=cwd, project_dir=cwd)
+            ctx = service.context_for(call, setup.values, env, read_file=lambda _p: None)
+            verdict = service.decide_call(call, setup.ruleset, ctx)
             return verdict.decision, verdict.rule_ids
 
         return judge
-    from guardrail.checks import EvalContext  # type: ignore[attr-defined]
-    from guardrail.engine import evaluate  # type: ignore[attr-defined]
+    # a checkout from before guardrail.service (2026-12-07): the engine and context had other homes
+    import importlib
+
+    EvalContext = importlib.import_module("guardrail.checks").EvalContext  # noqa: N806
+    evaluate = importlib.import_module("guardrail.engine").evaluate
     from guardrail.model import ToolCall
     from guardrail.packs import load_ruleset
 

@@ -31,11 +31,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=10, help="warm passes; the fastest is reported (less machine noise)")
     args = ap.parse_args()
-    from guardrail.checks import EvalContext
-    from guardrail.engine import evaluate
+    from guardrail.context import EvalContext
+    from guardrail.engine.evaluate import evaluate
     from guardrail.model import ToolCall
     from guardrail.packs import load_ruleset
-    from guardrail.shell import _parser, parse_command
+    from guardrail.shell.parse import parse_command
+    from guardrail.shell.treesitter import ts_parser
 
     ruleset = load_ruleset()
     cases = load_cases()
@@ -56,7 +57,7 @@ def main() -> None:
             parse_command(source)
         return time.perf_counter() - t0
 
-    parser = _parser()
+    parser = ts_parser()
     encoded = [s.encode("utf-8", "surrogatepass") for s in sources]
 
     def tree_sitter_pass() -> float:

@@ -27,7 +27,6 @@ EVENTS = {
 }
 MAX_STDIN_BYTES = 8 * 1024 * 1024  # far above any real payload; beyond it we refuse rather than parse
 MAX_REASON_CHARS = 2000  # Claude Code caps hook stdout at 10,000 characters and stores it in the transcript
-MAX_FILE_READ_BYTES = 1_000_000  # = checks_data.MAX_FILE_BYTES: a bigger file is not analysed (see unread files)
 
 SESSION_NOTE = (
     "guardrail is active: destructive operations (deleting data or files, resetting databases or git state, "
@@ -153,43 +152,40 @@ def _pre_tool_use(payload: dict[str, Any], env: Mapping[str, str], started: floa
     skip, key, indexed = fastpath.can_skip(payload["tool_name"], payload["tool_input"], payload.get("cwd") or "", env)
     if skip:
         return None  # provably no rule concerns this call: no imports, no parse, no opinion
+    from guardrail import service
     from guardrail.model import ToolCall
 
     # Config values and the compiled rules are cached under the same stat key: a fresh cache means
     # neither guardrail.config (pathlib) nor the pack compiler (tomllib, pydantic) is imported.
-    config: Any = fastpath.load_cached_config(key, env)
-    ruleset = fastpath.load_cached_ruleset(key, env) if config is not None else None
-    if config is None or ruleset is None:
-        config = _load_config(payload.get("cwd") or "", env)
-        ruleset = _load_ruleset(config)
-        fastpath.store_ruleset(key, ruleset, env)
-        fastpath.store_config(key, config.values, env)
+    setup = service.load_setup(payload.get("cwd") or "", env, key=key)
     if not indexed:
-        fastpath.write_index(key, ruleset, getattr(config, "values", {}), env)
+        from guardrail.index import write_index
+
+        write_index(key, setup.ruleset, setup.values, env)
     call = ToolCall(
         tool_name=payload["tool_name"], tool_input=payload["tool_input"], cwd=payload.get("cwd") or "",
         session_id=payload.get("session_id") or "", tool_use_id=payload.get("tool_use_id") or "",
         permission_mode=payload.get("permission_mode") or "", project_dir=env.get("CLAUDE_PROJECT_DIR", ""),
     )
-    if not ruleset.for_tool(call.tool_name):
+    if not setup.ruleset.for_tool(call.tool_name):
         return None  # no rule concerns this tool: no opinion, no cost
-    from guardrail.checks import EvalContext
-    from guardrail.engine import decide, evaluate
 
-    ctx = EvalContext(cwd=call.cwd, project_dir=call.project_dir, home=env.get("HOME", ""), env=env,
-                      config=getattr(config, "values", {}))
-    ctx.read_file = _file_reader(call.cwd, ctx.unread, _max_file_bytes(ctx.config))
-    verdict = evaluate(call, ruleset, ctx)
+    def intent() -> Any:  # read only when a rule found something
+        from guardrail.intent.store import load_intent
+
+        return load_intent(call.session_id, payload.get("transcript_path") or "", env=env)
+
+    def non_interactive() -> bool:
+        from guardrail.intent.policy import is_non_interactive
+
+        return is_non_interactive(call.permission_mode or None, env)
+
+    ctx = service.context_for(call, setup.values, env)
+    verdict = service.decide_call(call, setup.ruleset, ctx, intent=intent, non_interactive=non_interactive)
     if not verdict.findings:
         return None
-    from guardrail.intent.policy import is_non_interactive
-    from guardrail.intent.store import load_intent
-
-    intent = load_intent(call.session_id, payload.get("transcript_path") or "", env=env)
-    verdict = decide(verdict.findings, intent=intent,
-                     non_interactive=is_non_interactive(call.permission_mode or None, env))
     _audit(payload, env, started, decision=verdict.decision, rule_ids=verdict.rule_ids, reason=verdict.reason,
-           intent=verdict.intent, config=config)
+           intent=verdict.intent, values=setup.values)
     if verdict.decision is None:
         return None  # only preview/log findings: recorded, no opinion
     return pre_tool_use_output(verdict.decision, verdict.reason)
@@ -200,22 +196,15 @@ def _post_tool_use(payload: dict[str, Any], hook_event: str, env: Mapping[str, s
 
     session_id, tool_use_id = payload.get("session_id") or "", payload.get("tool_use_id") or ""
     try:
-        config = _load_config(payload.get("cwd") or "", env)
+        from guardrail.config import load_config
+
+        values: Any = load_config(payload.get("cwd") or "", env).values
     except Exception:  # noqa: BLE001 - a broken config must not stop outcome logging
-        config = None
-    if not tool_use_id or not audit.was_decided(session_id, tool_use_id, path=_audit_path(config, env)):
+        values = None
+    if not tool_use_id or not audit.was_decided(session_id, tool_use_id, path=_audit_path(values, env)):
         return  # outcomes are only logged for calls guardrail had an opinion on
-    if hook_event == "PostToolUse":
-        response = payload.get("tool_response")
-        outcome: dict[str, Any] = {"status": "ran", "duration_ms": payload.get("duration_ms")}
-        if isinstance(response, dict):
-            for key in ("interrupted", "stderr"):
-                if key in response:
-                    outcome[key] = response[key] if key != "stderr" else str(response[key])[:500]
-    else:
-        outcome = {"status": "failed", "error": str(payload.get("error", ""))[:500],
-                   "is_interrupt": payload.get("is_interrupt"), "duration_ms": payload.get("duration_ms")}
-    _audit(payload, env, started, decision=None, rule_ids=[], reason="", outcome=outcome, config=config, mark=False)
+    _audit(payload, env, started, decision=None, rule_ids=[], reason="", outcome=audit.outcome_from_payload(payload),
+           values=values, mark=False)
 
 
 def _user_prompt_submit(payload: dict[str, Any], env: Mapping[str, str]) -> None:
@@ -284,62 +273,16 @@ def _on_error_decision(env: Mapping[str, str], cwd: Any = "") -> str:
 # --------------------------------------------------------------------------- helpers
 
 
-def _load_config(cwd: str, env: Mapping[str, str]) -> Any:
-    from guardrail.config import load_config
-
-    return load_config(cwd, env)
-
-
-def _load_ruleset(config: Any) -> Any:
-    from guardrail.packs import load_ruleset
-
-    values = getattr(config, "values", None) or {}
-    return load_ruleset(getattr(config, "pack_sources", ()) or (), disabled=values.get("disabled_rules") or ())
-
-
-def _max_file_bytes(values: Any) -> int:
-    try:
-        return max(1, int(values.get("max_file_bytes") or MAX_FILE_READ_BYTES))
-    except (AttributeError, TypeError, ValueError):
-        return MAX_FILE_READ_BYTES
-
-
-def _file_reader(cwd: str, unread: list[str] | None = None, limit: int = MAX_FILE_READ_BYTES):  # noqa: ANN202
-    """Bounded, relative-to-cwd file reads for checks (package.json scripts, .env, SQL files).
-
-    A missing file is simply None. A file that exists but is too large or unreadable is also None for the
-    check, and is listed in `unread`, so the `unread-input` rule asks instead of passing in silence."""
-
-    def read(path: str) -> str | None:
-        full = path if os.path.isabs(path) else os.path.join(cwd or ".", path)
-        try:
-            with open(full, "rb") as fh:
-                data = fh.read(limit + 1)
-        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
-            return None
-        except OSError as exc:
-            if unread is not None:
-                unread.append(f"{path} (unreadable: {exc.strerror or exc})")
-            return None
-        if len(data) > limit:
-            if unread is not None:
-                unread.append(f"{path} (larger than {limit:,} bytes)")
-            return None
-        return data.decode("utf-8", "replace")
-
-    return read
-
-
 def _audit(payload: dict[str, Any], env: Mapping[str, str], started: float, *, decision: str | None,
            rule_ids: list[str], reason: str, intent: Any = None, error: str | None = None,
-           outcome: dict[str, Any] | None = None, config: Any = None, mark: bool = True) -> None:
+           outcome: dict[str, Any] | None = None, values: Any = None, mark: bool = True) -> None:
     from guardrail import audit
 
     record = audit.make_record(
         event=payload.get("hook_event_name") or "", payload=payload, decision=decision, rule_ids=rule_ids,
         reason=reason, elapsed_ms=round((time.perf_counter() - started) * 1000, 3), intent=intent, error=error,
         outcome=outcome)
-    path = _audit_path(config, env)
+    path = _audit_path(values, env)
     problem = audit.append_record(record, path)
     if problem:
         # Surface, don't swallow: stderr reaches Claude Code's debug log; the decision still stands.
@@ -351,11 +294,10 @@ def _audit(payload: dict[str, Any], env: Mapping[str, str], started: float, *, d
         audit.note_decided(payload.get("session_id") or "", payload["tool_use_id"], path=path)
 
 
-def _audit_path(config: Any, env: Mapping[str, str]) -> str:
+def _audit_path(values: Any, env: Mapping[str, str]) -> str:
     """The audit log: the config's audit_path if set, else the default for this environment."""
     from guardrail import audit
 
-    values = getattr(config, "values", None)
     if isinstance(values, dict) and values.get("audit_path"):
         return os.path.expanduser(str(values["audit_path"]))
     return audit.default_audit_file(env)

@@ -1,6 +1,7 @@
 """Plain data types shared by the parser, the engine, intent, the hook and the CLI.
 
-Dataclasses only (no pydantic): these are built on the hot path of every hook call.
+Records only (guardrail.base.record: no pydantic, no dataclasses): these are built on the hot path of every hook
+call.
 """
 
 from __future__ import annotations
@@ -92,6 +93,15 @@ class CommandModel:
     commands: list[SimpleCommand] = factory(list)
     problems: list[str] = factory(list)
     over_limit: str | None = None
+
+
+@record(frozen=True)
+class FileWrite:
+    """A Write/Edit-style action, as the file checks see it: the file and the text that will be in it."""
+
+    path: str
+    content: str
+    tool: str
 
 
 @record(frozen=True)

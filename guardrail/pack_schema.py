@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from typing import Any, Literal
 
@@ -10,6 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from guardrail.model import EFFECTS
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_BASH_TOOLS = frozenset({"Bash"})
+_FILE_TOOLS = frozenset({"Write", "Edit", "MultiEdit", "NotebookEdit"})
 
 
 class _Strict(BaseModel):
@@ -58,10 +61,10 @@ class MatchModel(_Strict):
     @classmethod
     def _known_check(cls, v: str | None) -> str | None:
         if v is not None:
-            from guardrail.checks import CHECKS
+            from guardrail.checks.registry import SPECS
 
-            if v not in CHECKS:
-                raise ValueError(f"unknown check '{v}'; known: {', '.join(CHECKS.names())}")
+            if v not in SPECS:
+                raise ValueError(f"unknown check '{v}'; known: {', '.join(sorted(SPECS))}")
         return v
 
     @model_validator(mode="after")
@@ -145,6 +148,26 @@ class RuleModel(_Strict):
         if v not in EFFECTS:
             raise ValueError(f"unknown effect '{v}'; known: {', '.join(EFFECTS)}")
         return v
+
+    @model_validator(mode="after")
+    def _check_fits_tools(self) -> "RuleModel":
+        # A check judges one kind of action (its registry row's level): a rule whose tools never produce that kind
+        # would silently never fire.
+        from guardrail.checks.registry import COMMAND, FILE, LINE, SPECS, TOOL
+
+        spec = SPECS.get(self.match.check or "")
+        if spec is None:
+            return self
+        fits = {COMMAND: _BASH_TOOLS, LINE: _BASH_TOOLS, FILE: _FILE_TOOLS}.get(spec.level)
+        for tool in self.tools:
+            ok = any(fnmatch.fnmatchcase(t, tool) for t in fits) if fits is not None else \
+                not any(fnmatch.fnmatchcase(t, tool) for t in _BASH_TOOLS | _FILE_TOOLS) or tool == "*"
+            if not ok:
+                kind = {COMMAND: "a Bash command", LINE: "a Bash command line", FILE: "a file write",
+                        TOOL: "another tool's input"}[spec.level]
+                raise ValueError(f"check '{spec.name}' judges {kind}, which tool '{tool}' never produces: the rule "
+                                 "could never fire")
+        return self
 
 
 class ExpectModel(_Strict):

@@ -1,22 +1,19 @@
-"""Rule packs: TOML files validated with pydantic at load time, compiled to a cached RuleSet.
+"""Rule packs: TOML files validated with pydantic, compiled to a RuleSet.
 
-The hook path calls `load_ruleset()`, which reads the pack files, hashes them with the guardrail
-version and unpickles the compiled RuleSet when the cache matches. Only a cache miss imports
-pydantic and validates. Errors name the place: `file.toml:rule-id:field: message`.
+Compiling imports tomllib and pydantic, so it happens only when the one rule cache (guardrail.service, keyed by
+the stat of every file that shapes the rules) has no fresh entry. Errors name the place:
+`file.toml:rule-id:field: message`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import pickle
 from guardrail.base.record import record
 from pathlib import Path
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:
     from typing import Any, Iterable
 
-from guardrail import __version__
 from guardrail.rules import CompiledRule, Match, RuleException, RuleSet, index_by_tool
 
 SCHEMA_VERSION = 1
@@ -34,20 +31,9 @@ class PackSource:
 
 
 def builtin_rules_dir() -> Path:
-    here = Path(__file__).resolve().parent
-    packaged = here / "rules"  # inside the wheel (hatch force-include)
-    if packaged.is_dir():
-        return packaged
-    return here.parent / "rules"  # source checkout / plugin root
+    from guardrail.fastpath import builtin_rules_dir as located
 
-
-def cache_dir() -> Path:
-    if os.environ.get("GUARDRAIL_CACHE_DIR"):
-        return Path(os.environ["GUARDRAIL_CACHE_DIR"])
-    if os.environ.get("CLAUDE_PLUGIN_DATA"):
-        return Path(os.environ["CLAUDE_PLUGIN_DATA"]) / "cache"
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "guardrail"
+    return Path(located())
 
 
 def read_sources(paths: Iterable[tuple[Path, str]]) -> list[PackSource]:
@@ -65,48 +51,16 @@ def builtin_sources() -> list[tuple[Path, str]]:
     return [(p, "builtin") for p in sorted(d.glob("*.toml"))]
 
 
-def load_ruleset(extra: Iterable[tuple[Path, str]] = (), *, use_cache: bool = True,
-                 disabled: Iterable[str] = ()) -> RuleSet:
-    """Built-in packs plus `extra` (path, origin) packs, compiled, from cache when fresh.
+def load_ruleset(extra: Iterable[tuple[Path, str]] = (), *, disabled: Iterable[str] = ()) -> RuleSet:
+    """Built-in packs plus `extra` (path, origin) packs, compiled.
 
     `origin` "project" marks an untrusted project pack: its rules are clamped so they can only
     tighten (see `clamp_for_origin`). `disabled` rule ids (config `disabled_rules`) are dropped.
     """
     sources = read_sources(list(builtin_sources()) + list(extra))
-    off = sorted(set(disabled))
-    digest = hashlib.sha256(__version__.encode())
-    for s in sources:
-        digest.update(str(s.path).encode() + b"\0" + s.origin.encode() + b"\0" + s.text.encode() + b"\0")
-    digest.update("\0".join(off).encode())
-    key = digest.hexdigest()[:32]
-    cache_file = cache_dir() / f"rules-{key}.pickle"
-    if use_cache:
-        try:
-            with open(cache_file, "rb") as fh:
-                cached = pickle.load(fh)
-            if isinstance(cached, RuleSet):
-                return cached
-        except FileNotFoundError:
-            pass
-        except Exception:  # corrupt or stale cache: rebuild below
-            pass
     ruleset = compile_sources(sources)
-    if off:
-        ruleset = without_rules(ruleset, off)
-    if use_cache:
-        _write_cache(cache_file, ruleset)
-    return ruleset
-
-
-def _write_cache(path: Path, ruleset: RuleSet) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        with open(tmp, "wb") as fh:
-            pickle.dump(ruleset, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)  # atomic: concurrent hooks never read a half-written cache
-    except OSError:
-        pass  # an unwritable cache only costs speed
+    off = sorted(set(disabled))
+    return without_rules(ruleset, off) if off else ruleset
 
 
 def compile_sources(sources: list[PackSource]) -> RuleSet:
@@ -256,9 +210,3 @@ def compile_rule(pack_id: str, r: Any, lists: dict[str, list[str]], origin: str 
 def load_pack_file(path: Path) -> Any:
     """Validate one pack file (for lint and test); raises PackError."""
     return parse_pack(read_sources([(path, "extra")])[0])
-
-
-def ruleset_for_config(cfg: Any, *, use_cache: bool = True) -> RuleSet:
-    """The rule set a session sees under a `config.Config`: built-ins, user and project packs,
-    minus `disabled_rules`."""
-    return load_ruleset(cfg.pack_sources, use_cache=use_cache, disabled=cfg.values.get("disabled_rules") or ())

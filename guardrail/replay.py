@@ -119,8 +119,7 @@ class ReplayRecord:
 def replay_file(path: Path, ruleset: Any, *, config: dict[str, Any] | None = None,
                 display_name: str | None = None) -> list[ReplayRecord]:
     """One record per distinct tool_use in the transcript. Per-call failures become `error` records."""
-    from guardrail.checks import EvalContext
-    from guardrail.engine import evaluate
+    from guardrail import service
 
     name = display_name or str(path)
     prompts: list[str] = []
@@ -164,11 +163,13 @@ def replay_file(path: Path, ruleset: Any, *, config: dict[str, Any] | None = Non
                 if intent_for != len(prompts):
                     intent, intent_for = _intent(prompts), len(prompts)
                 home = _HOME.match(cwd)
-                ctx = EvalContext(cwd=cwd, project_dir=project_dir, home=home.group(1) if home else "",
-                                  env={}, read_file=lambda _p: None, config=dict(config or {}))
                 call = ToolCall(tool_name=tool, tool_input=ti, cwd=cwd, session_id=str(obj.get("sessionId") or ""),
                                 tool_use_id=tid, permission_mode=mode, project_dir=project_dir)
-                v = evaluate(call, ruleset, ctx, intent=intent, non_interactive=_non_interactive(mode, entrypoint))
+                # the session's files are not on this machine: checks see none
+                ctx = service.context_for(call, dict(config or {}), {"HOME": home.group(1) if home else ""},
+                                          read_file=lambda _p: None)
+                v = service.decide_call(call, ruleset, ctx, intent=intent,
+                                        non_interactive=_non_interactive(mode, entrypoint))
                 rec.decision = v.decision or "none"
                 rec.rule_ids = sorted(set(v.rule_ids))
                 rec.reason = v.reason

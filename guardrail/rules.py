@@ -1,7 +1,7 @@
 """Compiled rules and the matcher that runs them over actions.
 
 Packs (TOML) are validated by `guardrail.packs` with pydantic at load time only; what reaches the
-hot path are these plain, picklable dataclasses.
+hot path are these plain, picklable records (guardrail.base.record).
 """
 
 from __future__ import annotations
@@ -169,22 +169,24 @@ class RuleSet:
     packs: tuple[tuple[str, str], ...] = ()  # (pack id, version+hash)
     by_tool: Mapping[str, tuple[CompiledRule, ...]] = factory(dict)
 
+    # `derived`: what evaluations work out from the rules once (rules for a tool outside by_tool, the engine's
+    # plan for Bash rules), kept with the rule set it belongs to; never pickled, compared or hashed.
+    __derived__ = ("derived",)
+
+    @staticmethod
+    def __derive__(ruleset: RuleSet) -> tuple[dict[Any, Any]]:
+        return ({},)
+
     def for_tool(self, tool: str) -> tuple[CompiledRule, ...]:
         hit = self.by_tool.get(tool)
         if hit is not None:
             return hit
         # tools outside the index (MCP tools, Glob, ...): filtered once per rule set and tool name
-        memo = _FOR_TOOL.get((id(self), tool))
-        if memo is not None and memo[0] is self:
-            return memo[1]
-        rules = tuple(r for r in self.rules if _tool_matches(r.tools, tool))
-        if len(_FOR_TOOL) > 256:
-            _FOR_TOOL.clear()
-        _FOR_TOOL[(id(self), tool)] = (self, rules)  # holding the rule set keeps its id from being reused
+        key = ("tool", tool)
+        rules = self.derived.get(key)
+        if rules is None:
+            rules = self.derived[key] = tuple(r for r in self.rules if _tool_matches(r.tools, tool))
         return rules
-
-
-_FOR_TOOL: dict[tuple[int, str], tuple[RuleSet, tuple[CompiledRule, ...]]] = {}
 
 
 def _tool_matches(tools: frozenset[str], tool: str) -> bool:
@@ -202,7 +204,8 @@ def index_by_tool(rules: tuple[CompiledRule, ...]) -> dict[str, tuple[CompiledRu
 _REGEX_CACHE: dict[str, re.Pattern[str]] = {}
 
 
-def _rx(pattern: str) -> re.Pattern[str]:
+def cached_regex(pattern: str) -> re.Pattern[str]:
+    """A rule's regular expression (case-insensitive, dot matches newline), compiled once."""
     rx = _REGEX_CACHE.get(pattern)
     if rx is None:
         rx = _REGEX_CACHE[pattern] = re.compile(pattern, re.I | re.S)
@@ -223,6 +226,12 @@ def any_glob(patterns: tuple[str, ...], words: tuple[str, ...] | list[str]) -> b
         if match(w) is not None:
             return True
     return False
+
+
+def effect_selected(effect: str, args: Mapping[str, Any]) -> bool:
+    """Whether a finding's effect is one a check's `args.effects` (fnmatch patterns) selects; all when unset."""
+    pats = args.get("effects")
+    return not pats or any_glob(tuple(pats), (effect,))
 
 
 # A check returns the targets it found (non-empty = the rule fires) given the command and context.
@@ -250,7 +259,7 @@ def match_command(m: Match, cmd: SimpleCommand, ctx: Any, checks: Mapping[str, C
         return None
     if m.args_none and any_glob(m.args_none, args):
         return None
-    if m.args_regex is not None and not _rx(m.args_regex).search(" ".join(args)):
+    if m.args_regex is not None and not cached_regex(m.args_regex).search(" ".join(args)):
         return None
     if m.env_any and not any(k in m.env_any for k, _ in cmd.env):
         return None
@@ -274,7 +283,7 @@ def match_file_write(m: Match, path: str, content: str) -> list[str] | None:
         base = path.rsplit("/", 1)[-1]
         if not any_glob(m.path_glob_any, (path, base)):
             return None
-    if m.content_regex is not None and not _rx(m.content_regex).search(content):
+    if m.content_regex is not None and not cached_regex(m.content_regex).search(content):
         return None
     if not (m.path_glob_any or m.content_regex):
         return None

@@ -78,7 +78,7 @@ def case_tool_input(tool: str, value: Any) -> dict[str, Any]:
 
 def case_context(cwd: str | None, files: dict[str, str] | None, config: dict[str, Any] | None = None) -> Any:
     """An EvalContext over the fake layout; `files` (relative to cwd or absolute) feed read_file."""
-    from guardrail.checks import EvalContext
+    from guardrail.context import EvalContext
 
     wd = cwd or CASE_CWD
     if not wd.startswith("/"):
@@ -194,7 +194,7 @@ def _case_config(base: dict[str, Any], overrides: dict[str, Any] | None, cid: st
 
 def run_rule_case(cid: str, pack: str, rule_id: str, case: Any, ruleset: Any, cfg: dict[str, Any],
                   source: str = "") -> CaseResult:
-    from guardrail.engine import evaluate
+    from guardrail.service import decide_call
 
     kind, value = case.kind, case.value
     shown = value if not case.repeat else f"({getattr(case, kind)}) x {case.repeat}"
@@ -206,8 +206,8 @@ def run_rule_case(cid: str, pack: str, rule_id: str, case: Any, ruleset: Any, cf
     try:
         call = ToolCall(tool_name=case.tool, tool_input=case_tool_input(case.tool, value),
                         cwd=case.cwd or CASE_CWD, project_dir=CASE_CWD)
-        verdict = evaluate(call, ruleset, case_context(case.cwd, case.files, _case_config(cfg, case.config, cid)),
-                           only_rule=rule_id)
+        verdict = decide_call(call, ruleset, case_context(case.cwd, case.files, _case_config(cfg, case.config, cid)),
+                              only_rule=rule_id)
     except Exception as exc:  # a crashing matcher is reported, not raised: other cases still run
         res.detail = f"{type(exc).__name__}: {exc}"
         return res
@@ -234,7 +234,7 @@ def _intent_from_prompts(texts: list[str]) -> Any:
 
 
 def run_scenario(cid: str, pack: str, s: Any, ruleset: Any, cfg: dict[str, Any], pack_path: Path) -> CaseResult:
-    from guardrail.engine import evaluate
+    from guardrail.service import decide_call
 
     res = CaseResult(id=cid, pack=pack, rule=None, kind="scenario", tool=s.tool, input=s.input, status="ERROR",
                      source=str(pack_path), note=s.note)
@@ -263,8 +263,8 @@ def run_scenario(cid: str, pack: str, s: Any, ruleset: Any, cfg: dict[str, Any],
     try:
         call = ToolCall(tool_name=s.tool, tool_input=case_tool_input(s.tool, s.input), cwd=s.cwd or CASE_CWD,
                         project_dir=CASE_CWD, permission_mode=s.permission_mode or "")
-        verdict = evaluate(call, ruleset, case_context(s.cwd, s.files, _case_config(cfg, s.config, cid)), intent=intent,
-                           non_interactive=non_interactive)
+        verdict = decide_call(call, ruleset, case_context(s.cwd, s.files, _case_config(cfg, s.config, cid)),
+                              intent=intent, non_interactive=non_interactive)
     except Exception as exc:
         res.detail = f"{type(exc).__name__}: {exc}"
         return res

@@ -17,6 +17,7 @@ TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations
 if TYPE_CHECKING:
     from guardrail.model import SimpleCommand
 
+
 _HOME_VAR = re.compile(r"^\$\{?HOME\}?(/|$)")
 
 

@@ -1,34 +1,62 @@
-"""The lazy check registry: checks_data loads only when a check could need it, and guards are exact."""
+"""The check registry: one row per check, domain modules loaded only when a check could need them, exact guards."""
 
 from __future__ import annotations
 
+import inspect
 import subprocess
 import sys
 
 import pytest
 
-from guardrail import checks
+from guardrail.checks import guards, registry
+from guardrail.context import EvalContext
 from guardrail.model import SimpleCommand
 
 
-def test_lazy_names_match_what_checks_data_registers() -> None:
-    before = set(dict.keys(checks.CHECKS))
-    checks.load_extensions()
-    registered = set(dict.keys(checks.CHECKS)) - before
-    assert registered <= checks.LAZY_CHECKS
-    assert checks.LAZY_CHECKS <= set(dict.keys(checks.CHECKS))
+@pytest.mark.parametrize("name", sorted(registry.SPECS))
+def test_every_row_names_a_check_function_in_its_domain_module(name: str) -> None:
+    spec = registry.SPECS[name]
+    fn = registry.CHECKS[name].load()
+    assert fn.__module__ == f"guardrail.checks.{spec.module}" and fn.__name__ == spec.function
+    assert list(inspect.signature(fn).parameters)[1:] == ["ctx", "args"]
+    assert spec.level in (registry.COMMAND, registry.LINE, registry.FILE, registry.TOOL)
+    assert not spec.after_others or spec.level == registry.LINE
 
 
-def test_benign_commands_do_not_load_checks_data_or_sqlparse() -> None:
+def test_every_check_is_used_by_a_built_in_rule_and_every_rule_check_is_registered() -> None:
+    from guardrail.packs import load_ruleset
+
+    used = {r.match.check for r in load_ruleset().rules if r.match.check}
+    used |= {e.when.check for r in load_ruleset().rules for e in r.exceptions if e.when.check}
+    assert used == set(registry.SPECS)
+
+
+def test_checks_load_their_module_on_first_call_only() -> None:
     code = (
         "import sys\n"
-        "from guardrail.engine import evaluate\n"
+        "from guardrail.checks.registry import CHECKS\n"
+        "from guardrail.context import EvalContext\n"
+        "from guardrail.model import SimpleCommand\n"
+        "before = sorted(m for m in sys.modules if m.startswith('guardrail.checks.'))\n"
+        "CHECKS['indirect'](SimpleCommand(('ls',)), EvalContext(), {})\n"  # the guard refuses: no load
+        "after_guard = sorted(m for m in sys.modules if m.startswith('guardrail.checks.'))\n"
+        "CHECKS['git-discard'](SimpleCommand(('git', 'status')), EvalContext(), {})\n"
+        "print(before == after_guard, 'guardrail.checks.git' in sys.modules, 'guardrail.checks.sql' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["True", "True", "False"]
+
+
+def test_benign_commands_do_not_load_script_following_or_sqlparse() -> None:
+    code = (
+        "import sys\n"
+        "from guardrail.engine.evaluate import evaluate\n"
         "from guardrail.packs import load_ruleset\n"
         "from guardrail.model import ToolCall\n"
         "rs = load_ruleset()\n"
         "for c in ['ls -la', 'git status', 'git log --oneline | head', 'pytest -q', 'echo hi > out.txt']:\n"
         "    evaluate(ToolCall('Bash', {'command': c}, cwd='/tmp'), rs)\n"
-        "print(sorted(m for m in ('guardrail.checks_data', 'guardrail.indirection', 'sqlparse') if m in sys.modules))\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('guardrail.expand', 'guardrail.sql', 'sqlparse'))))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "[]"
@@ -37,27 +65,31 @@ def test_benign_commands_do_not_load_checks_data_or_sqlparse() -> None:
 @pytest.mark.parametrize("argv", [("npm", "run", "x"), ("make",), ("./deploy.sh",), ("bash", "s.sh"), ("python3.12", "-c", "x"),
                                   ("node", "-e", "x"), ("uv", "run", "python", "-c", "x"), (".", "./env")])
 def test_script_guard_accepts_every_script_runner(argv: tuple[str, ...]) -> None:
-    from guardrail.indirection import is_trigger
+    from guardrail.expand.scripts import is_trigger
 
     cmd = SimpleCommand(argv)
-    assert checks._may_run_scripts(cmd, checks.EvalContext())
+    assert guards.may_run_scripts(cmd, EvalContext())
     assert is_trigger(cmd) or argv[0].startswith(("python", "node", "uv")), "guard must cover is_trigger"
 
 
 def test_script_guard_property_over_many_programs() -> None:
-    """Exactness: whenever indirection or inline code would look at a command, the guard says yes."""
-    from guardrail.checks_data import inline_code
-    from guardrail.indirection import is_trigger
+    """Exactness: whenever script following, inline code or the embedded-command readers would look at a command,
+    the guard says yes. The programs are every name of the vocabulary, plus paths and everyday commands."""
+    from guardrail.base import vocab
+    from guardrail.expand.code.inline import inline_code
+    from guardrail.expand.embedded import embedded
+    from guardrail.expand.scripts import is_trigger
 
-    ctx = checks.EvalContext()
-    names = ["ls", "git", "npm", "yarn", "pnpm", "bun", "make", "gmake", "just", "sh", "bash", "zsh", "dash", "ksh",
-             "source", ".", "python", "python3", "python3.11", "node", "ruby", "perl", "php", "deno", "pypy3", "uv",
-             "osascript", "./x", "../y.sh", "bin/run.sh", "scripts/a.bash", "/usr/bin/env", "docker"]
+    ctx = EvalContext()
+    names = sorted(set().union(*(v for v in vars(vocab).values() if isinstance(v, frozenset)), vocab.INTERPRETERS))
+    names += ["ls", "git", "python3.11", "./x", "../y.sh", "bin/run.sh", "scripts/a.bash", "tools/x.py", "/usr/bin/env"]
     for name in names:
-        for rest in ((), ("-c", "print(1)"), ("-e", "x"), ("run", "x"), ("script.sh",)):
+        for rest in ((), ("-c", "print(1)"), ("-e", "x"), ("run", "x"), ("script.sh",), ("-f", "job.sh"),
+                     ("exec", "db", "sh"), ("run", "img", "sh"), ("ssh", "vm"), ("apply", "plan.tf")):
             cmd = SimpleCommand((name, *rest))
-            if is_trigger(cmd) or inline_code(cmd, ctx) is not None:
-                assert checks._may_run_scripts(cmd, ctx), cmd.argv
+            found = embedded(cmd, EvalContext())
+            if is_trigger(cmd) or inline_code(cmd, ctx) is not None or found.lines or found.unresolved or found.remote:
+                assert guards.may_run_scripts(cmd, ctx), cmd.argv
 
 
 @pytest.mark.parametrize(("line", "follows"), [
@@ -67,8 +99,7 @@ def test_script_guard_property_over_many_programs() -> None:
     ("gcloud compute ssh vm --command 'ls'", True), ("gcloud projects list", False), ("npm test", True),
 ])
 def test_script_following_is_limited_to_uses_that_carry_commands(line: str, follows: bool) -> None:
-    from guardrail.checks import EvalContext, _may_run_scripts
-    from guardrail.shell import parse_command
+    from guardrail.shell.parse import parse_command
 
     cmds = parse_command(line).commands
-    assert any(_may_run_scripts(c, EvalContext()) for c in cmds) is follows, [c.argv for c in cmds]
+    assert any(guards.may_run_scripts(c, EvalContext()) for c in cmds) is follows, [c.argv for c in cmds]

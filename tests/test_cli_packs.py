@@ -60,7 +60,7 @@ def test_rules_list_json_is_an_array_of_rules(project: Path) -> None:
     r = run(rules_cmd.command, "list", "--format", "json")
     assert r.exit_code == 0, r.output
     rows = json.loads(r.stdout)
-    assert isinstance(rows, list) and {row["id"] for row in rows} == {x.id for x in load_ruleset(use_cache=False).rules}
+    assert isinstance(rows, list) and {row["id"] for row in rows} == {x.id for x in load_ruleset().rules}
     reset = next(row for row in rows if row["id"] == "git/reset-hard")
     assert reset["decision"] == "deny" and reset["origin"] == "builtin" and reset["test_counts"]["match"] >= 1
 
@@ -220,3 +220,25 @@ def test_console_script_end_to_end(tmp_path: Path) -> None:
     rep = subprocess.run([str(BIN), "test", str(GOLDEN / "synthetic_session.jsonl"), "--expect",
                           str(GOLDEN / "replay_synthetic.json")], capture_output=True, text=True, env=env, cwd=tmp_path)
     assert rep.returncode == 0, rep.stdout + rep.stderr
+
+
+@pytest.mark.parametrize(("disabled", "expected"), [([], "deny"), (["git/reset-hard"], None)])
+def test_check_and_the_hook_give_the_same_answer_under_the_users_config(
+        project: Path, disabled: list[str], expected: str | None) -> None:
+    """`guardrail check` and the hook go through one decision path (guardrail.service): the user's disabled_rules,
+    packs and config count for both (check once ignored disabled_rules and said deny where the hook said nothing)."""
+    from guardrail.commands import check as check_cmd
+    from guardrail.hookio import handle
+
+    cfg = Path(os.environ["HOME"]) / ".config" / "guardrail"
+    cfg.mkdir(parents=True)
+    (cfg / "config.toml").write_text(f"disabled_rules = {json.dumps(disabled)}\n")
+    r = run(check_cmd.command, "git reset --hard", "--format", "json")
+    assert json.loads(r.stdout)["decision"] == expected, r.output
+    assert r.exit_code == (1 if expected else 0)
+    payload = {"session_id": "s", "transcript_path": "/dev/null", "cwd": str(project), "hook_event_name": "PreToolUse",
+               "tool_name": "Bash", "tool_input": {"command": "git reset --hard"}, "tool_use_id": "t1",
+               "permission_mode": "default"}
+    out = handle("pre-tool-use", json.dumps(payload).encode(), {**os.environ, "GUARDRAIL_STATE_DIR": str(project)})
+    got = json.loads(out)["hookSpecificOutput"]["permissionDecision"] if out else None
+    assert got == expected

@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 
-from guardrail.checks import EvalContext
-from guardrail.engine import evaluate
+from guardrail.context import EvalContext
+from guardrail.engine.evaluate import evaluate
 from guardrail.environment import classify_text, command_environment, parse_dotenv, protected_hits, protected_names
 from guardrail.model import ToolCall
 from guardrail.packs import load_ruleset
-from guardrail.shell import parse_command
+from guardrail.shell.parse import parse_command
 from guardrail.testing import CASE_CWD, case_context
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
@@ -107,7 +107,7 @@ def _pack_cases() -> list[tuple[str, str, dict[str, Any]]]:
 
 @pytest.fixture(scope="module")
 def ruleset() -> Any:
-    return load_ruleset(use_cache=False)
+    return load_ruleset()
 
 
 def _decide(ruleset: Any, tool: str, tool_input: dict[str, Any], case: dict[str, Any]) -> str | None:
@@ -266,11 +266,11 @@ BENIGN_FAST = ["ls -la", "git status", "pytest -q", "cat README.md", "psql -c 'S
 def test_benign_path_imports_no_sqlparse_and_reads_no_files() -> None:
     code = f"""
 import sys
-from guardrail.checks import EvalContext
-from guardrail.engine import evaluate
+from guardrail.context import EvalContext
+from guardrail.engine.evaluate import evaluate
 from guardrail.model import ToolCall
 from guardrail.packs import load_ruleset
-rs = load_ruleset(use_cache=False)
+rs = load_ruleset()
 reads = []
 ctx = EvalContext(cwd="/work/proj", project_dir="/work/proj", home="/home/user",
                   read_file=lambda p: reads.append(p))
@@ -306,11 +306,11 @@ def test_todo_stored_procedure(ruleset: Any) -> None:
 def test_hook_like_process_uses_the_full_sql_check() -> None:
     """In a fresh process (as the hook runs), nothing imports checks_data before the first SQL rule."""
     code = """
-from guardrail.checks import EvalContext
-from guardrail.engine import evaluate
+from guardrail.context import EvalContext
+from guardrail.engine.evaluate import evaluate
 from guardrail.model import ToolCall
 from guardrail.packs import load_ruleset
-rs = load_ruleset(use_cache=False)
+rs = load_ruleset()
 def run(c):
     return evaluate(ToolCall("Bash", {"command": c}, cwd="/w"), rs, EvalContext(cwd="/w")).decision
 assert run("cqlsh -e 'DROP KEYSPACE shop;'") == "deny"

@@ -266,7 +266,7 @@ def test_suite_ids_and_gaps() -> None:
 
 def test_python_reader_resolves_what_it_can() -> None:
     """The syntax-tree reading folds aliases and computed strings into the command a shell would see."""
-    from guardrail.checks_data import _py_scan
+    from guardrail.expand.code.python import py_scan as _py_scan
 
     scan = _py_scan("import subprocess as s\nfrom os import system as run\nrun('r' + 'm -rf ' + "
                     "__import__('os').path.expanduser('~'))\ns.run(['git', 'reset', '--hard'])", [], None, None)

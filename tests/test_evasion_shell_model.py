@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from guardrail.shell import parse_command
+from guardrail.shell.parse import parse_command
 from evasion_cases import blocked_params, check_blocked, check_passes, check_suite, passes_params
 
 

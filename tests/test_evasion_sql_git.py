@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import pytest
 
-from guardrail.checks import client_options, expanded_options
-from guardrail.shell import parse_command
+from guardrail.checks.options import expanded_options
+from guardrail.sql.clients import client_options
+from guardrail.shell.parse import parse_command
 from evasion_cases import blocked_params, check_blocked, check_passes, check_suite, passes_params
 
 DOWN = {"down.sql": "DROP TABLE users;\n"}

@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 
 from guardrail import fastpath
+from guardrail.index import build_index, write_index
 from guardrail.config import default_values
 from guardrail.packs import builtin_sources, load_ruleset
 from guardrail.testing import load_pack_cases
 
 ROOT = Path(__file__).resolve().parents[1]
-INDEX = fastpath.build_index(load_ruleset(use_cache=False), default_values())
+INDEX = build_index(load_ruleset(), default_values())
 
 
 def _skipped(command: str) -> bool:
@@ -85,7 +86,7 @@ def test_tools_without_rules_are_skipped_and_with_rules_not(tmp_path: Path) -> N
     env = {"HOME": str(tmp_path), "GUARDRAIL_CACHE_DIR": str(tmp_path / "cache")}
     skip, key, indexed = fastpath.can_skip("Read", {"file_path": "/x"}, str(tmp_path), env)
     assert (skip, indexed) == (False, False), "no index yet: full path, and it must write one"
-    fastpath.write_index(key, load_ruleset(use_cache=False), default_values(), env)
+    write_index(key, load_ruleset(), default_values(), env)
     assert fastpath.can_skip("Read", {"file_path": "/x"}, str(tmp_path), env) == (True, key, True)
     assert fastpath.can_skip("Bash", {"command": "ls"}, str(tmp_path), env) == (True, key, True)
     assert fastpath.can_skip("Bash", {"command": "git reset --hard"}, str(tmp_path), env) == (False, key, True)
@@ -95,7 +96,7 @@ def test_tools_without_rules_are_skipped_and_with_rules_not(tmp_path: Path) -> N
 def test_ruleset_cache_round_trip_and_corruption(tmp_path: Path) -> None:
     env = {"HOME": str(tmp_path), "GUARDRAIL_CACHE_DIR": str(tmp_path / "cache")}
     assert fastpath.load_cached_ruleset("k", env) is None
-    rs = load_ruleset(use_cache=False)
+    rs = load_ruleset()
     fastpath.store_ruleset("k", rs, env)
     assert [r.id for r in fastpath.load_cached_ruleset("k", env).rules] == [r.id for r in rs.rules]
     (tmp_path / "cache" / "rules-stat-k.pickle").write_bytes(b"corrupt")
@@ -174,3 +175,23 @@ def test_the_hook_denies_a_continuation_split_program_with_its_index_in_place(tm
     assert any((tmp_path / "cache").rglob("*")), "the first full-path call leaves the prefilter's index"
     out = call("r\\\nm -r -f ~")
     assert out is not None and json.loads(out)["hookSpecificOutput"]["permissionDecision"] == "deny"
+
+
+def test_the_cache_key_covers_every_module_that_shapes_the_cache() -> None:
+    """An upgrade in place must not keep a cache built by other code: the key stats every module that defines a
+    class in the pickled rule set, compiles it, or supplies the index's words (registry triggers, vocabulary,
+    wrappers, the index builder)."""
+    import pickle
+    import pickletools
+
+    rs = load_ruleset()
+    blob = pickle.dumps(rs, protocol=pickle.HIGHEST_PROTOCOL)
+    modules = {arg for op, arg, _ in pickletools.genops(blob)
+               if op.name in ("SHORT_BINUNICODE", "BINUNICODE") and isinstance(arg, str) and arg.startswith("guardrail.")}
+    shaping = {"guardrail." + m[:-3].replace("/", ".") for m in fastpath.CACHE_SHAPING_MODULES}
+    assert modules and modules <= shaping, modules - shaping
+    for needed in ("guardrail.packs", "guardrail.pack_schema", "guardrail.index", "guardrail.base.vocab",
+                   "guardrail.checks.registry", "guardrail.shell.wrappers"):
+        assert needed in shaping
+    root = Path(fastpath.__file__).parent
+    assert all((root / m).is_file() for m in fastpath.CACHE_SHAPING_MODULES)

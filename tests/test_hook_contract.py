@@ -183,7 +183,9 @@ def test_post_tool_use_outcome_is_linked_to_the_decision(env: dict[str, str]) ->
     assert run("post-tool-use", post, env) is None
     recs = audit_lines(env)
     assert [r["event"] for r in recs] == ["PreToolUse", "PostToolUse"]
-    assert recs[1]["tool_use_id"] == "toolu_outcome" and recs[1]["outcome"]["status"] == "ran"
+    # the documented outcome shape (docs/audit.md, audit.outcome_from_payload), which `guardrail audit` reads
+    assert recs[1]["tool_use_id"] == "toolu_outcome"
+    assert recs[1]["outcome"] == {"ok": True, "stdout_bytes": 2, "stderr_bytes": 0, "duration_ms": 12}
 
 
 def test_post_tool_use_failure_outcome(env: dict[str, str]) -> None:
@@ -192,7 +194,8 @@ def test_post_tool_use_failure_outcome(env: dict[str, str]) -> None:
     fail = {**body, "hook_event_name": "PostToolUseFailure", "error": "Exit code 1", "is_interrupt": False,
             "duration_ms": 5}
     assert run("post-tool-use-failure", fail, env) is None
-    assert audit_lines(env)[-1]["outcome"]["status"] == "failed"
+    assert audit_lines(env)[-1]["outcome"] == {"ok": False, "error": "Exit code 1", "interrupted": False,
+                                               "duration_ms": 5}
 
 
 def test_outcomes_of_undecided_calls_are_not_logged(env: dict[str, str]) -> None:
@@ -238,12 +241,12 @@ def test_on_error_can_be_set_to_ask(env: dict[str, str]) -> None:
 
 
 def test_internal_exception_fails_closed(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
-    import guardrail.engine
+    import guardrail.engine.evaluate
 
     def boom(*_a: Any, **_k: Any) -> Any:
         raise RuntimeError("simulated engine bug")
 
-    monkeypatch.setattr(guardrail.engine, "evaluate", boom)
+    monkeypatch.setattr(guardrail.engine.evaluate, "evaluate", boom)
     out = run("pre-tool-use", payload(env, tool_input={"command": "ls"}), env)
     assert decision(out) == "deny"
     assert "simulated engine bug" in out["hookSpecificOutput"]["permissionDecisionReason"]  # type: ignore[index]

@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from guardrail.checks import EvalContext
-from guardrail.engine import evaluate
-from guardrail.indirection import expand, is_trigger, parse_justfile, parse_makefile
+from guardrail.context import EvalContext
+from guardrail.engine.evaluate import evaluate
+from guardrail.expand.line import expand
+from guardrail.expand.make import parse_justfile, parse_makefile
+from guardrail.expand.scripts import is_trigger
 from guardrail.model import SimpleCommand, ToolCall
 from guardrail.packs import load_ruleset
-from guardrail.shell import parse_command
+from guardrail.shell.parse import parse_command
 
 CWD = "/proj"
 
@@ -212,7 +214,7 @@ def test_triggers_are_cheap_name_tests() -> None:
 
 @pytest.fixture(scope="module")
 def ruleset():  # type: ignore[no-untyped-def]
-    return load_ruleset(use_cache=False)
+    return load_ruleset()
 
 
 def decide(ruleset, command: str, files: dict[str, str]):  # type: ignore[no-untyped-def]
@@ -261,7 +263,7 @@ _WORDS = st.sampled_from(["npm", "run", "make", "just", "./x.sh", "bash", "x.sh"
 @settings(max_examples=150, deadline=None)
 @given(words=st.lists(_WORDS, min_size=1, max_size=8), blob=st.text(max_size=300))
 def test_checks_and_expansion_never_raise(words: list[str], blob: str) -> None:
-    from guardrail.checks import CHECKS
+    from guardrail.checks.registry import CHECKS
 
     files = {"package.json": blob, "Makefile": blob, "justfile": blob, "x.sh": blob, "a.sql": blob}
     ctx = ctx_for(files)
@@ -278,8 +280,8 @@ def test_checks_and_expansion_never_raise(words: list[str], blob: str) -> None:
        content=st.text(max_size=400), tool_input=st.dictionaries(st.sampled_from(["sql", "query", "x", "name"]),
                                                                  st.text(max_size=80), max_size=3))
 def test_file_and_mcp_checks_never_raise(path: str, content: str, tool_input: dict[str, str]) -> None:
-    from guardrail.checks import CHECKS
-    from guardrail.engine import FileWrite
+    from guardrail.checks.registry import CHECKS
+    from guardrail.model import FileWrite
 
     ctx = ctx_for({})
     CHECKS["autorun-write"](FileWrite(path, content, "Write"), ctx, {})
@@ -298,7 +300,7 @@ def test_expand_in_another_directory() -> None:
 
 
 def test_expand_all_follows_cd_and_scopes_it() -> None:
-    from guardrail.indirection import expand_all
+    from guardrail.expand.line import expand_all
 
     files = {"api/Makefile": "x:\n\tdropdb api\n", "Makefile": "x:\n\tdropdb root\n"}
 
@@ -317,7 +319,7 @@ def test_expand_all_follows_cd_and_scopes_it() -> None:
 
 
 def test_shell_operands() -> None:
-    from guardrail.indirection import _shell_operand
+    from guardrail.expand.scripts import _shell_operand
 
     assert _shell_operand(cmd("bash -eo pipefail x.sh a")) == ("file", "x.sh", ["a"])
     assert _shell_operand(cmd("bash -- x.sh")) == ("file", "x.sh", [])
@@ -326,16 +328,16 @@ def test_shell_operands() -> None:
 
 
 def test_written_files_are_read_by_later_commands() -> None:
-    from guardrail.indirection import expand_all
+    from guardrail.expand.line import expand_all
 
     line = "printf 'a:\\n\\tdropdb x\\n' > Makefile && make a"
     ctx = ctx_for({})
     assert [c.argv for c in expand_all(parse_command(line).commands, ctx)] == [("dropdb", "x")]
-    assert ctx.read_file("Makefile") == "a:\n\tdropdb x\n"  # the overlay: other checks see the text too
+    assert ctx.read("Makefile") == "a:\n\tdropdb x\n"  # every check reads the text the line wrote
 
 
 def test_writes_then_runs_is_the_engine_cue() -> None:
-    from guardrail.indirection import writes_then_runs
+    from guardrail.expand.line import writes_then_runs
 
     assert writes_then_runs(parse_command("echo 'DROP TABLE t;' > x.sql && psql -f x.sql").commands)
     assert writes_then_runs(parse_command("npm pkg set scripts.x=ls && npm run x").commands)

@@ -23,56 +23,64 @@ out = handle(sys.argv[1], sys.stdin.buffer.read(), os.environ)
 print(json.dumps({"out": out, "modules": sorted(sys.modules)}))
 """
 
-# Third-party and heavy standard modules no hook call of these kinds may load.
+# Third-party and heavy standard modules no hook call of these kinds may load (`typing` only with sqlparse, which
+# imports it itself).
 NEVER = ("pydantic", "click", "rich", "tomllib", "dataclasses", "tree_sitter", "tree_sitter_bash")
+
+
+def _modules(*names: str) -> set[str]:
+    return {"guardrail." + n for n in names}
+
+
 # The prefilter's whole world (docs/performance.md, "Fast path").
 FAST = {"guardrail", "guardrail.hookio", "guardrail.fastpath"}
-# Records and the program vocabulary: what every evaluation builds on.
-BASE = {"guardrail.base", "guardrail.base.record", "guardrail.model"}
-TEXT = {"guardrail.base.lazy", "guardrail.base.text"}
-# The full path of a Bash call that no rule stops: parse, match, no opinion.
-FULL = FAST | BASE | TEXT | {"guardrail.base.vocab", "guardrail.checks", "guardrail.engine", "guardrail.rules",
-                      "guardrail.shell"}
+# The one decision path: the service, the engine, the rules, the check registry and its guards, the records.
+CORE = FAST | _modules("service", "engine", "engine.decide", "engine.evaluate", "engine.plan", "rules", "model", "context",
+                       "checks", "checks.registry", "checks.guards", "base", "base.lazy", "base.record", "base.vocab")
+# The command model.
+SHELL = _modules("base.text", "shell", "shell.parse", "shell.state", "shell.shortcuts", "shell.treesitter", "shell.walker",
+                 "shell.expansion", "shell.builtins", "shell.words", "shell.literal", "shell.wrappers")
+# The checks every Bash line meets (program-less rules: device redirects, dynamic programs, the line's limits).
+EVERY_LINE = _modules("checks.fs", "checks.options", "checks.exec", "checks.meta")
+# A Bash call that no rule stops: parse, match, no opinion.
+FULL = CORE | SHELL | EVERY_LINE
 # What a decision adds: the finding's environment, intent (store, transcript, model, policy), the audit trail.
-DECIDED = {"guardrail.audit", "guardrail.environment", "guardrail.intent", "guardrail.intent.model",
-           "guardrail.intent.policy", "guardrail.intent.store", "guardrail.intent.transcript", "guardrail.redact"}
-# Script following and the code readers (npm scripts, make, ./x.sh, inline code), and the data checks.
-EXPANSION = {"guardrail.checks_data", "guardrail.indirection", "guardrail.workdir"}
+DECIDED = _modules("audit", "environment", "intent", "intent.model", "intent.policy", "intent.store", "intent.transcript",
+                   "redact")
+# Script following and the code readers (npm scripts, make, ./x.sh, inline code).
+EXPANSION = _modules("checks.indirect", "expand", "expand.steps", "expand.scripts", "expand.packages", "expand.make",
+                     "expand.line", "expand.embedded", "expand.remote", "expand.code", "expand.code.inline",
+                     "expand.code.langs", "expand.code.python", "expand.code.tools", "workdir")
+SQL = _modules("checks.sql", "sql", "sql.analyze", "sql.clients", "expand", "expand.code", "expand.code.inline")
 
 KINDS = {
     # kind: (event, payload fields, decision, guardrail modules loaded, may load sqlparse)
     "bash-prefiltered": ("pre-tool-use", {"tool_name": "Bash", "tool_input": {"command": "ls -la"}}, None, FAST, False),
     "read-prefiltered": ("pre-tool-use", {"tool_name": "Read", "tool_input": {"file_path": "/tmp/x"}}, None, FAST, False),
-    "bash-benign-full": ("pre-tool-use", {"tool_name": "Bash", "tool_input": {"command": "git status"}}, None, FULL,
-                         False),
-    "bash-container-no-run": ("pre-tool-use", {"tool_name": "Bash", "tool_input": {"command": "docker ps"}}, None,
-                              FULL, False),
+    "bash-benign-full": ("pre-tool-use", {"tool_name": "Bash", "tool_input": {"command": "git status"}}, None,
+                         FULL | _modules("checks.git", "checks.runs"), False),
+    "bash-container-no-run": ("pre-tool-use", {"tool_name": "Bash", "tool_input": {"command": "docker ps"}}, None, FULL,
+                              False),
     "bash-downloader-alone": ("pre-tool-use", {"tool_name": "Bash", "tool_input": {"command": "nc example.com 80"}},
                               None, FULL, False),
     "bash-script-runner": ("pre-tool-use", {"tool_name": "Bash", "tool_input": {"command": "npm test"}}, None,
                            FULL | EXPANSION, False),
     "bash-deny": ("pre-tool-use", {"tool_name": "Bash", "tool_input": {"command": "git reset --hard"}}, "deny",
-                  FULL | DECIDED, False),
+                  FULL | _modules("checks.git", "checks.runs") | DECIDED, False),
     "bash-sql-deny": ("pre-tool-use", {"tool_name": "Bash", "tool_input": {"command": "psql -c 'DROP TABLE users'"}},
-                      "deny", FULL | DECIDED | {"guardrail.checks_data", "guardrail.sql"}, True),
+                      "deny", FULL | DECIDED | SQL | _modules("checks.runs", "checks.git"), True),
     "edit": ("pre-tool-use", {"tool_name": "Edit", "tool_input": {"file_path": "/tmp/x/app.py", "old_string": "a",
                                                                    "new_string": "b"}},
-             None, FAST | BASE | TEXT | {"guardrail.base.vocab", "guardrail.checks", "guardrail.checks_data",
-                                         "guardrail.engine", "guardrail.rules"}, False),
+             None, CORE | _modules("checks.files"), False),
     "mcp": ("pre-tool-use", {"tool_name": "mcp__db__query", "tool_input": {"sql": "select 1"}}, None,
-            FAST | BASE | TEXT | {"guardrail.base.vocab", "guardrail.checks", "guardrail.checks_data",
-                                  "guardrail.engine", "guardrail.rules", "guardrail.sql"}, False),
+            CORE | _modules("checks.mcp") | SQL, False),
     "user-prompt": ("user-prompt-submit", {"prompt": "fix the typo in the README"}, None,
-                    {"guardrail", "guardrail.hookio", "guardrail.intent", "guardrail.intent.model",
-                     "guardrail.intent.store", "guardrail.intent.transcript", "guardrail.redact", "guardrail.base.lazy"}
-                    | BASE, False),
+                    {"guardrail", "guardrail.hookio"} | _modules("intent", "intent.model", "intent.store",
+                                                                 "intent.transcript", "redact", "model", "base",
+                                                                 "base.lazy", "base.record"), False),
 }
 # Known gaps, kept visible: remove a kind from here when it holds.
-TODO = {
-    "bash-deny": "intent/model.py builds typing.NamedTuple classes: a decision imports `typing`",
-    "bash-sql-deny": "intent/model.py builds typing.NamedTuple classes: a decision imports `typing`",
-    "user-prompt": "intent/model.py builds typing.NamedTuple classes: recording a prompt imports `typing`",
-}
+TODO: dict[str, str] = {}
 EVENTS = {"pre-tool-use": "PreToolUse", "user-prompt-submit": "UserPromptSubmit"}
 
 
@@ -96,7 +104,7 @@ def test_a_hook_call_loads_only_its_kinds_modules(kind: str, tmp_path: Path, req
     answer = json.loads(got["out"])["hookSpecificOutput"]["permissionDecision"] if got["out"] else None
     assert answer == decision
     ours = {m for m in got["modules"] if m == "guardrail" or m.startswith("guardrail.")}
-    assert sorted(ours) == sorted(allowed)
-    heavy = [m for m in got["modules"] if m.split(".")[0] in NEVER or m == "typing"]
+    assert (sorted(ours - allowed), sorted(allowed - ours)) == ([], []), "(unexpected, missing)"
+    heavy = [m for m in got["modules"] if m.split(".")[0] in NEVER or (m == "typing" and not sql)]
     assert heavy == []
     assert ("sqlparse" in got["modules"]) is sql

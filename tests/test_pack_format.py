@@ -101,7 +101,7 @@ def test_duplicate_pack_id_across_files_is_an_error(tmp_path: Path) -> None:
 def test_team_pack_cannot_reuse_a_builtin_pack_id(tmp_path: Path) -> None:
     p = write(tmp_path, GOOD.replace('id = "team"', 'id = "git"'))
     with pytest.raises(PackError, match="pack id 'git'"):
-        load_ruleset([(p, "project")], use_cache=False)
+        load_ruleset([(p, "project")])
 
 
 def test_invalid_toml_names_the_file(tmp_path: Path) -> None:
@@ -133,20 +133,20 @@ def test_repeat_builds_large_inputs(tmp_path: Path) -> None:
 def test_untrusted_project_pack_cannot_allow(tmp_path: Path) -> None:
     allow = GOOD.replace('decision = "deny"', 'decision = "allow"')
     p = write(tmp_path, allow.replace('severity = "high"', 'severity = "high"\nif_requested = "allow"'))
-    project = {r.id: r for r in load_ruleset([(p, "project")], use_cache=False).rules}["team/tf-destroy"]
-    user = {r.id: r for r in load_ruleset([(p, "user")], use_cache=False).rules}["team/tf-destroy"]
+    project = {r.id: r for r in load_ruleset([(p, "project")]).rules}["team/tf-destroy"]
+    user = {r.id: r for r in load_ruleset([(p, "user")]).rules}["team/tf-destroy"]
     assert (project.decision, project.if_requested) == ("log", "ask")
     assert (user.decision, user.if_requested) == ("allow", "allow")
 
 
 def test_project_pack_deny_still_applies(tmp_path: Path) -> None:
     p = write(tmp_path, GOOD)
-    rule = {r.id: r for r in load_ruleset([(p, "project")], use_cache=False).rules}["team/tf-destroy"]
+    rule = {r.id: r for r in load_ruleset([(p, "project")]).rules}["team/tf-destroy"]
     assert rule.decision == "deny"
 
 
 def test_disabled_rules_are_dropped() -> None:
-    rs = load_ruleset(use_cache=False, disabled=["git/reset-hard", "database/*"])
+    rs = load_ruleset(disabled=["git/reset-hard", "database/*"])
     ids = {r.id for r in rs.rules}
     assert "git/reset-hard" not in ids and not any(i.startswith("database/") for i in ids)
     assert "git/clean-force" in ids
@@ -154,14 +154,16 @@ def test_disabled_rules_are_dropped() -> None:
 
 
 def test_cache_hit_skips_pydantic_and_corrupt_cache_rebuilds(tmp_path: Path) -> None:
-    env = {**os.environ, "GUARDRAIL_CACHE_DIR": str(tmp_path / "cache")}
-    code = ("import sys; from guardrail.packs import load_ruleset; rs = load_ruleset(); "
-            "print(len(rs.rules), 'pydantic' in sys.modules)")
+    """The one rule cache (guardrail.service.load_setup, keyed by the stat of every file that shapes the rules):
+    a hit imports neither pydantic nor the config loader; a corrupt entry is rebuilt, never trusted."""
+    env = {**os.environ, "GUARDRAIL_CACHE_DIR": str(tmp_path / "cache"), "HOME": str(tmp_path)}
+    code = ("import os, sys; from guardrail.service import load_setup; s = load_setup(os.getcwd(), os.environ); "
+            "print(len(s.ruleset.rules), 'pydantic' in sys.modules)")
     run = lambda: subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,  # noqa: E731
-                                 cwd=ROOT, check=True).stdout.split()
+                                 cwd=tmp_path, check=True).stdout.split()
     cold = run()
     assert cold[1] == "True"  # the miss validated with pydantic
-    (cache,) = (tmp_path / "cache").glob("rules-*.pickle")
+    (cache,) = (tmp_path / "cache").glob("rules-stat-*.pickle")
     warm = run()
     assert warm == [cold[0], "False"]  # the hit did not import pydantic
     cache.write_bytes(b"not a pickle")
@@ -169,12 +171,17 @@ def test_cache_hit_skips_pydantic_and_corrupt_cache_rebuilds(tmp_path: Path) -> 
     assert cache.read_bytes()[:1] == b"\x80"  # and rewritten as a pickle
 
 
-def test_cache_key_follows_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("GUARDRAIL_CACHE_DIR", str(tmp_path / "cache"))
-    p = write(tmp_path, GOOD)
-    assert any(r.id == "team/tf-destroy" for r in load_ruleset([(p, "extra")]).rules)
+def test_cache_key_follows_content(tmp_path: Path) -> None:
+    from guardrail.service import load_setup
+
+    env = {"HOME": str(tmp_path / "home"), "GUARDRAIL_CACHE_DIR": str(tmp_path / "cache")}
+    project = tmp_path / "proj"
+    (project / ".git").mkdir(parents=True)
+    (project / ".guardrail" / "rules").mkdir(parents=True)
+    p = write(project / ".guardrail" / "rules", GOOD)
+    assert any(r.id == "team/tf-destroy" for r in load_setup(str(project), env).ruleset.rules)
     p.write_text(GOOD.replace("tf-destroy", "tf-destroy-2"))
-    ids = {r.id for r in load_ruleset([(p, "extra")]).rules}
+    ids = {r.id for r in load_setup(str(project), env).ruleset.rules}
     assert "team/tf-destroy-2" in ids and "team/tf-destroy" not in ids
 
 
@@ -272,7 +279,7 @@ def test_scenario_reads_prompts_from_a_transcript(tmp_path: Path) -> None:
         expect = {{ decision = "deny" }}
     ''')
     (got,) = run_pack_tests([(write(tmp_path, text), "extra")], k="scenario")
-    replayed = {r.tool_use_id: r for r in replay_file(session, load_ruleset(use_cache=False))}["toolu_07"]
+    replayed = {r.tool_use_id: r for r in replay_file(session, load_ruleset())}["toolu_07"]
     assert got.status in ("PASS", "FAIL") and got.decision == replayed.decision
     assert got.rule_ids == replayed.rule_ids
     missing = GOOD + '\n[[scenario]]\nname = "gone"\ntranscript = "nope.jsonl"\ninput = "ls"\nexpect = { decision = "none" }\n'

@@ -24,7 +24,7 @@ KEEP = ("file", "line", "tool_use_id", "tool", "decision", "rule_ids")
 
 @pytest.fixture(scope="module")
 def ruleset() -> object:
-    return load_ruleset(use_cache=False)
+    return load_ruleset()
 
 
 def tool_use_ids(path: Path) -> list[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from guardrail.shell import parse_command
+from guardrail.shell.parse import parse_command
 
 RM = ("rm", "-rf", "/")
 

@@ -3,35 +3,33 @@
 - `_plain_sequence`: lines of plain, `~`/glob and whole quoted words, as commands joined by ` && `, ` || `,
   `; ` and ` | `, skip tree-sitter. Each case below takes it (checked), and its model must equal the one built
   with every shortcut switched off (nested scripts included). Near misses must not take it.
-- `UNWRAPPED`: `_unwrap` returns early for any other program, so it must list every name `_unwrap` acts on.
+- `UNWRAPPERS`: the table of wrappers; the prefilter's wrapper count reads the same names.
 """
 
 from __future__ import annotations
 
-import ast
-import inspect
 import random
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from guardrail import shell
-from guardrail.shell import parse_command
+from guardrail.shell import shortcuts, walker, wrappers
+from guardrail.shell.parse import parse_command
 
 
 def _full_walk(source: str) -> str:
     """The model with both shortcuts off, so tree-sitter reads every line (wrapped scripts too)."""
-    saved = shell._plain_words, shell._plain_sequence
-    shell._plain_words = shell._plain_sequence = lambda _source: None
+    saved = walker.plain_words, walker.plain_sequence
+    walker.plain_words = walker.plain_sequence = lambda _source: None
     try:
         return repr(parse_command(source))
     finally:
-        shell._plain_words, shell._plain_sequence = saved
+        walker.plain_words, walker.plain_sequence = saved
 
 
 def _taken(source: str) -> bool:
-    return shell._plain_words(source) is None and shell._plain_sequence(source) is not None
+    return shortcuts.plain_words(source) is None and shortcuts.plain_sequence(source) is not None
 
 
 TAKEN = [
@@ -82,7 +80,7 @@ def test_shortcut_lines_equal_the_full_walk(source: str) -> None:
 
 @pytest.mark.parametrize("source", NOT_TAKEN)
 def test_near_misses_take_the_full_walk(source: str) -> None:
-    assert shell._plain_sequence(source) is None
+    assert shortcuts.plain_sequence(source) is None
     assert repr(parse_command(source)) == _full_walk(source)
 
 
@@ -145,20 +143,13 @@ def test_random_lines_exercise_the_shortcut() -> None:
     assert taken >= 60
 
 
-def test_unwrap_names_cover_every_wrapper() -> None:
-    # `_unwrap` returns None at once for names outside UNWRAPPED: a wrapper added to the chain
-    # without listing it there would silently stop being unwrapped
-    tree = ast.parse(inspect.getsource(shell._unwrap))
-    compared: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Compare) and isinstance(node.left, ast.Name) and node.left.id == "name":
-            for right in node.comparators:
-                if isinstance(right, ast.Constant) and isinstance(right.value, str):
-                    compared.add(right.value)
-                elif isinstance(right, (ast.Tuple, ast.Set, ast.List)):
-                    compared |= {e.value for e in right.elts if isinstance(e, ast.Constant)}
-    assert {"sudo", "npx", "xargs", "eval", "npm"} <= compared  # the scan itself works
-    # the non-literal tests: `name in SHELLS`, and the launcher tables (`name in _ARGV_WRAPPERS`, ...)
-    tables = set(shell._ARGV_WRAPPERS) | shell._TERMINALS | {k for k, _ in shell._SUBCOMMAND_WRAPPERS} \
-        | {k for k, _ in shell._DASHDASH_WRAPPERS}
-    assert compared | shell.SHELLS | tables == shell.UNWRAPPED
+def test_every_wrapper_of_the_tables_is_unwrapped_and_the_prefilter_counts_them() -> None:
+    from guardrail.base import vocab
+    from guardrail.index import build_index
+    from guardrail.packs import load_ruleset
+
+    tables = set(wrappers._ARGV_WRAPPERS) | wrappers._TERMINALS | {k for k, _ in wrappers._SUBCOMMAND_WRAPPERS} \
+        | {k for k, _ in wrappers._DASHDASH_WRAPPERS} | wrappers.SHELLS | vocab.JOB_QUEUES
+    assert tables <= wrappers.UNWRAPPED
+    assert {"sudo", "npx", "xargs", "eval", "npm", "env", "find"} <= wrappers.UNWRAPPED
+    assert set(build_index(load_ruleset(), {})["wrappers"]) == wrappers.UNWRAPPED

@@ -16,7 +16,9 @@ from hypothesis import strategies as st
 import fnmatch
 import re
 
-from guardrail import engine, environment, rules, shell
+from guardrail import environment, rules
+from guardrail.engine.evaluate import format_message
+from guardrail.shell import shortcuts, state, walker
 from guardrail.model import SimpleCommand
 
 WORDS = ["git", "status", "npm", "test", "run", "build", "rm", "-rf", "-r", "/", "~", ".", "..", "node_modules",
@@ -26,10 +28,10 @@ WORDS = ["git", "status", "npm", "test", "run", "build", "rm", "-rf", "-r", "/",
 
 
 def _walk(fn, source: str) -> tuple[str, list[str]]:  # noqa: ANN001
-    ctx = shell._Ctx(deadline=10**12)
+    ctx = state.WalkState(deadline=10**12)
     try:
-        fn(source, ctx, via=(), depth=0, depth_limit=shell.MAX_DEPTH)
-    except shell._Budget as exc:  # both paths must hit the same limits
+        fn(source, ctx, via=(), depth=0, depth_limit=state.MAX_DEPTH)
+    except state.OverBudget as exc:  # both paths must hit the same limits
         return f"budget: {exc}", ctx.problems
     return repr(ctx.out), ctx.problems
 
@@ -38,9 +40,9 @@ def _walk(fn, source: str) -> tuple[str, list[str]]:  # noqa: ANN001
 @given(st.lists(st.sampled_from(WORDS), min_size=1, max_size=8))
 def test_plain_word_shortcut_equals_tree_walk(words: list[str]) -> None:
     source = " ".join(words)
-    if shell._plain_words(source) is None:
+    if shortcuts.plain_words(source) is None:
         return  # not eligible: the tree walk handles it anyway
-    assert _walk(shell._parse_into, source) == _walk(shell._parse_tree, source)
+    assert _walk(walker.parse_into, source) == _walk(walker.parse_tree, source)
 
 
 HINT_PARTS = ["prod", "PROD", "production", "live", "prd", "db.prod.example.com", "staging", "stage", "stg", "uat",
@@ -101,7 +103,7 @@ def test_message_templates_fill_like_one_re_sub(parts: list[str], target: str, c
     template = "".join(parts)
     values = {"target": target, "command": command}
     expected = re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), template)
-    assert engine._format(template, **values) == expected
+    assert format_message(template, **values) == expected
 
 
 def _has_flag_single_loop(args: list[str], spec: str) -> bool:

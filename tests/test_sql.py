@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from guardrail.sql import analyze_sql, destructive, looks_like_sql, looks_like_strict_sql
+from guardrail.sql.analyze import analyze_sql, destructive, looks_like_sql, looks_like_strict_sql
 
 
 def kinds(text: str) -> list[tuple[str, str, tuple[str, ...]]]:
@@ -183,10 +183,10 @@ def test_classified_safe_keeps_the_table(sql: str) -> None:
 def test_sqlparse_is_imported_only_by_analysis() -> None:
     code = (
         "import sys\n"
-        "from guardrail.sql import looks_like_sql, looks_like_strict_sql\n"
+        "from guardrail.sql.analyze import looks_like_sql, looks_like_strict_sql\n"
         "looks_like_sql('SELECT 1'); looks_like_strict_sql('DROP TABLE x')\n"
         "assert 'sqlparse' not in sys.modules\n"
-        "from guardrail.sql import analyze_sql\n"
+        "from guardrail.sql.analyze import analyze_sql\n"
         "analyze_sql('DROP TABLE x')\n"
         "assert 'sqlparse' in sys.modules\n"
     )

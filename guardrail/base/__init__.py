@@ -1,0 +1,1 @@
+"""Foundations with no knowledge of tool calls: records, lazy patterns, quoting, the program vocabulary."""

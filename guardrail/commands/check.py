@@ -37,10 +37,10 @@ def command(command_text: str | None, tool: str, tool_input: str | None, prompts
     """
     from pathlib import Path
 
-    from guardrail.checks import EvalContext
-    from guardrail.engine import evaluate
+    from guardrail import service
+    from guardrail.config import ConfigError
     from guardrail.model import ToolCall
-    from guardrail.packs import PackError, load_ruleset
+    from guardrail.packs import PackError
 
     if tool_input is not None:
         try:
@@ -58,20 +58,13 @@ def command(command_text: str | None, tool: str, tool_input: str | None, prompts
         raise click.UsageError("give a COMMAND or --input JSON")
     cwd = os.path.abspath(cwd or os.getcwd())
     try:
-        from guardrail.config import load_config
-
-        config = load_config(cwd, os.environ)
-        extra = list(getattr(config, "pack_sources", ()) or ()) + [(Path(p), "cli") for p in rule_paths]
-        ruleset = load_ruleset(extra)
-    except PackError as exc:
+        # the hook's own config, packs and disabled rules (guardrail.service), plus any --rules packs
+        setup = service.load_setup(cwd, os.environ, extra_packs=[(Path(p), "cli") for p in rule_paths])
+    except (ConfigError, PackError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
-    from guardrail.hookio import _file_reader, _max_file_bytes
-
     call = ToolCall(tool_name=tool, tool_input=ti, cwd=cwd, project_dir=os.environ.get("CLAUDE_PROJECT_DIR", cwd))
-    ctx = EvalContext(cwd=cwd, project_dir=call.project_dir, home=os.environ.get("HOME", ""), env=os.environ,
-                      config=getattr(config, "values", {}))
-    ctx.read_file = _file_reader(cwd, ctx.unread, _max_file_bytes(ctx.config))
+    ctx = service.context_for(call, setup.values, os.environ)
     intent = None
     if prompts:
         from guardrail.intent.model import Prompt, extract_intent
@@ -80,7 +73,7 @@ def command(command_text: str | None, tool: str, tool_input: str | None, prompts
         intent = extract_intent([Prompt(text=p, when=now - (len(prompts) - i), prompt_id=None, source="cli")
                                  for i, p in enumerate(prompts)])
     started = time.perf_counter()
-    verdict = evaluate(call, ruleset, ctx, intent=intent, non_interactive=non_interactive)
+    verdict = service.decide_call(call, setup.ruleset, ctx, intent=intent, non_interactive=non_interactive)
     elapsed_ms = (time.perf_counter() - started) * 1000
     blocked = verdict.decision in ("deny", "ask")
     if fmt == "json":

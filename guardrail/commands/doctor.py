@@ -289,16 +289,18 @@ def _check_one_launcher(h: Hook, env: Mapping[str, str], details: list[str],
 
 def check_packs(project_dir: Path, env: Mapping[str, str]) -> Check:
     try:
-        from guardrail.packs import load_ruleset
+        from guardrail.service import compile_rules
     except Exception as exc:  # noqa: BLE001 - report, don't crash the doctor
-        return Check("packs", FAIL, f"cannot import guardrail.packs: {exc}", fix="reinstall guardrail")
+        return Check("packs", FAIL, f"cannot import guardrail.service: {exc}", fix="reinstall guardrail")
     extra: list[Any] = []
+    values: dict[str, Any] = {}
     details: list[str] = []
     try:
         from guardrail.config import load_config
 
         config = load_config(str(project_dir), env)
         extra = list(getattr(config, "pack_sources", []) or [])
+        values = config.values
         details += [f"extra pack ({layer}): {path}" for path, layer in extra]
     except ImportError:
         details.append("guardrail.config not available: built-in packs only")
@@ -307,7 +309,7 @@ def check_packs(project_dir: Path, env: Mapping[str, str]) -> Check:
                      "fix the config file and key named above (`guardrail config` shows the merged result)")
     try:
         started = time.perf_counter()
-        ruleset = load_ruleset(extra, use_cache=False)
+        ruleset = compile_rules(values, extra)
         ms = (time.perf_counter() - started) * 1000
     except Exception as exc:  # noqa: BLE001 - PackError names file:rule:field
         return Check("packs", FAIL, f"rule packs do not load: {exc}", details,
@@ -340,9 +342,10 @@ def check_dirs(env: Mapping[str, str], hooks: list[Hook] | None = None) -> list[
     out = []
     for name, module, func, var in targets:
         try:
-            import importlib
-
-            fn = getattr(importlib.import_module(module), func)
+            if name == "audit-dir":
+                from guardrail.audit import default_audit_path as fn
+            else:
+                from guardrail.intent.store import state_dir as fn
             paths = list(dict.fromkeys(Path(fn(e)) for e in envs))
         except Exception as exc:  # noqa: BLE001 - a missing helper module is a finding, not a crash
             out.append(Check(name, FAIL, f"cannot locate it: {module}.{func} unavailable ({exc})",

@@ -90,6 +90,19 @@ def _json_document(doc: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
+def _setup() -> Any:
+    """The session's config and rules here, as the hook sees them (guardrail.service)."""
+    from guardrail.config import ConfigError
+    from guardrail.packs import PackError
+    from guardrail.service import load_setup
+
+    try:
+        return load_setup(os.getcwd(), os.environ)
+    except (ConfigError, PackError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+
+
 def _config() -> Any:
     from guardrail.config import ConfigError, load_config
 
@@ -122,11 +135,10 @@ def _case_json(r: Any) -> dict[str, Any]:
 
 
 def _run_replay(paths: list[Path], expect_file: Path | None, fmt: str) -> tuple[dict[str, Any], int]:
-    from guardrail.packs import ruleset_for_config
     from guardrail.replay import compare_expected, expand_transcripts, replay_paths
 
-    cfg = _config()
-    ruleset = ruleset_for_config(cfg)
+    setup = _setup()
+    ruleset = setup.ruleset
     files = expand_transcripts(paths)
     if not files:
         raise click.UsageError("no .jsonl transcripts under " + ", ".join(map(str, paths)))
@@ -135,9 +147,9 @@ def _run_replay(paths: list[Path], expect_file: Path | None, fmt: str) -> tuple[
 
         with Progress(console=_console(stderr=True), transient=True) as bar:
             task = bar.add_task("replaying", total=len(files))
-            doc = replay_paths(files, ruleset, config=cfg.values, progress=lambda _p: bar.advance(task))
+            doc = replay_paths(files, ruleset, config=setup.values, progress=lambda _p: bar.advance(task))
     else:
-        doc = replay_paths(files, ruleset, config=cfg.values)
+        doc = replay_paths(files, ruleset, config=setup.values)
     code = EXIT_FAIL if doc["summary"]["errors"] else EXIT_OK
     if expect_file is not None:
         try:

@@ -8,9 +8,9 @@ answer can quote the prompt that decided it. Recency: later prompts override ear
 from __future__ import annotations
 
 import re
-from typing import Literal, NamedTuple
 
 from guardrail.base.lazy import LazyRegex
+from guardrail.base.record import record
 from guardrail.model import EFFECTS, Finding
 
 
@@ -28,15 +28,25 @@ MAX_PROMPTS = 40  # only the most recent prompts are read: bounded cost per hook
 MAX_PROMPT_CHARS = 4000
 
 
-# NamedTuples and plain classes, not dataclasses: building six dataclasses cost ~20 ms per hook process.
-class Prompt(NamedTuple):
+TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
+if TYPE_CHECKING:
+    from typing import Literal
+
+    MatchKind = Literal["none", "grant", "prohibit", "revoke", "wrong_target"]
+
+
+# Records (guardrail.base.record), not dataclasses or NamedTuples: both import modules that cost more than the
+# whole hook's work (dataclasses ~10 ms; typing ~40M instructions).
+@record(frozen=True)
+class Prompt:
     text: str
     when: float
     prompt_id: str | None = None
     source: str = "transcript"  # "hook" | "transcript" | "cli"
 
 
-class Grant(NamedTuple):
+@record(frozen=True)
+class Grant:
     """The human asked for `effects` on `objects` (empty = no object named) in `environment`."""
 
     effects: frozenset[str]
@@ -48,7 +58,8 @@ class Grant(NamedTuple):
     weak: frozenset[str] = frozenset()  # objects known only from a nearby noun ("the top stash entry")
 
 
-class Prohibition(NamedTuple):
+@record(frozen=True)
+class Prohibition:
     """`prohibit`: a standing rule ("don't touch the database"); `revoke`: takes back earlier grants ("stop")."""
 
     kind: Literal["prohibit", "revoke"]
@@ -76,10 +87,8 @@ class Intent:
                 f"current_from={self.current_from})")
 
 
-MatchKind = Literal["none", "grant", "prohibit", "revoke", "wrong_target"]
-
-
-class IntentMatch(NamedTuple):
+@record(frozen=True)
+class IntentMatch:
     """How the human's words relate to one finding. `quote` is the deciding prompt text (short)."""
 
     kind: MatchKind = "none"

@@ -221,7 +221,7 @@ def test_every_decision_and_outcome_is_audited(sandbox: Sandbox, sqlite3_bin: st
         assert recs[0]["decision"] == out["permissionDecision"], info
         assert recs[0]["reason"] == out["permissionDecisionReason"], info
     ran = outcome_records(run, ids[1])
-    assert len(ran) == 1 and (ran[0].get("outcome") or {}).get("status") == "ran", info
+    assert len(ran) == 1 and (ran[0].get("outcome") or {}).get("ok") is True, info
     assert not outcome_records(run, ids[2]), info
     assert (sandbox.project / "notes.txt").read_text() == "committed\n"
     assert table_rows(db) == 3, info
@@ -242,7 +242,7 @@ def test_failed_outcome_of_an_allowed_call_is_audited(sandbox: Sandbox, git_bin:
     failed = outcome_records(run, tid)
     assert [r["event"] for r in failed] == ["PostToolUseFailure"], info
     outcome = failed[0].get("outcome") or {}
-    assert outcome.get("status") == "failed" and "not a git repository" in str(outcome.get("error")), info
+    assert outcome.get("ok") is False and "not a git repository" in str(outcome.get("error")), info
 
 
 def test_plugin_without_a_python_fails_closed_with_the_fix(sandbox: Sandbox, tmp_path: Path) -> None:

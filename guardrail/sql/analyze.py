@@ -1,18 +1,17 @@
-"""SQL analysis: which statements in a text would destroy data, and what they target.
-
-`looks_like_sql` is a cheap regex prefilter for the hot path; `analyze_sql` imports sqlparse (only
-then) to split statements and strip comments, and classifies each statement with anchored patterns
-on its normalised text (string literals masked). Pure: no I/O.
-"""
+"""SQL analysis: statements split and classified (drop, truncate, delete or update without a real WHERE, alter), dynamic SQL folded. sqlparse is imported only when SQL is present."""
 
 from __future__ import annotations
 
 import re
+
 from guardrail.base.lazy import LazyRegex
 from guardrail.base.record import record
 
+
 # Any destructive verb at all; everything else (SELECT, INSERT, meta-commands) is never analysed.
 _PREFILTER = re.compile(r"\b(drop|truncate|delete|update|alter|grant|revoke|explain)\b", re.I)
+
+
 # Stricter: a destructive statement shape, for free text that may or may not be SQL (MCP inputs, code).
 _STRICT = re.compile(
     r"\b(drop\s+(database|schema|table|view|index|collection|materialized\s+view|user|role|owned)\b|"
@@ -21,8 +20,12 @@ _STRICT = re.compile(
     re.I,
 )
 
+
 _IDENT = r"(?:\"[^\"]+\"|`[^`]+`|\[[^\]]+\]|:['\"]?[A-Za-z_]\w*['\"]?|[\w$][\w$-]*)(?:\.(?:\"[^\"]+\"|`[^`]+`|\[[^\]]+\]|[\w$]+))*"
+
+
 _IDENT_LIST = rf"{_IDENT}(?:\s*,\s*{_IDENT})*"
+
 
 _DROP = re.compile(
     rf"^DROP\s+(?P<what>DATABASE|SCHEMA|TABLE|VIEW|MATERIALIZED\s+VIEW|INDEX|SEQUENCE|FUNCTION|PROCEDURE|"
@@ -30,23 +33,57 @@ _DROP = re.compile(
     rf"(?:CONCURRENTLY\s+)?(?P<ifx>IF\s+EXISTS\s+)?(?P<objs>{_IDENT_LIST})",
     re.I,
 )
+
+
 _TRUNCATE = re.compile(rf"^TRUNCATE\s+(?:TABLE\s+)?(?:ONLY\s+)?(?P<objs>{_IDENT_LIST})", re.I)
+
+
 _DELETE = re.compile(rf"^DELETE\s+(?:(?:LOW_PRIORITY|QUICK|IGNORE|TOP\s*\(?\d+\)?)\s+)*"
                      rf"(?:FROM\s+(?:ONLY\s+)?(?P<objs>{_IDENT})|(?P<bare>{_IDENT})(?=\s*(?:WHERE\b|FROM\b|USING\b|$)))", re.I)
+
+
 _UPDATE = re.compile(rf"^UPDATE\s+(?:(?:LOW_PRIORITY|IGNORE|ONLY)\s+)*(?P<objs>{_IDENT})\s.*?\bSET\b", re.I | re.S)
+
+
 _ALTER = re.compile(rf"^ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(?P<objs>{_IDENT})\s+(?P<rest>.*)$", re.I | re.S)
+
+
 _ALTER_DROP = re.compile(r"\bDROP\s+(?!DEFAULT\b|NOT\s+NULL\b|IDENTITY\b|EXPRESSION\b)(?P<sub>COLUMN|CONSTRAINT|PRIMARY\s+KEY|FOREIGN\s+KEY|INDEX|KEY|PARTITION|[\w\"`]+)", re.I)
+
+
 _GRANT_ALL = re.compile(rf"^(?P<verb>GRANT|REVOKE)\s+(?:GRANT\s+OPTION\s+FOR\s+)?ALL\b.*?\bON\s+(?P<objs>.*?)(?:\s+(?:TO|FROM)\s+(?P<who>.*))?$", re.I | re.S)
+
+
 _EXPLAIN_ANALYZE = re.compile(r"^EXPLAIN\s+(?:\((?P<opts>[^)]*)\)\s*|(?P<word>ANALY[SZE]+)\s+(?:VERBOSE\s+)?)(?P<body>.*)$", re.I | re.S)
+
+
 _BEGIN = re.compile(r"^(BEGIN(\s+(TRANSACTION|WORK|TRAN|ISOLATION|READ|DEFERRABLE|NOT)\b.*)?|START\s+TRANSACTION\b.*)$", re.I)
+
+
 _ROLLBACK = re.compile(r"^(ROLLBACK|ABORT)\b(?!\s+(WORK\s+|TRANSACTION\s+)?TO\b)", re.I)
+
+
 _ROLLBACK_TO = re.compile(r"^ROLLBACK\s+(?:WORK\s+|TRANSACTION\s+)?TO\s+(?:SAVEPOINT\s+)?(?P<name>\w+)", re.I)
+
+
 _SAVEPOINT = re.compile(r"^SAVEPOINT\s+(?P<name>\w+)", re.I)
+
+
 _COMMIT = re.compile(r"^(COMMIT|END)\b", re.I)
+
+
 _USE = re.compile(r"^(?:USE\s+|\\c(?:onnect)?\s+)(?P<db>[\w$\"`.-]+)", re.I)
+
+
 _WHERE = re.compile(r"\bWHERE\b(?P<cond>.*?)(?:\bRETURNING\b|\bORDER\s+BY\b|\bLIMIT\b|$)", re.I | re.S)
+
+
 _CREATE = re.compile(rf"^CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:GLOBAL\s+|LOCAL\s+)?(?:TEMP|TEMPORARY|UNLOGGED)\s+)?(?:TABLE|VIEW|INDEX|SCHEMA|DATABASE|MATERIALIZED\s+VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?(?:CONCURRENTLY\s+)?(?P<obj>{_IDENT})", re.I)
+
+
 _SCRATCH = re.compile(r"(^|[._\"`])(tmp|temp|scratch|sandbox|throwaway)([_\d\"`]|$)|_(tmp|temp|old|bak|backup)\d*$|^(tmp|temp)\w*$", re.I)
+
+
 _LITERAL = re.compile(r"'(?:[^']|'')*'|\$(\w*)\$.*?\$\1\$", re.S)
 
 
@@ -114,6 +151,8 @@ def _always_true(cond: str) -> bool:
 
 
 _DO = re.compile(r"^DO\s+(?:LANGUAGE\s+\w+\s+)?\$(\w*)\$(?P<body>.*)\$\1\$", re.I | re.S)
+
+
 _EXECUTE_LIT = re.compile(r"\bEXECUTE\s+'((?:[^']|'')*)'", re.I)
 
 
@@ -245,6 +284,8 @@ def _naive_split(text: str) -> list[str]:
 
 
 _MEMO: dict[str, tuple[SqlStatement, ...]] = {}
+
+
 _MEMO_MAX = 512
 
 
@@ -345,6 +386,8 @@ def destructive(stmts: list[SqlStatement]) -> list[SqlStatement]:
 
 
 _DESTRUCTIVE: dict[tuple[str, bool], tuple[SqlStatement, ...]] = {}
+
+
 _DESTRUCTIVE_TEXT_MAX = 100_000  # longer texts are not kept as memo keys
 
 
@@ -364,23 +407,49 @@ def destructive_in(text: str, *, strict: bool = False) -> tuple[SqlStatement, ..
     return hit
 
 
-# ---- SQL the server or client runs that is not written out as a statement
-
 _DYN_TRIGGER = re.compile(r"/\*M?!|\\gexec|\bPREPARE\b|\|\||\bformat\s*\(|\bCONCAT\s*\(", re.I)
+
+
 _EXEC_COMMENT = LazyRegex(r"/\*M?!\d*(.*?)\*/", re.S)
+
+
 _SQ = r"'(?:[^'\\]|''|\\.)*'"
+
+
 _DQ = r'"(?:[^"\\]|""|\\.)*"'
+
+
 _LIT_RX = LazyRegex(rf"^(?:{_SQ}|{_DQ})$")
+
+
 # an operand of a string expression: a literal, or a name / simple call (`quote_ident(r.tablename)`, `@t`)
 _OPERAND = rf"(?:{_SQ}|[\w.@$]+(?:\s*\([^()]*\))?)"
+
+
 _CONCAT_OP = LazyRegex(rf"{_OPERAND}(?:\s*\|\|\s*{_OPERAND})+")
+
+
 _CONCAT_FN = LazyRegex(rf"\bCONCAT\s*\(\s*((?:{_SQ}|{_DQ}|[\w.@$]+)(?:\s*,\s*(?:{_SQ}|{_DQ}|[\w.@$]+))*)\s*\)", re.I)
+
+
 _FORMAT_FN = LazyRegex(rf"\bformat\s*\(\s*({_SQ})((?:\s*,\s*{_OPERAND})*)\s*\)", re.I)
+
+
 _ANY_LIT = LazyRegex(rf"{_SQ}|{_DQ}")
+
+
 _ARG = LazyRegex(rf"{_SQ}|{_DQ}|[\w.@$]+(?:\s*\([^()]*\))?")
+
+
 _SET_VAR = LazyRegex(rf"\bSET\s+(@\w+)\s*:?=\s*({_SQ}|{_DQ})", re.I)
+
+
 _PREPARE = LazyRegex(rf"\bPREPARE\s+\w+\s+FROM\s+({_SQ}|{_DQ}|@\w+)", re.I)
+
+
 _GEXEC = LazyRegex(r"([^;]*?)\\gexec\b", re.I)
+
+
 _DYNAMIC_NAME = "$dynamic"  # stands for a value known only at run time (a table name from a loop, a variable)
 
 

@@ -1,0 +1,171 @@
+"""Every named check, one row each: what rules write (`match.check = "rm-broad-target"`), where the function lives,
+and what the engine, the prefilter and pack validation need to know about it.
+
+A check is a function `(action, ctx, args) -> list[str]` in the module of its domain (guardrail/checks/<module>.py);
+the targets it returns make the rule fire, an empty list does not. Adding one is this row plus the function (see
+docs/writing-rules.md, "Adding a check"). Domain modules load on a check's first call, never at import: most calls
+need none of them, and a guard (guardrail/checks/guards.py) can refuse before its module loads at all.
+"""
+
+from __future__ import annotations
+
+from guardrail.base.record import record
+from guardrail.checks.guards import has_protected, may_run_scripts
+TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
+if TYPE_CHECKING:
+    from types import ModuleType
+    from typing import Any, Callable
+
+
+if TYPE_CHECKING:
+    from types import ModuleType
+    from typing import Any, Callable
+
+    CheckFn = Callable[[Any, Any, Any], list[str]]
+
+# What a check judges, and so which tool calls its rules may name:
+COMMAND = "command"  # one simple command of a Bash line (a SimpleCommand)
+LINE = "line"  # the Bash line as a whole, once, after its commands (the action is None; the context says why)
+FILE = "file"  # a Write/Edit/MultiEdit/NotebookEdit action (model.FileWrite: path and new text)
+TOOL = "tool"  # any other tool call (model.ToolCall: its name and input)
+# The prefilter's words for a check whose rule names no program: the check cannot fire on a Bash line without one.
+SCRIPT_RUNNERS = "script-runners"  # any program that carries commands (vocabulary: COMMAND_CARRIERS)
+PROTECTED_NAMES = "protected-names"  # the names protected in the config
+
+
+@record(frozen=True)
+class CheckSpec:
+    name: str
+    module: str  # guardrail/checks/<module>.py
+    function: str
+    level: str = COMMAND
+    # A cheap exact refusal run before the module loads (and once per command for every rule naming the check):
+    # when it says no, the check would return nothing.
+    guard: Callable[[Any, Any], bool] | None = None
+    # For the prefilter, when a rule names this check and no program: the words without which it cannot fire
+    # (lower case), SCRIPT_RUNNERS or PROTECTED_NAMES; None = cannot tell, so every Bash line takes the full path.
+    # A rule's own `check_args.words` take precedence.
+    triggers: tuple[str, ...] | str | None = None
+    # False for checks that follow nested commands themselves (script following, protected resources, planted
+    # commands): their rules are not matched again on the commands those reach.
+    nests: bool = True
+    # A line-level check that judges what the other rules' checks could not read: it runs after them.
+    after_others: bool = False
+
+
+_RISKY_WORDS = ("rm", "rmdir", "dd", "mkfs", "shred", "wipefs", "drop", "truncate", "delete", "destroy", "reset",
+                "purge", "flush", "flushall", "flushdb", "prune", "clean", "force", "rf", "fr", "eval", "exec",
+                "base64", "sh", "bash", "zsh", "curl", "wget")
+
+SPECS: dict[str, CheckSpec] = {spec.name: spec for spec in (
+    # files and devices
+    CheckSpec("rm-broad-target", "fs", "rm_broad_target"),
+    CheckSpec("rm-unresolved-list", "fs", "rm_unresolved_list"),
+    CheckSpec("path-broad-target", "fs", "path_broad_target"),
+    CheckSpec("find-delete-broad", "fs", "find_delete_broad"),
+    CheckSpec("device-target", "fs", "device_target"),
+    CheckSpec("device-write", "fs", "device_write"),
+    CheckSpec("archive-remove-broad", "fs", "archive_remove_broad"),
+    CheckSpec("redirect-to-device", "fs", "redirect_to_device", triggers=("dev",)),
+    CheckSpec("redirect-target", "fs", "redirect_target"),
+    CheckSpec("chmod-broad", "fs", "chmod_broad"),
+    CheckSpec("rsync-delete-broad", "fs", "rsync_delete_broad"),
+    # git
+    CheckSpec("git-force-push", "git", "git_force_push"),
+    CheckSpec("git-discard", "git", "git_discard"),
+    CheckSpec("git-push-delete", "git", "git_push_delete"),
+    CheckSpec("abbreviated-option", "options", "abbreviated_option"),
+    # the line as a whole
+    CheckSpec("over-limit", "meta", "over_limit", level=LINE, triggers=(), nests=False),
+    CheckSpec("unparseable-risky", "meta", "unparseable_risky", level=LINE, triggers=_RISKY_WORDS, nests=False),
+    CheckSpec("unread-input", "meta", "unread_input", level=LINE, triggers=(), after_others=True),
+    # code guardrail cannot see, or that a tool runs
+    CheckSpec("dynamic-program", "exec", "dynamic_program", triggers=()),
+    CheckSpec("remote-code", "exec", "remote_code"),
+    CheckSpec("runs-command", "runs", "runs_command"),
+    # data
+    CheckSpec("sql-destructive", "sql", "sql_destructive"),
+    CheckSpec("inline-code-sql", "sql", "inline_code_sql"),
+    CheckSpec("inline-code-orm", "sql", "inline_code_orm"),
+    CheckSpec("mongo-destructive", "stores", "mongo_destructive"),
+    CheckSpec("redis-destructive", "stores", "redis_destructive"),
+    CheckSpec("http-destructive-cloud", "cloud", "http_destructive_cloud"),
+    # targets
+    CheckSpec("target-env", "targets", "target_env"),
+    CheckSpec("protected-target", "protected", "protected_target", guard=has_protected, triggers=PROTECTED_NAMES,
+              nests=False),
+    # what a command runs through something else
+    CheckSpec("indirect", "indirect", "indirect", guard=may_run_scripts, triggers=SCRIPT_RUNNERS, nests=False),
+    CheckSpec("indirect-unresolved", "indirect", "indirect_unresolved", guard=may_run_scripts, triggers=SCRIPT_RUNNERS,
+              nests=False),
+    # other tools
+    CheckSpec("mcp-sql", "mcp", "mcp_sql", level=TOOL),
+    CheckSpec("mcp-destructive-name", "mcp", "mcp_destructive_name", level=TOOL),
+    CheckSpec("autorun-write", "files", "autorun_write", level=FILE, nests=False),
+    CheckSpec("overwrite-existing", "files", "overwrite_existing", level=FILE),
+)}
+
+
+def _domain(module: str) -> ModuleType:
+    """The domain module, imported on first need (explicit imports: the layering contract sees each one)."""
+    if module == "fs":
+        from guardrail.checks import fs as m
+    elif module == "git":
+        from guardrail.checks import git as m
+    elif module == "options":
+        from guardrail.checks import options as m
+    elif module == "meta":
+        from guardrail.checks import meta as m
+    elif module == "exec":
+        from guardrail.checks import exec as m
+    elif module == "runs":
+        from guardrail.checks import runs as m
+    elif module == "sql":
+        from guardrail.checks import sql as m
+    elif module == "stores":
+        from guardrail.checks import stores as m
+    elif module == "cloud":
+        from guardrail.checks import cloud as m
+    elif module == "targets":
+        from guardrail.checks import targets as m
+    elif module == "protected":
+        from guardrail.checks import protected as m
+    elif module == "indirect":
+        from guardrail.checks import indirect as m
+    elif module == "mcp":
+        from guardrail.checks import mcp as m
+    elif module == "files":
+        from guardrail.checks import files as m
+    else:
+        raise KeyError(f"no check module {module!r}")
+    return m
+
+
+class Check:
+    """A named check, callable like its function: the guard first, then the function (its module loads on the
+    first call that passes the guard). `function` is kept once loaded, so later calls cost one attribute read."""
+
+    __slots__ = ("spec", "guard", "function")
+
+    def __init__(self, spec: CheckSpec) -> None:
+        self.spec = spec
+        self.guard = spec.guard
+        self.function: CheckFn | None = None
+
+    def load(self) -> CheckFn:
+        fn = self.function
+        if fn is None:
+            fn = self.function = getattr(_domain(self.spec.module), self.spec.function)
+        return fn
+
+    def __call__(self, action: Any, ctx: Any, args: Any) -> list[str]:
+        if self.guard is not None and not self.guard(action, ctx):
+            return []
+        return (self.function or self.load())(action, ctx, args)
+
+    def __repr__(self) -> str:
+        return f"Check({self.spec.name!r})"
+
+
+# Check name -> Check. `CHECKS.get(name)` is what rules.match_command calls.
+CHECKS: dict[str, Check] = {name: Check(spec) for name, spec in SPECS.items()}
