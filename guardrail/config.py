@@ -96,25 +96,12 @@ def user_config_path(env: Mapping[str, str] = os.environ) -> Path:
 
 
 def find_project_dir(cwd: str, env: Mapping[str, str] = os.environ) -> tuple[Path | None, Path | None]:
-    """(nearest directory holding `.guardrail/`, repository root) walking up from cwd.
+    """(nearest directory holding `.guardrail/`, repository root) walking up from cwd (fastpath.project_dirs:
+    the prefilter's cache key walks the same way)."""
+    from guardrail.fastpath import project_dirs
 
-    Stops at the first directory holding `.git`; outside a repository it stops below the home
-    directory, so `~/.guardrail` never becomes every directory's project config.
-    """
-    try:
-        here = Path(cwd or ".").resolve()
-    except OSError:
-        return None, None
-    home = Path(env.get("HOME") or os.path.expanduser("~"))
-    found: Path | None = None
-    for d in (here, *here.parents):
-        if found is None and (d / ".guardrail").is_dir() and d != home:
-            found = d
-        if (d / ".git").exists():
-            return found, d
-        if d == home:
-            break
-    return found, None
+    found, root = project_dirs(cwd, env.get("HOME") or os.path.expanduser("~"))
+    return (Path(found) if found else None), (Path(root) if root else None)
 
 
 def load_config(cwd: str, env: Mapping[str, str] = os.environ) -> Config:

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import fnmatch
 import re
-TYPE_CHECKING = False  # `typing` costs milliseconds to import: annotations only
+
+from guardrail.base.vocab import KUBECONFIG_READERS
+from guardrail.model import SimpleCommand
+from guardrail.sql.clients import sql_option_clients
+TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:
     from typing import Any, Iterable, Mapping
 
-from guardrail.model import SimpleCommand
 
 _PROD = re.compile(
     r"(?<![a-z0-9])(prod|production|live|prd)(?![a-z0-9])|\.rds\.amazonaws\.com|\.database\.azure\.com|"
@@ -45,7 +48,7 @@ _FLAG_VALUE = frozenset({"--env", "-e", "--environment", "--context", "--kube-co
                          "--database", "-D", "-n", "--namespace", "--region", "-g", "--resource-group"})
 
 
-_SQL_E = frozenset({"mysql", "mariadb", "mycli", "clickhouse-client", "duckdb", "mongosh", "mongo"})  # -e is SQL
+_SQL_E = sql_option_clients("e")  # `-e` is SQL for these clients, not an environment
 
 
 # A substring of every alternative of _PROD, _STAGING and _LOCAL: a pattern can only match (ASCII) text whose
@@ -187,7 +190,7 @@ def _inherited_environment(cmd: SimpleCommand, ctx: Any, files: bool) -> str:
     return env
 
 
-_KUBE_TOOLS = frozenset({"kubectl", "helm", "oc", "kubecolor", "k9s", "kustomize", "skaffold", "helmfile"})
+_KUBE_TOOLS = KUBECONFIG_READERS
 
 
 def kube_current_context(ctx: Any, kubeconfig: str | None = None) -> str:

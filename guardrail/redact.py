@@ -16,6 +16,7 @@ that can meet long input is bounded, and patterns compile once, on first use.
 
 from __future__ import annotations
 
+from guardrail.base.vocab import REGISTRY_CLIENTS
 TYPE_CHECKING = False  # keep typing off the hook's import path
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -118,7 +119,7 @@ def _mysql_context(s: str, m: Any, v: str) -> bool:
     return False
 
 
-_LOGIN_TOOLS = frozenset({"docker", "podman", "buildah", "skopeo", "helm", "oras", "nerdctl", "crane"})
+_LOGIN_TOOLS = REGISTRY_CLIENTS
 _CLI_PASSWORD_FLAGS = {
     "-p": frozenset({"mongo", "mongosh", "mongodump", "mongorestore", "mongoexport", "mongoimport", "mongostat"}),
     "-P": frozenset({"sqlcmd", "bcp"}),

@@ -45,7 +45,7 @@ EVERY_LINE = _modules("checks.fs", "checks.options", "checks.exec", "checks.meta
 # A Bash call that no rule stops: parse, match, no opinion.
 FULL = CORE | SHELL | EVERY_LINE
 # What a decision adds: the finding's environment, intent (store, transcript, model, policy), the audit trail.
-DECIDED = _modules("audit", "environment", "intent", "intent.model", "intent.policy", "intent.store", "intent.transcript",
+DECIDED = _modules("audit", "environment", "sql", "sql.clients", "intent", "intent.model", "intent.policy", "intent.store", "intent.transcript",
                    "redact")
 # Script following and the code readers (npm scripts, make, ./x.sh, inline code).
 EXPANSION = _modules("checks.indirect", "expand", "expand.steps", "expand.scripts", "expand.packages", "expand.make",
@@ -77,7 +77,7 @@ KINDS = {
     "user-prompt": ("user-prompt-submit", {"prompt": "fix the typo in the README"}, None,
                     {"guardrail", "guardrail.hookio"} | _modules("intent", "intent.model", "intent.store",
                                                                  "intent.transcript", "redact", "model", "base",
-                                                                 "base.lazy", "base.record"), False),
+                                                                 "base.lazy", "base.record", "base.vocab"), False),
 }
 # Known gaps, kept visible: remove a kind from here when it holds.
 TODO: dict[str, str] = {}

@@ -94,6 +94,10 @@ REMOTE_SHELLS = frozenset({"ssh", "autossh", "mosh"})
 
 CONTAINER_ENGINES = frozenset({"docker", "podman", "nerdctl", "docker-compose", "podman-compose"})
 KUBE_CLIS = frozenset({"kubectl", "oc", "kubecolor", "microk8s.kubectl"})
+# Tools that act on the cluster their kubeconfig's current context names.
+KUBECONFIG_READERS = KUBE_CLIS | frozenset({"helm", "helmfile", "k9s", "kustomize", "skaffold"})
+# Tools that log in to a container registry (`docker login -p PASSWORD`).
+REGISTRY_CLIENTS = CONTAINER_ENGINES | frozenset({"buildah", "skopeo", "helm", "oras", "crane"})
 # Subcommands of container engines and cluster CLIs that run a command of their own.
 CONTAINER_RUN_VERBS = frozenset({"run", "exec", "debug", "attach", "rsh", "start"})
 TERRAFORMS = frozenset({"terraform", "tofu", "terragrunt", "terraform-local", "tflocal"})

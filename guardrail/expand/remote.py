@@ -6,13 +6,11 @@ from guardrail.base.lazy import LazyRegex
 from guardrail.base.text import shell_quote
 from guardrail.base.vocab import BOURNE_SHELLS, CONTAINER_ENGINES, REMOTE_SHELLS
 from guardrail.model import SimpleCommand
+from guardrail.shell.wrappers import SSH_VALUE_OPTIONS
 from guardrail.workdir import join
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:
     from typing import Any
-
-
-_SSH_VALUE_OPTS = frozenset("-b -c -D -E -e -F -I -i -J -L -l -m -O -o -p -Q -R -S -W -w -B".split())
 
 
 _CONTAINER_VALUE_OPTS = frozenset({"-e", "--env", "-u", "--user", "-w", "--workdir", "--env-file", "--name", "-v",
@@ -109,11 +107,11 @@ def remote_lines(cmd: SimpleCommand) -> list[tuple[str, str, Any]]:
     name, a = cmd.name, list(cmd.args)
     out: list[tuple[str, str, Any]] = []
     if name in REMOTE_SHELLS:
-        _, rest = _skip_opts(a, _SSH_VALUE_OPTS)
+        _, rest = _skip_opts(a, SSH_VALUE_OPTIONS)
         if not rest:
             return out
         host, rest = rest[0], rest[1:]
-        _, rest = _skip_opts(rest, _SSH_VALUE_OPTS)  # OpenSSH reads options after the host too
+        _, rest = _skip_opts(rest, SSH_VALUE_OPTIONS)  # OpenSSH reads options after the host too
         line = " ".join(rest)
         if rest:
             out.append((f"ssh {host}", line, _with_stdin(cmd)))

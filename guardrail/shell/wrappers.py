@@ -191,7 +191,8 @@ def _short_value(args: list[str], letter: str, long_name: str) -> str | None:
     return None
 
 
-_SSH_VALUE_OPTS = frozenset("-b -c -D -E -e -F -I -i -J -L -l -m -O -o -p -Q -R -S -W -w -B".split())
+# ssh's options that take a value (so `ssh -p 22 host cmd` finds the host and the command)
+SSH_VALUE_OPTIONS = frozenset("-b -c -D -E -e -F -I -i -J -L -l -m -O -o -p -Q -R -S -W -w -B".split())
 
 
 def _split_opts(args: list[str], value_opts: frozenset[str], *, stop_at_positional: bool = True) -> tuple[list[str], list[str]]:
@@ -362,7 +363,7 @@ def _unwrap_parallel(cmd: SimpleCommand, args: list[str]) -> tuple[str, Any] | N
 
 
 def _unwrap_ssh(cmd: SimpleCommand, args: list[str]) -> tuple[str, Any] | None:
-    opts, rest = _split_opts(args, _SSH_VALUE_OPTS)
+    opts, rest = _split_opts(args, SSH_VALUE_OPTIONS)
     if len(rest) >= 2:
         return ("record_and_shell", (f"ssh {rest[0]}", " ".join(rest[1:])))
     return None

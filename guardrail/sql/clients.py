@@ -147,3 +147,8 @@ def sqlite_options(args: tuple[str, ...] | list[str]) -> tuple[list[tuple[str, s
             continue
         pos.append(a)
     return found, pos
+
+
+def sql_option_clients(letter: str) -> frozenset[str]:
+    """The clients whose short option `-LETTER` carries SQL (`-e` for mysql, mariadb, mycli and cockroach)."""
+    return frozenset(name for name, spec in _CLIENT_OPTS.items() if letter in spec[1])
