@@ -191,3 +191,14 @@ def test_sqlparse_is_imported_only_by_analysis() -> None:
         "assert 'sqlparse' in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_every_sql_client_of_the_vocabulary_has_a_way_to_read_its_sql() -> None:
+    """A client named in the vocabulary (which the database pack's @sql-shells list is) without an option table
+    would have its `-c`/`-e` SQL read as nothing: each has a ClientSpec row, is sqlite-style, or is bq."""
+    from guardrail.base.vocab import SQL_CLIENTS
+    from guardrail.sql.clients import CLIENTS, SQLITE_LIKE
+
+    assert SQL_CLIENTS == set(CLIENTS) | SQLITE_LIKE | {"bq"}
+    for name, spec in CLIENTS.items():
+        assert set(spec.sql_letters + spec.file_letters) <= set(spec.value_letters), name

@@ -1,7 +1,24 @@
-"""How each SQL client parses its options: which options carry SQL, name a SQL file or take a value."""
+"""How each SQL client parses its options: which options carry SQL, name a SQL file or take a value.
+
+Adding a client: its name in guardrail/base/vocab.py (SQL_CLIENTS: every reader of the role, the database pack's
+@sql-shells included, sees it), and a ClientSpec row here for getopt-style clients (a sqlite-style one goes in
+SQLITE_LIKE). tests/test_sql.py keeps the table and the vocabulary equal.
+"""
 
 from __future__ import annotations
 
+from guardrail.base.record import record
+
+
+@record(frozen=True)
+class ClientSpec:
+    """How one client reads its command line."""
+
+    value_letters: str  # short options that take a value (`-c SQL`, `-cSQL`, `-tAc SQL` in a cluster)
+    sql_letters: str  # of those, the ones whose value is SQL
+    file_letters: str  # of those, the ones whose value names a SQL file
+    long_options: dict[str, str]  # long name -> "sql" | "file" | "value" | "flag" | "optional"
+    abbreviations: bool = True  # getopt_long: a unique prefix of a long name is that option
 
 
 # How each client parses its options (getopt-style clusters `-tAc SQL`, attached values `-cSQL`, `--opt=v`,
@@ -32,32 +49,31 @@ _MYSQL_LONG = {"execute": "sql", "init-command": "sql", "database": "value", "us
                "skip-ssl": "flag", "show-warnings": "flag", "binary-mode": "flag", "password": "optional"}
 
 
-_CLIENT_OPTS: dict[str, tuple[str, str, str, dict[str, str], bool]] = {
-    # name: (short value letters, SQL letters, file letters, long options, abbreviations allowed)
-    "psql": ("cdfvLoTFRhpUP", "c", "f", _PSQL_LONG, True),
-    "pgcli": ("hpUdDc", "c", "", {"command": "sql", "host": "value", "port": "value", "username": "value",
+CLIENTS: dict[str, ClientSpec] = {
+    "psql": ClientSpec("cdfvLoTFRhpUP", "c", "f", _PSQL_LONG, True),
+    "pgcli": ClientSpec("hpUdDc", "c", "", {"command": "sql", "host": "value", "port": "value", "username": "value",
                                   "dbname": "value"}, True),
-    "usql": ("cfvJ", "c", "f", {"command": "sql", "file": "file", "set": "value", "variable": "value"}, True),
-    "cockroach": ("ef", "e", "f", {"execute": "sql", "file": "file", "url": "value", "database": "value",
+    "usql": ClientSpec("cfvJ", "c", "f", {"command": "sql", "file": "file", "set": "value", "variable": "value"}, True),
+    "cockroach": ClientSpec("ef", "e", "f", {"execute": "sql", "file": "file", "url": "value", "database": "value",
                                    "host": "value", "user": "value", "certs-dir": "value", "format": "value",
                                    "command": "sql"}, True),
-    "mysql": ("eDuhPSO", "e", "", _MYSQL_LONG, True),
-    "mariadb": ("eDuhPSO", "e", "", _MYSQL_LONG, True),
-    "mycli": ("ehPuSDR", "e", "", {"execute": "sql", "host": "value", "port": "value", "user": "value",
+    "mysql": ClientSpec("eDuhPSO", "e", "", _MYSQL_LONG, True),
+    "mariadb": ClientSpec("eDuhPSO", "e", "", _MYSQL_LONG, True),
+    "mycli": ClientSpec("ehPuSDR", "e", "", {"execute": "sql", "host": "value", "port": "value", "user": "value",
                                    "socket": "value", "database": "value", "prompt": "value"}, True),
-    "clickhouse-client": ("qdhuf", "q", "", {"query": "sql", "queries-file": "file", "database": "value",
+    "clickhouse-client": ClientSpec("qdhuf", "q", "", {"query": "sql", "queries-file": "file", "database": "value",
                                              "host": "value", "port": "value", "user": "value",
                                              "password": "value", "format": "value"}, True),
-    "snowsql": ("qfadusrwch", "q", "f", {"query": "sql", "filename": "file", "accountname": "value",
+    "snowsql": ClientSpec("qfadusrwch", "q", "f", {"query": "sql", "filename": "file", "accountname": "value",
                                        "dbname": "value", "username": "value", "schemaname": "value",
                                        "rolename": "value", "warehouse": "value", "config": "value",
                                        "connection": "value"}, True),
-    "trino": ("f", "", "f", {"execute": "sql", "file": "file", "server": "value", "catalog": "value",
+    "trino": ClientSpec("f", "", "f", {"execute": "sql", "file": "file", "server": "value", "catalog": "value",
                              "schema": "value", "user": "value"}, True),
-    "sqlcmd": ("QqiSUPdo", "Qq", "i", {}, False),
-    "spark-sql": ("efid", "e", "fi", {"database": "value", "hiveconf": "value", "hivevar": "value", "define": "value",
+    "sqlcmd": ClientSpec("QqiSUPdo", "Qq", "i", {}, False),
+    "spark-sql": ClientSpec("efid", "e", "fi", {"database": "value", "hiveconf": "value", "hivevar": "value", "define": "value",
                                       "master": "value", "conf": "value", "name": "value", "jars": "value"}, False),
-    "beeline": ("uenpdfiw", "e", "fi", {"hiveconf": "value", "hivevar": "value", "property-file": "value"}, False),
+    "beeline": ClientSpec("uenpdfiw", "e", "fi", {"hiveconf": "value", "hivevar": "value", "property-file": "value"}, False),
 }
 
 
@@ -85,12 +101,13 @@ def _long_kind(name: str, table: dict[str, str], abbrev: bool) -> tuple[str, str
 def client_options(name: str, args: tuple[str, ...] | list[str]) -> tuple[list[tuple[str, str, str]], list[str]]:
     """([(kind, option, value)] for the SQL and file options, positionals) of a database client's argv, parsed
     the way the client's getopt does: `-tAc SQL` ends in `-c`, `-cSQL` and `-fFILE` attach the value."""
-    spec = _CLIENT_OPTS.get(name)
+    spec = CLIENTS.get(name)
     found: list[tuple[str, str, str]] = []
     pos: list[str] = []
     if spec is None:
         return found, [x for x in args if not x.startswith("-")]
-    value_letters, sql_letters, file_letters, long_opts, abbrev = spec
+    value_letters, sql_letters, file_letters = spec.value_letters, spec.sql_letters, spec.file_letters
+    long_opts, abbrev = spec.long_options, spec.abbreviations
     i = 0
     while i < len(args):
         a = args[i]
@@ -151,4 +168,4 @@ def sqlite_options(args: tuple[str, ...] | list[str]) -> tuple[list[tuple[str, s
 
 def sql_option_clients(letter: str) -> frozenset[str]:
     """The clients whose short option `-LETTER` carries SQL (`-e` for mysql, mariadb, mycli and cockroach)."""
-    return frozenset(name for name, spec in _CLIENT_OPTS.items() if letter in spec[1])
+    return frozenset(name for name, spec in CLIENTS.items() if letter in spec.sql_letters)
