@@ -304,7 +304,7 @@ def test_todo_stored_procedure(ruleset: Any) -> None:
 
 
 def test_hook_like_process_uses_the_full_sql_check() -> None:
-    """In a fresh process (as the hook runs), nothing imports checks_data before the first SQL rule."""
+    """In a fresh process (as the hook runs), nothing imports the SQL checks before the first SQL rule."""
     code = """
 from guardrail.context import EvalContext
 from guardrail.engine.evaluate import evaluate

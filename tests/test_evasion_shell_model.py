@@ -1,4 +1,4 @@
-"""Evasions the command model (guardrail/shell.py) resolves, from red team 2 (categories C05 launchers, C14 xargs /
+"""Evasions the command model (guardrail/shell/) resolves, from red team 2 (categories C05 launchers, C14 xargs /
 parallel / find, C11 `${...}` operators, C13 program names spelled so the head is not the program, C12 values the
 walk binds: positional parameters, arrays, `read`, `printf -v`).
 

@@ -170,7 +170,7 @@ PASSES = [
 ]
 
 KNOWN_GAPS: dict[str, str] = {
-    "python-open-device": "inline-code scanning (checks_data) does not treat open('/dev/sda','wb') as a device write",
+    "python-open-device": "inline-code scanning (guardrail/expand/code) does not treat open('/dev/sda','wb') as a device write",
 }
 
 FILES = {cid: files for cid, _, files in BLOCKED}

@@ -35,18 +35,19 @@ def _modules(*names: str) -> set[str]:
 # The prefilter's whole world (docs/performance.md, "Fast path").
 FAST = {"guardrail", "guardrail.hookio", "guardrail.fastpath"}
 # The one decision path: the service, the engine, the rules, the check registry and its guards, the records.
-CORE = FAST | _modules("service", "engine", "engine.decide", "engine.evaluate", "engine.plan", "rules", "model", "context",
-                       "checks", "checks.registry", "checks.guards", "base", "base.lazy", "base.record", "base.vocab")
-# The command model.
-SHELL = _modules("base.text", "shell", "shell.parse", "shell.state", "shell.shortcuts", "shell.treesitter", "shell.walker",
-                 "shell.expansion", "shell.builtins", "shell.words", "shell.literal", "shell.wrappers")
-# The checks every Bash line meets (program-less rules: device redirects, dynamic programs, the line's limits).
-EVERY_LINE = _modules("checks.fs", "checks.options", "checks.exec", "checks.meta")
-# A Bash call that no rule stops: parse, match, no opinion.
-FULL = CORE | SHELL | EVERY_LINE
-# What a decision adds: the finding's environment, intent (store, transcript, model, policy), the audit trail.
-DECIDED = _modules("audit", "environment", "sql", "sql.clients", "intent", "intent.model", "intent.policy", "intent.store", "intent.transcript",
-                   "redact")
+CORE = FAST | _modules("service", "engine", "engine.evaluate", "engine.plan", "rules", "model", "context", "checks",
+                       "checks.registry", "checks.guards", "base", "base.record", "base.text", "base.vocab")
+# The command model (tree-sitter only for lines its shortcuts cannot take).
+SHELL = _modules("shell", "shell.parse", "shell.state", "shell.shortcuts", "shell.walker", "shell.expansion",
+                 "shell.builtins", "shell.words", "shell.wrappers")
+# A Bash call that no rule stops: parse, match, no opinion. The checks of program-less rules (devices,
+# redirects, dynamic programs, the line's limits) have guards, so their modules do not load.
+FULL = CORE | SHELL
+GIT = _modules("checks.git", "checks.runs", "checks.options")
+# What a decision adds: the verdict, the finding's environment, intent (store, transcript, model, policy), the
+# audit trail.
+DECIDED = _modules("engine.decide", "audit", "environment", "sql", "sql.clients", "intent", "intent.model",
+                   "intent.policy", "intent.store", "intent.transcript", "redact")
 # Script following and the code readers (npm scripts, make, ./x.sh, inline code).
 EXPANSION = _modules("checks.indirect", "expand", "expand.steps", "expand.scripts", "expand.packages", "expand.make",
                      "expand.line", "expand.embedded", "expand.remote", "expand.code", "expand.code.inline",
@@ -58,7 +59,7 @@ KINDS = {
     "bash-prefiltered": ("pre-tool-use", {"tool_name": "Bash", "tool_input": {"command": "ls -la"}}, None, FAST, False),
     "read-prefiltered": ("pre-tool-use", {"tool_name": "Read", "tool_input": {"file_path": "/tmp/x"}}, None, FAST, False),
     "bash-benign-full": ("pre-tool-use", {"tool_name": "Bash", "tool_input": {"command": "git status"}}, None,
-                         FULL | _modules("checks.git", "checks.runs"), False),
+                         FULL | GIT, False),
     "bash-container-no-run": ("pre-tool-use", {"tool_name": "Bash", "tool_input": {"command": "docker ps"}}, None, FULL,
                               False),
     "bash-downloader-alone": ("pre-tool-use", {"tool_name": "Bash", "tool_input": {"command": "nc example.com 80"}},
@@ -66,7 +67,7 @@ KINDS = {
     "bash-script-runner": ("pre-tool-use", {"tool_name": "Bash", "tool_input": {"command": "npm test"}}, None,
                            FULL | EXPANSION, False),
     "bash-deny": ("pre-tool-use", {"tool_name": "Bash", "tool_input": {"command": "git reset --hard"}}, "deny",
-                  FULL | _modules("checks.git", "checks.runs") | DECIDED, False),
+                  FULL | GIT | DECIDED, False),
     "bash-sql-deny": ("pre-tool-use", {"tool_name": "Bash", "tool_input": {"command": "psql -c 'DROP TABLE users'"}},
                       "deny", FULL | DECIDED | SQL | _modules("checks.runs", "checks.git"), True),
     "edit": ("pre-tool-use", {"tool_name": "Edit", "tool_input": {"file_path": "/tmp/x/app.py", "old_string": "a",
@@ -77,7 +78,7 @@ KINDS = {
     "user-prompt": ("user-prompt-submit", {"prompt": "fix the typo in the README"}, None,
                     {"guardrail", "guardrail.hookio"} | _modules("intent", "intent.model", "intent.store",
                                                                  "intent.transcript", "redact", "model", "base",
-                                                                 "base.lazy", "base.record", "base.vocab"), False),
+                                                                 "base.text", "base.record", "base.vocab"), False),
 }
 # Known gaps, kept visible: remove a kind from here when it holds.
 TODO: dict[str, str] = {}

@@ -148,8 +148,8 @@ def test_every_wrapper_of_the_tables_is_unwrapped_and_the_prefilter_counts_them(
     from guardrail.index import build_index
     from guardrail.packs import load_ruleset
 
-    tables = set(wrappers._ARGV_WRAPPERS) | wrappers._TERMINALS | {k for k, _ in wrappers._SUBCOMMAND_WRAPPERS} \
-        | {k for k, _ in wrappers._DASHDASH_WRAPPERS} | wrappers.SHELLS | vocab.JOB_QUEUES
+    tables = set(wrappers.ARGV_WRAPPERS) | wrappers.TERMINALS | {k for k, _ in wrappers.SUBCOMMAND_WRAPPERS} \
+        | {k for k, _ in wrappers.DASHDASH_WRAPPERS} | wrappers.SHELLS | vocab.JOB_QUEUES
     assert tables <= wrappers.UNWRAPPED
     assert {"sudo", "npx", "xargs", "eval", "npm", "env", "find"} <= wrappers.UNWRAPPED
     assert set(build_index(load_ruleset(), {})["wrappers"]) == wrappers.UNWRAPPED

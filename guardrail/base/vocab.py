@@ -104,6 +104,8 @@ TERRAFORMS = frozenset({"terraform", "tofu", "terragrunt", "terraform-local", "t
 
 # ---- files
 
+# General tools that can write a block device named as an operand (dd and the disk tools are rules' own programs).
+DEVICE_WRITERS = frozenset({"tee", "cp", "install", "ddrescue", "hdparm", "nvme"})
 # Programs that delete the paths they are given.
 DELETERS = frozenset({"rm", "unlink", "shred", "srm", "rmdir", "trash", "trash-put"})
 # Programs that write a file a later command on the same line may run or read (with write redirects, the cue to

@@ -5,8 +5,8 @@ from __future__ import annotations
 import posixpath
 import re
 
-from guardrail.base.lazy import LazyRegex
-from guardrail.base.vocab import ARCHIVERS, DELETERS
+from guardrail.base.text import LazyRegex
+from guardrail.base.vocab import ARCHIVERS, DELETERS, DEVICE_WRITERS
 from guardrail.checks.options import expanded_options
 from guardrail.context import EvalContext, normalised_dir
 from guardrail.model import SimpleCommand
@@ -330,14 +330,13 @@ def device_target(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any])
     name = cmd.name
     if name in ("dd", "dcfldd"):
         return [a[3:] for a in cmd.args if a.startswith("of=") and _DEVICE.match(a[3:])]
-    if name in _DEVICE_WRITERS:
+    if name in DEVICE_WRITERS:
         return device_write(cmd, ctx, args)
     out = [p for p in positionals(cmd) if _DEVICE.match(p)]
     out += [r.target for r in cmd.redirects if r.op in (">", ">|", "1>", "&>") and _DEVICE.match(r.target)]
     return out
 
 
-_DEVICE_WRITERS = frozenset({"tee", "cp", "install", "ddrescue", "hdparm", "nvme"})
 
 
 def device_write(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
@@ -345,7 +344,7 @@ def device_write(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) 
     hdparm's erase options, `nvme format/sanitize`. Program-less (its rule names the word `dev` instead), so
     common tools such as cp do not make every line take the full path."""
     name = cmd.name
-    if name not in _DEVICE_WRITERS:
+    if name not in DEVICE_WRITERS:
         return []
     if name == "tee":
         return [p for p in positionals(cmd) if _DEVICE.match(p)]

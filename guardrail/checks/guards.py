@@ -6,8 +6,8 @@ many programs): a guard that refused a command its check would flag would hide a
 
 from __future__ import annotations
 
-from guardrail.base.vocab import (COMMAND_CARRIERS, CONTAINER_ENGINES, CONTAINER_RUN_VERBS, DOWNLOADERS, KUBE_CLIS,
-                                  TERRAFORMS, is_python)
+from guardrail.base.vocab import (ARCHIVERS, COMMAND_CARRIERS, CONTAINER_ENGINES, CONTAINER_RUN_VERBS, DEVICE_WRITERS,
+                                  DOWNLOADERS, KUBE_CLIS, TERRAFORMS, is_python)
 from guardrail.rules import positionals
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:
@@ -54,3 +54,40 @@ def has_protected(cmd: Any, ctx: EvalContext) -> bool:
     if hasattr(nested, "values") and any(nested.values()):
         return True
     return any(v for k, v in config.items() if k.startswith(("protected_", "protected.")))
+
+
+# Guards of the checks that program-less rules name: every command of every Bash line meets those rules, so
+# without a guard their modules would load for every call.
+
+def has_redirects(cmd: Any, ctx: EvalContext) -> bool:
+    """The command redirects its input or output (redirect-to-device, redirect-target)."""
+    return bool(cmd.redirects)
+
+
+def writes_devices(cmd: Any, ctx: EvalContext) -> bool:
+    """A general tool that can write a block device (device-write)."""
+    return cmd.name in DEVICE_WRITERS
+
+
+def archives(cmd: Any, ctx: EvalContext) -> bool:
+    """An archiver, which may delete what it packs (archive-remove-broad)."""
+    return cmd.name in ARCHIVERS
+
+
+def dynamic_head(cmd: Any, ctx: EvalContext) -> bool:
+    """The program word is an expansion (dynamic-program)."""
+    return bool(cmd.argv) and cmd.argv[0][:1] == "$"
+
+
+# Guards of line-level checks (the action is None; the context says what the line was).
+
+def line_over_limit(_line: Any, ctx: EvalContext) -> bool:
+    return bool(ctx.over_limit)
+
+
+def line_has_problems(_line: Any, ctx: EvalContext) -> bool:
+    return bool(ctx.problems)
+
+
+def line_has_unread(_line: Any, ctx: EvalContext) -> bool:
+    return bool(ctx.unread)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from guardrail.base.lazy import LazyRegex
+from guardrail.base.text import LazyRegex
 from guardrail.checks.sql import sql_findings
 from guardrail.context import EvalContext
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)

@@ -9,14 +9,9 @@ need none of them, and a guard (guardrail/checks/guards.py) can refuse before it
 
 from __future__ import annotations
 
-from guardrail.base.record import record
-from guardrail.checks.guards import has_protected, may_run_scripts
+from guardrail.checks.guards import (archives, dynamic_head, has_protected, has_redirects, line_has_problems,
+                                     line_has_unread, line_over_limit, may_run_scripts, writes_devices)
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
-if TYPE_CHECKING:
-    from types import ModuleType
-    from typing import Any, Callable
-
-
 if TYPE_CHECKING:
     from types import ModuleType
     from typing import Any, Callable
@@ -33,24 +28,34 @@ SCRIPT_RUNNERS = "script-runners"  # any program that carries commands (vocabula
 PROTECTED_NAMES = "protected-names"  # the names protected in the config
 
 
-@record(frozen=True)
 class CheckSpec:
-    name: str
-    module: str  # guardrail/checks/<module>.py
-    function: str
-    level: str = COMMAND
-    # A cheap exact refusal run before the module loads (and once per command for every rule naming the check):
-    # when it says no, the check would return nothing.
-    guard: Callable[[Any, Any], bool] | None = None
-    # For the prefilter, when a rule names this check and no program: the words without which it cannot fire
-    # (lower case), SCRIPT_RUNNERS or PROTECTED_NAMES; None = cannot tell, so every Bash line takes the full path.
-    # A rule's own `check_args.words` take precedence.
-    triggers: tuple[str, ...] | str | None = None
-    # False for checks that follow nested commands themselves (script following, protected resources, planted
-    # commands): their rules are not matched again on the commands those reach.
-    nests: bool = True
-    # A line-level check that judges what the other rules' checks could not read: it runs after them.
-    after_others: bool = False
+    """One check's row. A plain slotted class: the table is built at import on the hook's path, where a record
+    type would compile a specialised __init__ after its 16th instance."""
+
+    __slots__ = ("name", "module", "function", "level", "guard", "triggers", "nests", "after_others")
+
+    def __init__(self, name: str, module: str, function: str, level: str = COMMAND,
+                 guard: Callable[[Any, Any], bool] | None = None, triggers: tuple[str, ...] | str | None = None,
+                 nests: bool = True, after_others: bool = False) -> None:
+        self.name = name
+        self.module = module  # guardrail/checks/<module>.py
+        self.function = function
+        self.level = level
+        # A cheap exact refusal run before the module loads (and once per command for every rule naming the
+        # check): when it says no, the check would return nothing.
+        self.guard = guard
+        # For the prefilter, when a rule names this check and no program: the words without which it cannot
+        # fire (lower case), SCRIPT_RUNNERS or PROTECTED_NAMES; None = cannot tell, so every Bash line takes the
+        # full path. A rule's own `check_args.words` take precedence.
+        self.triggers = triggers
+        # False for checks that follow nested commands themselves (script following, protected resources,
+        # planted commands): their rules are not matched again on the commands those reach.
+        self.nests = nests
+        # A line-level check that judges what the other rules' checks could not read: it runs after them.
+        self.after_others = after_others
+
+    def __repr__(self) -> str:
+        return f"CheckSpec({self.name!r}, {self.module!r}, {self.function!r}, level={self.level!r})"
 
 
 _RISKY_WORDS = ("rm", "rmdir", "dd", "mkfs", "shred", "wipefs", "drop", "truncate", "delete", "destroy", "reset",
@@ -64,10 +69,10 @@ SPECS: dict[str, CheckSpec] = {spec.name: spec for spec in (
     CheckSpec("path-broad-target", "fs", "path_broad_target"),
     CheckSpec("find-delete-broad", "fs", "find_delete_broad"),
     CheckSpec("device-target", "fs", "device_target"),
-    CheckSpec("device-write", "fs", "device_write"),
-    CheckSpec("archive-remove-broad", "fs", "archive_remove_broad"),
-    CheckSpec("redirect-to-device", "fs", "redirect_to_device", triggers=("dev",)),
-    CheckSpec("redirect-target", "fs", "redirect_target"),
+    CheckSpec("device-write", "fs", "device_write", guard=writes_devices),
+    CheckSpec("archive-remove-broad", "fs", "archive_remove_broad", guard=archives),
+    CheckSpec("redirect-to-device", "fs", "redirect_to_device", guard=has_redirects, triggers=("dev",)),
+    CheckSpec("redirect-target", "fs", "redirect_target", guard=has_redirects),
     CheckSpec("chmod-broad", "fs", "chmod_broad"),
     CheckSpec("rsync-delete-broad", "fs", "rsync_delete_broad"),
     # git
@@ -76,11 +81,13 @@ SPECS: dict[str, CheckSpec] = {spec.name: spec for spec in (
     CheckSpec("git-push-delete", "git", "git_push_delete"),
     CheckSpec("abbreviated-option", "options", "abbreviated_option"),
     # the line as a whole
-    CheckSpec("over-limit", "meta", "over_limit", level=LINE, triggers=(), nests=False),
-    CheckSpec("unparseable-risky", "meta", "unparseable_risky", level=LINE, triggers=_RISKY_WORDS, nests=False),
-    CheckSpec("unread-input", "meta", "unread_input", level=LINE, triggers=(), after_others=True),
+    CheckSpec("over-limit", "meta", "over_limit", level=LINE, guard=line_over_limit, triggers=(), nests=False),
+    CheckSpec("unparseable-risky", "meta", "unparseable_risky", level=LINE, guard=line_has_problems,
+              triggers=_RISKY_WORDS, nests=False),
+    CheckSpec("unread-input", "meta", "unread_input", level=LINE, guard=line_has_unread, triggers=(),
+              after_others=True),
     # code guardrail cannot see, or that a tool runs
-    CheckSpec("dynamic-program", "exec", "dynamic_program", triggers=()),
+    CheckSpec("dynamic-program", "exec", "dynamic_program", guard=dynamic_head, triggers=()),
     CheckSpec("remote-code", "exec", "remote_code"),
     CheckSpec("runs-command", "runs", "runs_command"),
     # data

@@ -4,7 +4,7 @@ that would stop them typed."""
 
 from __future__ import annotations
 
-from guardrail.base.lazy import LazyRegex
+from guardrail.base.text import LazyRegex
 from guardrail.base.vocab import SQL_CLIENTS
 from guardrail.checks.git import GIT_TRANSPORT, git_run_commands
 from guardrail.context import EvalContext

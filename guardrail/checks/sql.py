@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from guardrail.base.lazy import LazyRegex
+from guardrail.base.text import LazyRegex
 from guardrail.base.vocab import SQL_CLIENTS
 from guardrail.context import EvalContext
 from guardrail.expand.code.inline import STRING_LITERAL, inline_code

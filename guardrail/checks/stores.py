@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from guardrail.base.lazy import LazyRegex
+from guardrail.base.text import LazyRegex
 from guardrail.context import EvalContext
 from guardrail.model import SimpleCommand
 from guardrail.rules import positionals

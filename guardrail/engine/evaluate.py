@@ -14,7 +14,6 @@ from guardrail.base.vocab import CD_BUILTINS, FILE_WRITERS
 from guardrail.checks.guards import may_run_scripts
 from guardrail.checks.registry import CHECKS
 from guardrail.context import EvalContext
-from guardrail.engine.decide import decide
 from guardrail.engine.plan import BashPlan, bash_plan, nested_hits, runs_for
 from guardrail.model import CommandModel, FileWrite, Finding, SimpleCommand, ToolCall, Verdict
 from guardrail.rules import any_glob, cached_regex, match_command, match_file_write
@@ -74,6 +73,8 @@ def evaluate(
         if alone and alone[0].match.check is not None and CHECKS[alone[0].match.check].spec.after_others:
             # This rule judges what the other rules' checks could not read: run them all, keep its findings.
             full = evaluate(call, ruleset, ctx, non_interactive=non_interactive)
+            from guardrail.engine.decide import decide
+
             return decide([f for f in full.findings if f.rule_id == only_rule], intent=intent,
                           non_interactive=non_interactive)
         rules = alone
@@ -113,6 +114,10 @@ def evaluate(
     else:
         for rule in rules:
             findings.extend(_match_other(rule, call, ctx))
+    if not findings and intent is None:
+        return Verdict(decision=None)  # the common answer: no rule concerns the call (decide never loads)
+    from guardrail.engine.decide import decide
+
     return decide(findings, intent=intent, non_interactive=non_interactive)
 
 

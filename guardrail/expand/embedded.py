@@ -5,8 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from guardrail.base.lazy import LazyRegex
-from guardrail.base.text import shell_quote
+from guardrail.base.text import LazyRegex, shell_quote
 from guardrail.base.vocab import (AWKS, CODE_RUNNERS, CONTAINER_ENGINES, DOWNLOADERS, INLINE_FLAGS, INTERPRETERS,
                                   KUBE_CLIS, MAKES, PACKAGE_MANAGERS, REMOTE_SHELLS, SEDS, TARS, TERRAFORMS, VIMS,
                                   is_python)

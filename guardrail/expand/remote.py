@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from guardrail.base.lazy import LazyRegex
-from guardrail.base.text import shell_quote
+from guardrail.base.text import LazyRegex, shell_quote
 from guardrail.base.vocab import BOURNE_SHELLS, CONTAINER_ENGINES, REMOTE_SHELLS
 from guardrail.model import SimpleCommand
 from guardrail.shell.wrappers import SSH_VALUE_OPTIONS

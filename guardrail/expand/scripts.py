@@ -79,7 +79,7 @@ _INTERP_VALUE_OPTS = {
 
 def _interp_operand(cmd: SimpleCommand, written: dict[str, str]) -> tuple[str, str] | None:
     """("file", path), ("module", name) or ("stdin", path) for an interpreter running a file; None for inline
-    code (`-c`, `-e`: checks_data judges that) or an interactive session."""
+    code (`-c`, `-e`: the inline-code readers judge that) or an interactive session."""
     name = cmd.name
     lang = INTERPRETERS.get(name) or ("python" if is_python(name) else "")
     if not lang or name == "bun":

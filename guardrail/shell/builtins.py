@@ -8,7 +8,7 @@ import re
 
 from guardrail.base.record import replace
 from guardrail.base.text import shell_quote
-from guardrail.shell.literal import literal_output
+from guardrail.shell.words import literal_output
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:
     from typing import Any

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import re
 
-from guardrail.shell.treesitter import node_text
-from guardrail.shell.words import ansi_c, expand_braces, unescape_double, unescape_unquoted
+from guardrail.shell.words import ansi_c, expand_braces, node_text, unescape_double, unescape_unquoted
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:
     from typing import Any

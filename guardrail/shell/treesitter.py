@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+
+from guardrail.shell.words import node_text
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:
     from typing import Any
@@ -157,5 +159,3 @@ def _continues_line(node: Any) -> bool:
     return True
 
 
-def node_text(node: Any) -> str:
-    return node.text.decode("utf-8", "replace")

@@ -10,11 +10,9 @@ from guardrail.base.text import shell_quote
 from guardrail.model import Redirect, SimpleCommand
 from guardrail.shell.builtins import BuiltinState, STATE_BUILTINS
 from guardrail.shell.expansion import WordExpansion
-from guardrail.shell.literal import literal_output
 from guardrail.shell.shortcuts import ABOVE_PLANE_2, plain_sequence, plain_words
 from guardrail.shell.state import MAX_COMMANDS, MAX_LOOP_WALKS, MAX_SECONDS, OverBudget, Stdin, WalkState
-from guardrail.shell.treesitter import may_misread, node_text, parse_bytes, repair, ts_parser
-from guardrail.shell.words import expand_braces, unescape_unquoted
+from guardrail.shell.words import expand_braces, literal_output, node_text, unescape_unquoted
 from guardrail.shell.wrappers import SCRIPT_READERS, SHELLS, unwrap
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:
@@ -50,6 +48,9 @@ def parse_into(source: str, ctx: WalkState, *, via: tuple[str, ...], depth: int,
 
 
 def parse_tree(source: str, ctx: WalkState, *, via: tuple[str, ...], depth: int, depth_limit: int) -> None:
+    # tree-sitter only for lines the shortcuts cannot take (plain lines never load it)
+    from guardrail.shell.treesitter import may_misread, parse_bytes, repair, ts_parser
+
     if not source.isascii() and ABOVE_PLANE_2.search(source):
         # tree-sitter-bash 0.25 can segfault on `{` followed by code points above U+2FFFF (found by
         # fuzzing), and a crashed hook is no decision. No shell syntax uses them: replace, and say so.

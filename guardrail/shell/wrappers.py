@@ -21,7 +21,7 @@ SCRIPT_READERS = SHELLS | vocab.SOURCE_BUILTINS  # read a script file or stdin (
 
 
 # wrapper -> options that take a value (so the value is not mistaken for the command)
-_WRAPPER_VALUE_OPTS: dict[str, frozenset[str]] = {
+WRAPPER_VALUE_OPTIONS: dict[str, frozenset[str]] = {
     "sudo": frozenset({"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-R", "-t", "-U", "-T", "--user", "--group", "--chroot",
                        "--chdir", "--host", "--prompt", "--role", "--type", "--other-user", "--close-from"}),
     "doas": frozenset({"-u", "-C"}),
@@ -60,7 +60,7 @@ _WRAPPER_VALUE_OPTS: dict[str, frozenset[str]] = {
 
 # Launchers that run their operands as a command: name -> (short options taking a value, long options taking a
 # value, positionals before the command). Option bundles are read as getopt does (`screen -dmS name cmd`).
-_ARGV_WRAPPERS: dict[str, tuple[str, frozenset[str], int]] = {
+ARGV_WRAPPERS: dict[str, tuple[str, frozenset[str], int]] = {
     "pkexec": ("", frozenset({"--user"}), 0),
     "run0": ("ugD", frozenset({"--user", "--group", "--nice", "--chdir", "--setenv", "--property", "--description",
                                "--slice", "--unit", "--background", "--machine", "--shell-prompt-prefix"}), 0),
@@ -90,7 +90,7 @@ _ARGV_WRAPPERS: dict[str, tuple[str, frozenset[str], int]] = {
 
 
 # `<tool> <subcommand> [options] cmd...`: project runners. The runner itself is recorded too (rules name some).
-_SUBCOMMAND_WRAPPERS: dict[tuple[str, str], tuple[str, frozenset[str]]] = {
+SUBCOMMAND_WRAPPERS: dict[tuple[str, str], tuple[str, frozenset[str]]] = {
     ("uv", "run"): ("pw", frozenset({"--with", "--with-editable", "--with-requirements", "--python", "--package",
                                      "--extra", "--group", "--only-group", "--no-group", "--env-file", "--directory",
                                      "--project", "--index", "--default-index", "--index-url", "--extra-index-url",
@@ -115,21 +115,21 @@ _SUBCOMMAND_WRAPPERS: dict[tuple[str, str], tuple[str, frozenset[str]]] = {
 
 # Runners whose command comes after `--` (before it: tool names, services, profiles). Secret injectors and
 # platform runners are here: they carry production credentials into the command.
-_DASHDASH_WRAPPERS = frozenset({("mise", "exec"), ("mise", "x"), ("rtx", "exec"), ("rtx", "x"), ("doppler", "run"),
+DASHDASH_WRAPPERS = frozenset({("mise", "exec"), ("mise", "x"), ("rtx", "exec"), ("rtx", "x"), ("doppler", "run"),
                                 ("op", "run"), ("infisical", "run"), ("teller", "run"), ("chamber", "exec"),
                                 ("aws-vault", "exec"), ("heroku", "run"), ("railway", "run"), ("nix", "run")})
 
 
 # Of those, the ones whose command may also follow without `--`: (short options taking a value, long ones taking
 # a value, positionals before the command).
-_DASHDASH_OPTIONAL: dict[tuple[str, str], tuple[str, frozenset[str], int]] = {
+DASHDASH_OPTIONAL: dict[tuple[str, str], tuple[str, frozenset[str], int]] = {
     ("aws-vault", "exec"): ("d", frozenset({"--duration", "--region", "--mfa-token", "--prompt", "--backend"}), 1),
     ("heroku", "run"): ("aesr", frozenset({"--app", "--env", "--size", "--remote", "--type"}), 0),
     ("railway", "run"): ("se", frozenset({"--service", "--environment"}), 0),
 }
 
 
-_TERMINALS = frozenset({"xterm", "uxterm", "urxvt", "rxvt", "alacritty", "konsole", "st"})
+TERMINALS = frozenset({"xterm", "uxterm", "urxvt", "rxvt", "alacritty", "konsole", "st"})
 
 
 def _getopt(args: list[str], short_values: str, long_values: frozenset[str], skip: int = 0) -> tuple[list[str], list[str]] | None:
@@ -251,11 +251,11 @@ def _unwrap_eval(cmd: SimpleCommand, args: list[str]) -> tuple[str, Any] | None:
 def _unwrap_subcommand(cmd: SimpleCommand, args: list[str]) -> tuple[str, Any] | None:
     """`uv run CMD`, `poetry run CMD`, `mise exec -- CMD`, `doppler run -- CMD`, `nix run PKG -- ARGS`."""
     name = cmd.name
-    if args and (name, args[0]) in _SUBCOMMAND_WRAPPERS:
-        short, long = _SUBCOMMAND_WRAPPERS[(name, args[0])]
+    if args and (name, args[0]) in SUBCOMMAND_WRAPPERS:
+        short, long = SUBCOMMAND_WRAPPERS[(name, args[0])]
         split = _getopt(args[1:], short, long)
         return ("record_and_argv", (f"{name} {args[0]}", split[1], [])) if split else None
-    if args and (name, args[0]) in _DASHDASH_WRAPPERS:
+    if args and (name, args[0]) in DASHDASH_WRAPPERS:
         if name == "nix":  # nix run nixpkgs#terraform -- destroy: the package's program with the arguments
             package = next((a for a in args[1:] if not a.startswith("-")), "")
             program = package.rsplit("#", 1)[-1].rsplit(".", 1)[-1] if "#" in package else ""
@@ -264,7 +264,7 @@ def _unwrap_subcommand(cmd: SimpleCommand, args: list[str]) -> tuple[str, Any] |
         if "--" in args:
             rest = args[args.index("--") + 1:]
             return ("argv", (f"{name} {args[0]}", rest, [])) if rest else None
-        optional = _DASHDASH_OPTIONAL.get((name, args[0]))
+        optional = DASHDASH_OPTIONAL.get((name, args[0]))
         if optional is not None:
             split = _getopt(args[1:], optional[0], optional[1], optional[2])
             return ("argv", (f"{name} {args[0]}", split[1], [])) if split else None
@@ -301,7 +301,7 @@ def _unwrap_prefix(cmd: SimpleCommand, args: list[str]) -> tuple[str, Any] | Non
     if name == "runuser" and not any(a in ("-u", "--user") or a.startswith("--user=") for a in args):
         script = _short_value(args, "c", "--command")
         return ("shell", ("runuser -c", script)) if script is not None else None
-    opts, rest = _split_opts(args, _WRAPPER_VALUE_OPTS.get(name, frozenset()))
+    opts, rest = _split_opts(args, WRAPPER_VALUE_OPTIONS.get(name, frozenset()))
     if name == "chroot" and rest:
         rest = rest[1:]
     if name == "sudo" and any(o in ("-e", "--edit", "-l", "--list", "-v", "-k", "-K") for o in opts):
@@ -324,12 +324,12 @@ def _unwrap_command(cmd: SimpleCommand, args: list[str]) -> tuple[str, Any] | No
 
 def _unwrap_after_first(cmd: SimpleCommand, args: list[str]) -> tuple[str, Any] | None:
     """`timeout 5 CMD`, `taskset 0x3 CMD`: the first positional is the wrapper's own (a duration, a CPU mask)."""
-    _, rest = _split_opts(args, _WRAPPER_VALUE_OPTS.get(cmd.name, frozenset()))
+    _, rest = _split_opts(args, WRAPPER_VALUE_OPTIONS.get(cmd.name, frozenset()))
     return ("argv", (cmd.name, rest[1:], []))
 
 
 def _unwrap_flock(cmd: SimpleCommand, args: list[str]) -> tuple[str, Any] | None:
-    _, rest = _split_opts(args, _WRAPPER_VALUE_OPTS["flock"])
+    _, rest = _split_opts(args, WRAPPER_VALUE_OPTIONS["flock"])
     rest = rest[1:]
     if len(rest) >= 2 and rest[0] in ("-c", "--command"):
         return ("shell", ("flock -c", rest[1]))
@@ -337,12 +337,12 @@ def _unwrap_flock(cmd: SimpleCommand, args: list[str]) -> tuple[str, Any] | None
 
 
 def _unwrap_watch(cmd: SimpleCommand, args: list[str]) -> tuple[str, Any] | None:
-    _, rest = _split_opts(args, _WRAPPER_VALUE_OPTS["watch"])
+    _, rest = _split_opts(args, WRAPPER_VALUE_OPTIONS["watch"])
     return ("shell", ("watch", " ".join(rest))) if rest else None
 
 
 def _unwrap_parallel(cmd: SimpleCommand, args: list[str]) -> tuple[str, Any] | None:
-    _, rest = _split_opts(args, _WRAPPER_VALUE_OPTS["parallel"])
+    _, rest = _split_opts(args, WRAPPER_VALUE_OPTIONS["parallel"])
     if ":::" in rest:
         i = rest.index(":::")
         template, values = rest[:i], [v for v in rest[i + 1:] if v not in (":::", "::::")]
@@ -392,7 +392,7 @@ def _unwrap_package_runner(cmd: SimpleCommand, args: list[str]) -> tuple[str, An
         if script is not None:
             return ("shell", (f"{name} -c", script))
     if name in ("npx", "bunx", "pnpx", "uvx", "pipx", "dotenv"):
-        opts, rest = _split_opts(args, _WRAPPER_VALUE_OPTS[name])
+        opts, rest = _split_opts(args, WRAPPER_VALUE_OPTIONS[name])
         if name == "pipx" and rest[:1] == ["run"]:
             rest = rest[1:]
         if name == "dotenv" and rest[:1] == ["--"]:
@@ -412,9 +412,9 @@ def _unwrap_package_runner(cmd: SimpleCommand, args: list[str]) -> tuple[str, An
 
 
 def _unwrap_launcher(cmd: SimpleCommand, args: list[str]) -> tuple[str, Any] | None:
-    """A launcher from _ARGV_WRAPPERS: its operands after the options are the command."""
+    """A launcher from ARGV_WRAPPERS: its operands after the options are the command."""
     name = cmd.name
-    short, long, skip = _ARGV_WRAPPERS[name]
+    short, long, skip = ARGV_WRAPPERS[name]
     if name in ("direnv", "nvm"):
         if args[:1] != ["exec"]:
             return None
@@ -482,7 +482,7 @@ def _unwrap_runner(cmd: SimpleCommand, args: list[str]) -> tuple[str, Any] | Non
                     return ("argv", (f"nix {args[0]} -c", args[i + 1:], []))
         return None
     if name == "dotenv-cli":
-        _, rest = _split_opts(args, _WRAPPER_VALUE_OPTS["dotenv"])
+        _, rest = _split_opts(args, WRAPPER_VALUE_OPTIONS["dotenv"])
         return ("argv", (name, rest, [])) if rest else None
     # cross-env NAME=value ... cmd args (cross-env-shell: the rest is a shell script)
     i = 0
@@ -593,7 +593,7 @@ def _unwrap_env(args: list[str]) -> tuple[str, Any] | None:
 
 
 def _unwrap_xargs(cmd: SimpleCommand, args: list[str]) -> tuple[str, Any] | None:
-    opts, rest = _split_opts(args, _WRAPPER_VALUE_OPTS["xargs"])
+    opts, rest = _split_opts(args, WRAPPER_VALUE_OPTIONS["xargs"])
     if not rest:
         rest = ["echo"]
     replace_str = None
@@ -680,9 +680,9 @@ def _unwrap_container(name: str, args: list[str]) -> tuple[str, Any] | None:
 UNWRAPPERS: dict[str, Callable[[SimpleCommand, list[str]], tuple[str, Any] | None]] = {
     **{name: _unwrap_shell for name in SHELLS},
     "eval": _unwrap_eval,
-    **{name: _unwrap_launcher for name in _ARGV_WRAPPERS},
-    **{name: _unwrap_subcommand for name, _ in (*_SUBCOMMAND_WRAPPERS, *_DASHDASH_WRAPPERS)},
-    **{name: _unwrap_terminal for name in _TERMINALS},
+    **{name: _unwrap_launcher for name in ARGV_WRAPPERS},
+    **{name: _unwrap_subcommand for name, _ in (*SUBCOMMAND_WRAPPERS, *DASHDASH_WRAPPERS)},
+    **{name: _unwrap_terminal for name in TERMINALS},
     "sops": _unwrap_sops, "flyctl": _unwrap_fly, "fly": _unwrap_fly,
     **{name: _unwrap_runner for name in ("trap", "sg", "script", "tmux", "expect", "nix-shell", "cross-env",
                                               "cross-env-shell", "dotenv-cli", *vocab.JOB_QUEUES)},

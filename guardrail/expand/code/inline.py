@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from guardrail.base.lazy import LazyRegex
+from guardrail.base.text import LazyRegex
 from guardrail.base.vocab import INLINE_FLAGS, is_python
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:

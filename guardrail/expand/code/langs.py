@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from guardrail.base.lazy import LazyRegex
-from guardrail.base.text import shell_quote
+from guardrail.base.text import LazyRegex, shell_quote
 from guardrail.expand.code.inline import STRING_LITERAL
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from guardrail.base.lazy import LazyRegex
-from guardrail.base.text import shell_quote
+from guardrail.base.text import LazyRegex, shell_quote
 from guardrail.context import EvalContext
 from guardrail.expand.code.langs import RUNTIME_VALUE
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
