@@ -48,10 +48,9 @@ GIT = _modules("checks.git", "checks.runs", "checks.options")
 # audit trail.
 DECIDED = _modules("engine.decide", "audit", "environment", "sql", "sql.clients", "intent", "intent.model",
                    "intent.policy", "intent.store", "intent.transcript", "redact")
-# Script following and the code readers (npm scripts, make, ./x.sh, inline code).
-EXPANSION = _modules("checks.indirect", "expand", "expand.steps", "expand.scripts", "expand.packages", "expand.make",
-                     "expand.line", "expand.embedded", "expand.remote", "expand.code", "expand.code.inline",
-                     "expand.code.langs", "expand.code.python", "expand.code.tools", "workdir")
+# Script following, as `npm test` needs it: the package-script reader, not the readers of make, code or remotes.
+EXPANSION = _modules("checks.indirect", "expand", "expand.steps", "expand.scripts", "expand.packages",
+                     "expand.line", "expand.embedded", "expand.code", "expand.code.inline", "workdir")
 SQL = _modules("checks.sql", "sql", "sql.analyze", "sql.clients", "expand", "expand.code", "expand.code.inline")
 
 KINDS = {

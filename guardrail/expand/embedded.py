@@ -11,11 +11,6 @@ from guardrail.base.vocab import (AWKS, CODE_RUNNERS, CONTAINER_ENGINES, DOWNLOA
                                   is_python)
 from guardrail.context import EvalContext
 from guardrail.expand.code.inline import inline_code, inline_flag
-from guardrail.expand.code.langs import code_commands, lang_commands
-from guardrail.expand.code.python import py_scan
-from guardrail.expand.code.tools import (awk_commands, awk_program, make_eval_commands, rsync_commands, sed_exec,
-                                         sed_scripts, tar_commands, vim_commands, zip_commands)
-from guardrail.expand.remote import remote_lines
 from guardrail.model import SimpleCommand
 from guardrail.rules import positionals
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
@@ -99,7 +94,11 @@ def _embedded(cmd: SimpleCommand, ctx: EvalContext) -> Embedded:
     label = name
     lines: list[str] = []
     code = inline_code(cmd, ctx)
+    # The readers load for the commands that need them: `npm test` (package scripts) needs none.
     if code:
+        from guardrail.expand.code.langs import code_commands, lang_commands
+        from guardrail.expand.code.python import py_scan
+
         label = f"{name} {inline_flag(cmd)}"
         lang = _LANG.get(name, "python" if is_python(name) else "")
         if lang == "python":
@@ -118,7 +117,41 @@ def _embedded(cmd: SimpleCommand, ctx: EvalContext) -> Embedded:
             found, unknown = lang_commands(code, lang)
             lines += found
             out.unresolved += unknown
-    elif name in AWKS:
+    elif name in _TOOL_READERS:
+        lines += _tool_lines(cmd, ctx, out)
+    if name in PACKAGE_MANAGERS and not code:
+        found_pm = _pm_lines(cmd, ctx)
+        if found_pm:
+            lines += found_pm
+            label = f"{name} {cmd.args[0]}"
+    if name == "node" and not code:
+        pos = positionals(cmd)
+        m = _NODE_ENTRY.match(pos[0]) if pos else None
+        if m:
+            prog = m.group(1) or m.group(2).rsplit("/", 1)[-1]
+            rest = list(cmd.args)[list(cmd.args).index(pos[0]) + 1:]
+            lines.append(" ".join(shell_quote(w) for w in [prog] + rest))
+            label = f"node {pos[0]}"
+    out.lines = [(label, ln, None) for ln in dict.fromkeys(lines)][:50]
+    if name in _REMOTE_TOOLS:
+        from guardrail.expand.remote import remote_lines
+
+        out.lines += remote_lines(cmd)[:10]
+    out.unresolved = list(dict.fromkeys(out.unresolved))[:5]
+    return out
+
+
+_TOOL_READERS = AWKS | SEDS | VIMS | TARS | MAKES | frozenset({"rsync", "zip"})
+
+
+def _tool_lines(cmd: SimpleCommand, ctx: EvalContext, out: Embedded) -> list[str]:
+    """The commands awk, sed, vim, tar, rsync, zip and make run from their own options or scripts."""
+    from guardrail.expand.code.tools import (awk_commands, awk_program, make_eval_commands, rsync_commands, sed_exec,
+                                             sed_scripts, tar_commands, vim_commands, zip_commands)
+
+    name = cmd.name
+    lines: list[str] = []
+    if name in AWKS:
         prog = awk_program(cmd, ctx)
         if prog and re.search(r"system|getline|\|", prog):
             found, unknown = awk_commands(prog)
@@ -149,24 +182,7 @@ def _embedded(cmd: SimpleCommand, ctx: EvalContext) -> Embedded:
         lines += zip_commands(cmd)
     elif name in MAKES:
         lines += make_eval_commands(cmd)
-    if name in PACKAGE_MANAGERS and not code:
-        found_pm = _pm_lines(cmd, ctx)
-        if found_pm:
-            lines += found_pm
-            label = f"{name} {cmd.args[0]}"
-    if name == "node" and not code:
-        pos = positionals(cmd)
-        m = _NODE_ENTRY.match(pos[0]) if pos else None
-        if m:
-            prog = m.group(1) or m.group(2).rsplit("/", 1)[-1]
-            rest = list(cmd.args)[list(cmd.args).index(pos[0]) + 1:]
-            lines.append(" ".join(shell_quote(w) for w in [prog] + rest))
-            label = f"node {pos[0]}"
-    out.lines = [(label, ln, None) for ln in dict.fromkeys(lines)][:50]
-    if name in _REMOTE_TOOLS:
-        out.lines += remote_lines(cmd)[:10]
-    out.unresolved = list(dict.fromkeys(out.unresolved))[:5]
-    return out
+    return lines
 
 
 _PIPE_FILTERS = frozenset({"tee", "cat", "sed", "tr", "head", "tail", "grep", "egrep", "awk", "gawk", "dos2unix",

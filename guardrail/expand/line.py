@@ -7,10 +7,8 @@ import posixpath
 import re
 
 from guardrail.base.record import replace
-from guardrail.base.vocab import (CD_BUILTINS, FILE_WRITERS, INLINE_CODE_OPTIONS, INTERPRETERS, LANGUAGE_PROGRAMS,
-                                  PACKAGE_MANAGERS, TASK_RUNNERS, is_python)
-from guardrail.expand.make import resolve_just, resolve_make
-from guardrail.expand.packages import resolve_pm, resolve_runner
+from guardrail.base.vocab import (CD_BUILTINS, FILE_WRITERS, INLINE_CODE_OPTIONS, INTERPRETERS, JUSTS,
+                                  LANGUAGE_PROGRAMS, MAKES, PACKAGE_MANAGERS, TASK_RUNNERS, is_python)
 from guardrail.expand.scripts import is_trigger, resolve_script, shebang_lang
 from guardrail.expand.steps import Expansion, MAX_COMMANDS, MAX_DEPTH, Step, UNKNOWN, read_script
 from guardrail.model import SimpleCommand
@@ -22,14 +20,18 @@ if TYPE_CHECKING:
 
 def resolve(cmd: SimpleCommand, cwd: str, ctx: Any) -> tuple[list[Step], list[str], list[str]]:
     """(steps, problems, unresolved labels) for one command; no recursion."""
-    name = cmd.name
+    name = cmd.name  # each kind's reader loads when a command of its kind comes
     if name in PACKAGE_MANAGERS:
+        from guardrail.expand.packages import resolve_pm
+
         return resolve_pm(cmd, cwd, ctx)
-    if name in ("make", "gmake"):
-        return resolve_make(cmd, cwd, ctx)
-    if name == "just":
-        return resolve_just(cmd, cwd, ctx)
+    if name in MAKES or name in JUSTS:
+        from guardrail.expand.make import resolve_just, resolve_make
+
+        return resolve_make(cmd, cwd, ctx) if name in MAKES else resolve_just(cmd, cwd, ctx)
     if name in TASK_RUNNERS:
+        from guardrail.expand.packages import resolve_runner
+
         return resolve_runner(cmd, cwd, ctx)
     return resolve_script(cmd, cwd, ctx)
 
