@@ -2,7 +2,7 @@
 
 Evidence, strongest first: the command's own words (DSNs, hosts, `--env production`, `--context prod-eks`,
 `--profile prod`), its env assignments, then the hook's environment and the `.env*` files in cwd that the
-tool itself would load (read through `ctx.read_file`, only when a rule already matched: never on the
+tool itself would load (read through `ctx.read`, only when a rule already matched: never on the
 benign path). Pure apart from that injected reader.
 """
 
@@ -113,7 +113,7 @@ def parse_dotenv(text: str) -> dict[str, str]:
 
 def _read(ctx: Any, path: str) -> str | None:
     try:
-        return ctx.read_file(ctx.resolve(path))
+        return ctx.read(ctx.resolve(path))  # what the line wrote there earlier, else the file
     except Exception:  # a reader must never break a decision
         return None
 
@@ -122,19 +122,18 @@ def dotenv_values(ctx: Any, names: Iterable[str] = _ENV_FILES) -> dict[str, str]
     """Values from `.env` then `.env.local` in cwd (later files win, as dotenv loaders do). Read once per
     evaluation context (several rules and findings of one call ask); callers get a copy."""
     names = tuple(names)
-    memo = _DOTENV_MEMO
-    if memo[0] is ctx and memo[1] == (ctx.cwd, ctx.read_file, names):
-        return dict(memo[2])
+    memo = getattr(ctx, "memo", None)  # the evaluation's memo (an EvalContext); other contexts read every time
+    key = ("dotenv", ctx.cwd, names)
+    if memo is not None and key in memo:
+        return dict(memo[key])
     out: dict[str, str] = {}
     for name in names:
         text = _read(ctx, name)
         if text:
             out.update(parse_dotenv(text[:200_000]))
-    _DOTENV_MEMO[:] = [ctx, (ctx.cwd, ctx.read_file, names), out]  # holds ctx: its id is not reused meanwhile
+    if memo is not None:
+        memo[key] = out
     return dict(out)
-
-
-_DOTENV_MEMO: list[Any] = [None, None, None]
 
 
 def command_environment(cmd: SimpleCommand, ctx: Any, *, files: bool = True) -> str:
@@ -200,7 +199,7 @@ def kube_current_context(ctx: Any, kubeconfig: str | None = None) -> str:
     if not path:
         return ""
     try:
-        text = ctx.read_file(path)
+        text = ctx.read(path)
     except Exception:
         return ""
     m = re.search(r"(?m)^current-context:\s*['\"]?([^'\"\s]+)", (text or "")[:500_000])

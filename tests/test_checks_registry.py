@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from guardrail.checks import guards, registry
+from guardrail.checks import registry
 from guardrail.context import EvalContext
 from guardrail.model import SimpleCommand
 
@@ -68,7 +68,7 @@ def test_script_guard_accepts_every_script_runner(argv: tuple[str, ...]) -> None
     from guardrail.expand.scripts import is_trigger
 
     cmd = SimpleCommand(argv)
-    assert guards.may_run_scripts(cmd, EvalContext())
+    assert registry.may_run_scripts(cmd, EvalContext())
     assert is_trigger(cmd) or argv[0].startswith(("python", "node", "uv")), "guard must cover is_trigger"
 
 
@@ -89,7 +89,7 @@ def test_script_guard_property_over_many_programs() -> None:
             cmd = SimpleCommand((name, *rest))
             found = embedded(cmd, EvalContext())
             if is_trigger(cmd) or inline_code(cmd, ctx) is not None or found.lines or found.unresolved or found.remote:
-                assert guards.may_run_scripts(cmd, ctx), cmd.argv
+                assert registry.may_run_scripts(cmd, ctx), cmd.argv
 
 
 @pytest.mark.parametrize(("line", "follows"), [
@@ -102,4 +102,4 @@ def test_script_following_is_limited_to_uses_that_carry_commands(line: str, foll
     from guardrail.shell.parse import parse_command
 
     cmds = parse_command(line).commands
-    assert any(guards.may_run_scripts(c, EvalContext()) for c in cmds) is follows, [c.argv for c in cmds]
+    assert any(registry.may_run_scripts(c, EvalContext()) for c in cmds) is follows, [c.argv for c in cmds]

@@ -35,11 +35,11 @@ def _modules(*names: str) -> set[str]:
 # The prefilter's whole world (docs/performance.md, "Fast path").
 FAST = {"guardrail", "guardrail.hookio", "guardrail.fastpath"}
 # The one decision path: the service, the engine, the rules, the check registry and its guards, the records.
-CORE = FAST | _modules("service", "engine", "engine.evaluate", "engine.plan", "rules", "model", "context", "checks",
-                       "checks.registry", "checks.guards", "base", "base.record", "base.text", "base.vocab")
+CORE = FAST | _modules("service", "engine", "engine.evaluate", "rules", "model", "context", "checks", "checks.registry",
+                       "base", "base.record", "base.text", "base.vocab")
 # The command model (tree-sitter only for lines its shortcuts cannot take).
-SHELL = _modules("shell", "shell.parse", "shell.state", "shell.shortcuts", "shell.walker", "shell.expansion",
-                 "shell.builtins", "shell.words", "shell.wrappers")
+SHELL = _modules("shell", "shell.parse", "shell.shortcuts", "shell.expansion", "shell.builtins", "shell.words",
+                 "shell.wrappers")
 # A Bash call that no rule stops: parse, match, no opinion. The checks of program-less rules (devices,
 # redirects, dynamic programs, the line's limits) have guards, so their modules do not load.
 FULL = CORE | SHELL

@@ -14,18 +14,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from guardrail.shell import shortcuts, walker, wrappers
+from guardrail.shell import parse, shortcuts, wrappers
 from guardrail.shell.parse import parse_command
 
 
 def _full_walk(source: str) -> str:
     """The model with both shortcuts off, so tree-sitter reads every line (wrapped scripts too)."""
-    saved = walker.plain_words, walker.plain_sequence
-    walker.plain_words = walker.plain_sequence = lambda _source: None
+    saved = parse.plain_words, parse.plain_sequence
+    parse.plain_words = parse.plain_sequence = lambda _source: None
     try:
         return repr(parse_command(source))
     finally:
-        walker.plain_words, walker.plain_sequence = saved
+        parse.plain_words, parse.plain_sequence = saved
 
 
 def _taken(source: str) -> bool:

@@ -18,7 +18,7 @@ import re
 
 from guardrail import environment, rules
 from guardrail.engine.evaluate import format_message
-from guardrail.shell import shortcuts, state, walker
+from guardrail.shell import parse, shortcuts
 from guardrail.model import SimpleCommand
 
 WORDS = ["git", "status", "npm", "test", "run", "build", "rm", "-rf", "-r", "/", "~", ".", "..", "node_modules",
@@ -28,10 +28,10 @@ WORDS = ["git", "status", "npm", "test", "run", "build", "rm", "-rf", "-r", "/",
 
 
 def _walk(fn, source: str) -> tuple[str, list[str]]:  # noqa: ANN001
-    ctx = state.WalkState(deadline=10**12)
+    ctx = parse.WalkState(deadline=10**12)
     try:
-        fn(source, ctx, via=(), depth=0, depth_limit=state.MAX_DEPTH)
-    except state.OverBudget as exc:  # both paths must hit the same limits
+        fn(source, ctx, via=(), depth=0, depth_limit=parse.MAX_DEPTH)
+    except parse.OverBudget as exc:  # both paths must hit the same limits
         return f"budget: {exc}", ctx.problems
     return repr(ctx.out), ctx.problems
 
@@ -42,7 +42,7 @@ def test_plain_word_shortcut_equals_tree_walk(words: list[str]) -> None:
     source = " ".join(words)
     if shortcuts.plain_words(source) is None:
         return  # not eligible: the tree walk handles it anyway
-    assert _walk(walker.parse_into, source) == _walk(walker.parse_tree, source)
+    assert _walk(parse.parse_into, source) == _walk(parse.parse_tree, source)
 
 
 HINT_PARTS = ["prod", "PROD", "production", "live", "prd", "db.prod.example.com", "staging", "stage", "stg", "uat",

@@ -1,4 +1,5 @@
-"""Checks for Write/Edit-style actions: files that run later (CI, hooks, package scripts, rc files) and overwriting files that hold data."""
+"""Checks for Write/Edit-style actions: files that run later (CI, hooks, package scripts, rc files) and overwriting
+files that hold data."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Checks for files and devices: recursive deletion of critical paths, find -delete, writes to block devices, broad chmod, rsync --delete."""
+"""Checks for files and devices: recursive deletion of critical paths, find -delete, writes to block devices, broad
+chmod, rsync --delete."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Checks for git: force pushes to shared branches, discarding local work, deleting remote refs, and commands git runs from config."""
+"""Checks for git: force pushes to shared branches, discarding local work, deleting remote refs, and commands git
+runs from config."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Checks for what a command runs through something else: package scripts, make, just, script files, inline code's shell-outs and tools' embedded commands."""
+"""Checks for what a command runs through something else: package scripts, make, just, script files, inline code's
+shell-outs and tools' embedded commands."""
 
 from __future__ import annotations
 

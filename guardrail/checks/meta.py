@@ -1,4 +1,5 @@
-"""Checks on the command line as a whole: beyond the analysis limits, unparseable with destructive words, files a check could not read."""
+"""Checks on the command line as a whole: beyond the analysis limits, unparseable with destructive words, files a
+check could not read."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Abbreviated long options (`git reset --har`, `rm --recu --for`) spelled out, so the rules for the full spelling judge them."""
+"""Abbreviated long options (`git reset --har`, `rm --recu --for`) spelled out, so the rules for the full spelling
+judge them."""
 
 from __future__ import annotations
 

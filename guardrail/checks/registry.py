@@ -1,22 +1,29 @@
 """Every named check, one row each: what rules write (`match.check = "rm-broad-target"`), where the function lives,
-and what the engine, the prefilter and pack validation need to know about it.
+and what the engine, the prefilter and pack validation need to know about it; and the guards the rows name.
 
 A check is a function `(action, ctx, args) -> list[str]` in the module of its domain (guardrail/checks/<module>.py);
-the targets it returns make the rule fire, an empty list does not. Adding one is this row plus the function (see
+the targets it returns make the rule fire, an empty list does not. Adding one is a row here plus the function (see
 docs/writing-rules.md, "Adding a check"). Domain modules load on a check's first call, never at import: most calls
-need none of them, and a guard (guardrail/checks/guards.py) can refuse before its module loads at all.
+need none of them, and a guard (a cheap exact refusal, at the end of this module) can refuse before its module
+loads at all. Each guard must stay an exact superset of what its checks act on (tests/test_checks_registry.py
+checks them over every program of the vocabulary): a guard that refused a command its check would flag would hide
+a finding.
 """
 
 from __future__ import annotations
 
-from guardrail.checks.guards import (archives, dynamic_head, has_protected, has_redirects, line_has_problems,
-                                     line_has_unread, line_over_limit, may_run_scripts, writes_devices)
+from guardrail.base.vocab import (ARCHIVERS, COMMAND_CARRIERS, CONTAINER_ENGINES, CONTAINER_RUN_VERBS, DEVICE_WRITERS,
+                                  DOWNLOADERS, KUBE_CLIS, TERRAFORMS, is_python)
+from guardrail.rules import positionals
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:
     from types import ModuleType
     from typing import Any, Callable
 
+    from guardrail.context import EvalContext
+
     CheckFn = Callable[[Any, Any, Any], list[str]]
+
 
 # What a check judges, and so which tool calls its rules may name:
 COMMAND = "command"  # one simple command of a Bash line (a SimpleCommand)
@@ -57,6 +64,87 @@ class CheckSpec:
     def __repr__(self) -> str:
         return f"CheckSpec({self.name!r}, {self.module!r}, {self.function!r}, level={self.level!r})"
 
+
+# --------------------------------------------------------------------------- guards
+
+# Runners that carry commands only in some uses; everywhere else they are everyday commands (`docker ps`,
+# `curl -s URL`, `kubectl get pods`, `terraform fmt`) that must not pay for script following. A downloader
+# matters inside `$(...)`/`<(...)` (`eval "$(curl URL)"`); the others by their first word.
+_CONTAINER_TOOLS = CONTAINER_ENGINES | KUBE_CLIS
+
+
+def _carries_commands(name: str, cmd: Any) -> bool:
+    """For a container engine, cluster CLI, gcloud or terraform: whether this use can run commands of its own."""
+    pos = positionals(cmd)
+    if name in _CONTAINER_TOOLS:
+        i = 1 if pos[:1] in (["compose"], ["container"]) else 0  # `docker compose exec`, `docker container run`
+        return len(pos) <= i or pos[i] in CONTAINER_RUN_VERBS
+    if name == "gcloud":
+        return "ssh" in pos[:4]  # `gcloud compute ssh VM --command ...`, `gcloud cloud-shell ssh`
+    return not pos or pos[0] in ("apply", "plan")  # terraform: a saved destroy plan applied on the same line
+
+
+def may_run_scripts(cmd: Any, ctx: EvalContext) -> bool:
+    """Whether `cmd` can run commands guardrail reads from somewhere else: a script, a package script, inline
+    code, a tool's embedded commands, a download (the guard of script following)."""
+    name = getattr(cmd, "name", "")
+    if name in COMMAND_CARRIERS or is_python(name):
+        if name in DOWNLOADERS:
+            return any(v in ("$()", "<()") for v in cmd.via)
+        if name in _CONTAINER_TOOLS or name in TERRAFORMS or name == "gcloud":
+            return _carries_commands(name, cmd)
+        return True
+    head = cmd.argv[0] if getattr(cmd, "argv", None) else ""
+    return head.startswith(("./", "../")) or head.endswith((".sh", ".bash", ".zsh")) or ("/" in head and head.endswith(".py"))
+
+
+def has_protected(cmd: Any, ctx: EvalContext) -> bool:
+    """Whether the config protects any resource (the guard of protected-target)."""
+    config = ctx.config or {}
+    nested = config.get("protected")
+    if hasattr(nested, "values") and any(nested.values()):
+        return True
+    return any(v for k, v in config.items() if k.startswith(("protected_", "protected.")))
+
+
+# Guards of the checks that program-less rules name: every command of every Bash line meets those rules, so
+# without a guard their modules would load for every call.
+
+def has_redirects(cmd: Any, ctx: EvalContext) -> bool:
+    """The command redirects its input or output (redirect-to-device, redirect-target)."""
+    return bool(cmd.redirects)
+
+
+def writes_devices(cmd: Any, ctx: EvalContext) -> bool:
+    """A general tool that can write a block device (device-write)."""
+    return cmd.name in DEVICE_WRITERS
+
+
+def archives(cmd: Any, ctx: EvalContext) -> bool:
+    """An archiver, which may delete what it packs (archive-remove-broad)."""
+    return cmd.name in ARCHIVERS
+
+
+def dynamic_head(cmd: Any, ctx: EvalContext) -> bool:
+    """The program word is an expansion (dynamic-program)."""
+    return bool(cmd.argv) and cmd.argv[0][:1] == "$"
+
+
+# Guards of line-level checks (the action is None; the context says what the line was).
+
+def line_over_limit(_line: Any, ctx: EvalContext) -> bool:
+    return bool(ctx.over_limit)
+
+
+def line_has_problems(_line: Any, ctx: EvalContext) -> bool:
+    return bool(ctx.problems)
+
+
+def line_has_unread(_line: Any, ctx: EvalContext) -> bool:
+    return bool(ctx.unread)
+
+
+# --------------------------------------------------------------------------- the rows
 
 _RISKY_WORDS = ("rm", "rmdir", "dd", "mkfs", "shred", "wipefs", "drop", "truncate", "delete", "destroy", "reset",
                 "purge", "flush", "flushall", "flushdb", "prune", "clean", "force", "rf", "fr", "eval", "exec",

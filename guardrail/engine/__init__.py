@@ -1,1 +1,1 @@
-"""The engine: a tool call and the rules to findings (evaluate.py, over plan.py), findings to a verdict (decide.py)."""
+"""The engine: a tool call and the rules to findings (evaluate.py), findings to a verdict (decide.py)."""

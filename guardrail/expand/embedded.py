@@ -1,4 +1,5 @@
-"""Everything a command runs from text guardrail can read (inline code, tool options, node package entries), and downloads that reach a shell."""
+"""Everything a command runs from text guardrail can read (inline code, tool options, node package entries), and
+downloads that reach a shell."""
 
 from __future__ import annotations
 

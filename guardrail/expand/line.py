@@ -1,4 +1,5 @@
-"""Follow indirection across one command line: what `npm run X`, `make T`, `just R`, `./script.sh` and `bash x.sh` really run, in the directory a `cd` put them, seeing the files the line wrote earlier."""
+"""Follow indirection across one command line: what `npm run X`, `make T`, `just R`, `./script.sh` and `bash x.sh`
+really run, in the directory a `cd` put them, seeing the files the line wrote earlier."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""What package managers and task runners run: package.json scripts with pre/post hooks, workspaces, run-s/concurrently/turbo/nx/lerna."""
+"""What package managers and task runners run: package.json scripts with pre/post hooks, workspaces,
+run-s/concurrently/turbo/nx/lerna."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Commands run somewhere else on the agent's behalf: ssh, gcloud compute ssh, kubectl exec, docker run/exec and compose."""
+"""Commands run somewhere else on the agent's behalf: ssh, gcloud compute ssh, kubectl exec, docker run/exec and
+compose."""
 
 from __future__ import annotations
 

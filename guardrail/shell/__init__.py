@@ -1,1 +1,2 @@
-"""The command model: a Bash command line becomes the simple commands that would run (entry point: parse.parse_command)."""
+"""The command model: a Bash command line becomes the simple commands that would run (entry point:
+parse.parse_command)."""

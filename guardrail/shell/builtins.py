@@ -26,7 +26,7 @@ _GIT_BUILTINS = frozenset(
 
 
 class BuiltinState:
-    """The walker's builtin methods (mixed into guardrail.shell.walker.Walker)."""
+    """The walker's builtin methods (mixed into guardrail.shell.parse.Walker)."""
 
     def script_source(self, cmd: SimpleCommand) -> tuple[str, Any] | None:
         """A shell or `source` whose script is its stdin by name (`bash /dev/stdin <<< ...`) or a process

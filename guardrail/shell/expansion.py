@@ -15,7 +15,7 @@ _LEADING_EXTRAS = re.compile(rb"(?:[ \t\n]|\\\n)*")
 
 
 class WordExpansion:
-    """The walker's word methods (mixed into guardrail.shell.walker.Walker, which provides ctx, via, depth and
+    """The walker's word methods (mixed into guardrail.shell.parse.Walker, which provides ctx, via, depth and
     the walk itself)."""
 
     def leaf_fields(self, node: Any, t: str) -> list[str]:

@@ -1,4 +1,5 @@
-"""Verified shortcuts that build the command model of plain lines without tree-sitter (property-tested against the full walk)."""
+"""Verified shortcuts that build the command model of plain lines without tree-sitter (property-tested against the
+full walk)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Wrappers: programs that run another command (sudo, env, xargs, find -exec, bash -c, ssh, docker exec, uv run, ...), and how each is unwrapped."""
+"""Wrappers: programs that run another command (sudo, env, xargs, find -exec, bash -c, ssh, docker exec, uv run,
+...), and how each is unwrapped."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""SQL analysis: statements split and classified (drop, truncate, delete or update without a real WHERE, alter), dynamic SQL folded. sqlparse is imported only when SQL is present."""
+"""SQL analysis: statements split and classified (drop, truncate, delete or update without a real WHERE, alter),
+dynamic SQL folded. sqlparse is imported only when SQL is present."""
 
 from __future__ import annotations
 

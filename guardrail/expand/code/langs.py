@@ -1,4 +1,5 @@
-"""Commands that inline code starts, read from its text: shell-out calls and tree deletions in node, ruby, perl, php, lua, R and AppleScript."""
+"""Commands that inline code starts, read from its text: shell-out calls and tree deletions in node, ruby, perl, php,
+lua, R and AppleScript."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Commands that Python code starts, read through its syntax tree: aliases, built-up strings, the exec/spawn family, tree deletions."""
+"""Commands that Python code starts, read through its syntax tree: aliases, built-up strings, the exec/spawn family,
+tree deletions."""
 
 from __future__ import annotations
 

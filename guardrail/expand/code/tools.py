@@ -1,4 +1,5 @@
-"""Commands that tools run from their own options or scripts: awk system(), sed's e, vim's :!, tar --to-command, rsync -e, zip -TT, make --eval."""
+"""Commands that tools run from their own options or scripts: awk system(), sed's e, vim's :!, tar --to-command,
+rsync -e, zip -TT, make --eval."""
 
 from __future__ import annotations
 
