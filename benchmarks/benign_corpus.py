@@ -7,7 +7,7 @@ Every line is judged in process, with the built-in packs and no intent, in a scr
 as `guardrail check` would. Prints the decisions, and the rules behind each deny/ask with examples. Run it with
 another checkout's interpreter (`/path/to/checkout/.venv/bin/python benchmarks/benign_corpus.py`) to compare
 before and after a change: the script uses only `guardrail.service.decide_call` (or, in checkouts older than
-the service, `guardrail.engine.evaluate`).
+the service, `guardrail.engine`).
 """
 
 from __future__ import annotations

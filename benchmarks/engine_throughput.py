@@ -31,8 +31,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=10, help="warm passes; the fastest is reported (less machine noise)")
     args = ap.parse_args()
-    from guardrail.context import EvalContext
-    from guardrail.engine.evaluate import evaluate
+    from guardrail.model import EvalContext
+    from guardrail.engine import evaluate
     from guardrail.model import ToolCall
     from guardrail.packs import load_ruleset
     from guardrail.shell.parse import parse_command

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from guardrail.model import EFFECTS
 
+
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _BASH_TOOLS = frozenset({"Bash"})
 _FILE_TOOLS = frozenset({"Write", "Edit", "MultiEdit", "NotebookEdit"})

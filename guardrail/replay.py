@@ -19,6 +19,7 @@ from typing import Any, Iterator
 
 from guardrail.model import ToolCall
 
+
 _HOME = re.compile(r"^(/home/[^/]+|/Users/[^/]+|/root)(/|$)")
 
 

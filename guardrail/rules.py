@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import fnmatch
 import re
+
 from guardrail.base.record import factory, record
+from guardrail.model import SimpleCommand
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:
     from typing import Any, Callable, Mapping
 
-from guardrail.model import SimpleCommand
 
 # Options that take a value, per program, so their value is not read as a positional argument.
 VALUE_OPTIONS: dict[str, frozenset[str]] = {

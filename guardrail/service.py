@@ -12,7 +12,7 @@ import os
 
 from guardrail import fastpath
 from guardrail.base.record import record
-from guardrail.context import EvalContext, MAX_FILE_BYTES
+from guardrail.model import EvalContext, MAX_FILE_BYTES
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:
     from pathlib import Path
@@ -78,14 +78,14 @@ def decide_call(call: ToolCall, ruleset: RuleSet, ctx: EvalContext, *, intent: A
     that returns one; `non_interactive` (nobody can answer `ask`, as under `claude -p`: it becomes deny) is a bool or
     a function that returns one. Functions are called only when some rule found something: the hook reads the
     transcript and the intent modules for no call that no rule concerns."""
-    from guardrail.engine.evaluate import evaluate
+    from guardrail.engine import evaluate
 
     if not callable(intent) and not callable(non_interactive):
         return evaluate(call, ruleset, ctx, intent=intent, non_interactive=non_interactive, only_rule=only_rule)
     verdict = evaluate(call, ruleset, ctx, only_rule=only_rule)
     if not verdict.findings:
         return verdict
-    from guardrail.engine.decide import decide
+    from guardrail.decide import decide
 
     return decide(verdict.findings, intent=intent() if callable(intent) else intent,
                   non_interactive=non_interactive() if callable(non_interactive) else non_interactive)

@@ -18,6 +18,7 @@ from typing import Any, Iterable
 
 from guardrail.model import ToolCall
 
+
 # Where cases run unless they say `cwd`: a fixed, fake layout so results never depend on the machine.
 CASE_HOME = "/home/user"
 CASE_CWD = "/work/proj"
@@ -78,7 +79,7 @@ def case_tool_input(tool: str, value: Any) -> dict[str, Any]:
 
 def case_context(cwd: str | None, files: dict[str, str] | None, config: dict[str, Any] | None = None) -> Any:
     """An EvalContext over the fake layout; `files` (relative to cwd or absolute) feed read_file."""
-    from guardrail.context import EvalContext
+    from guardrail.model import EvalContext
 
     wd = cwd or CASE_CWD
     if not wd.startswith("/"):

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from guardrail.engine.evaluate import evaluate
+from guardrail.engine import evaluate
 from guardrail.model import ToolCall
 from guardrail.packs import load_ruleset
 from guardrail.testing import CASE_CWD, case_context

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from guardrail.checks import registry
-from guardrail.context import EvalContext
+from guardrail.model import EvalContext
 from guardrail.model import SimpleCommand
 
 
@@ -35,7 +35,7 @@ def test_checks_load_their_module_on_first_call_only() -> None:
     code = (
         "import sys\n"
         "from guardrail.checks.registry import CHECKS\n"
-        "from guardrail.context import EvalContext\n"
+        "from guardrail.model import EvalContext\n"
         "from guardrail.model import SimpleCommand\n"
         "before = sorted(m for m in sys.modules if m.startswith('guardrail.checks.'))\n"
         "CHECKS['indirect'](SimpleCommand(('ls',)), EvalContext(), {})\n"  # the guard refuses: no load
@@ -50,7 +50,7 @@ def test_checks_load_their_module_on_first_call_only() -> None:
 def test_benign_commands_do_not_load_script_following_or_sqlparse() -> None:
     code = (
         "import sys\n"
-        "from guardrail.engine.evaluate import evaluate\n"
+        "from guardrail.engine import evaluate\n"
         "from guardrail.packs import load_ruleset\n"
         "from guardrail.model import ToolCall\n"
         "rs = load_ruleset()\n"

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from guardrail.context import EvalContext
-from guardrail.engine.evaluate import evaluate
+from guardrail.model import EvalContext
+from guardrail.engine import evaluate
 from guardrail.environment import classify_text, command_environment, parse_dotenv, protected_hits, protected_names
 from guardrail.model import ToolCall
 from guardrail.packs import load_ruleset
@@ -266,8 +266,8 @@ BENIGN_FAST = ["ls -la", "git status", "pytest -q", "cat README.md", "psql -c 'S
 def test_benign_path_imports_no_sqlparse_and_reads_no_files() -> None:
     code = f"""
 import sys
-from guardrail.context import EvalContext
-from guardrail.engine.evaluate import evaluate
+from guardrail.model import EvalContext
+from guardrail.engine import evaluate
 from guardrail.model import ToolCall
 from guardrail.packs import load_ruleset
 rs = load_ruleset()
@@ -306,8 +306,8 @@ def test_todo_stored_procedure(ruleset: Any) -> None:
 def test_hook_like_process_uses_the_full_sql_check() -> None:
     """In a fresh process (as the hook runs), nothing imports the SQL checks before the first SQL rule."""
     code = """
-from guardrail.context import EvalContext
-from guardrail.engine.evaluate import evaluate
+from guardrail.model import EvalContext
+from guardrail.engine import evaluate
 from guardrail.model import ToolCall
 from guardrail.packs import load_ruleset
 rs = load_ruleset()

@@ -241,12 +241,12 @@ def test_on_error_can_be_set_to_ask(env: dict[str, str]) -> None:
 
 
 def test_internal_exception_fails_closed(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
-    import guardrail.engine.evaluate
+    import guardrail.engine
 
     def boom(*_a: Any, **_k: Any) -> Any:
         raise RuntimeError("simulated engine bug")
 
-    monkeypatch.setattr(guardrail.engine.evaluate, "evaluate", boom)
+    monkeypatch.setattr(guardrail.engine, "evaluate", boom)
     out = run("pre-tool-use", payload(env, tool_input={"command": "ls"}), env)
     assert decision(out) == "deny"
     assert "simulated engine bug" in out["hookSpecificOutput"]["permissionDecisionReason"]  # type: ignore[index]

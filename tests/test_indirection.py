@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from guardrail.context import EvalContext
-from guardrail.engine.evaluate import evaluate
+from guardrail.model import EvalContext
+from guardrail.engine import evaluate
 from guardrail.expand.line import expand
 from guardrail.expand.make import parse_justfile, parse_makefile
 from guardrail.expand.scripts import is_trigger

@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).parent / "intent"))
 from builder import Session
 from test_intent_scenarios import PAIRS, _decide, _pair_session  # noqa: F401 - shared harness
 
-from guardrail.engine.evaluate import evaluate
+from guardrail.engine import evaluate
 from guardrail.model import STRICTNESS, ToolCall
 from guardrail.packs import load_ruleset
 

@@ -16,7 +16,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent / "intent"))
 from builder import Session  # noqa: E402
 
-from guardrail.engine.evaluate import evaluate  # noqa: E402
+from guardrail.engine import evaluate  # noqa: E402
 from guardrail.intent.store import load_intent, record_prompt  # noqa: E402
 from guardrail.model import STRICTNESS, ToolCall  # noqa: E402
 from guardrail.packs import load_ruleset  # noqa: E402

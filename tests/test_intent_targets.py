@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from guardrail.context import EvalContext
-from guardrail.engine.evaluate import evaluate
+from guardrail.model import EvalContext
+from guardrail.engine import evaluate
 from guardrail.intent.model import Prompt, _is_ident, _is_operation, extract_intent
 from guardrail.model import ToolCall
 from guardrail.packs import load_ruleset

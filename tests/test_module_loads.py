@@ -35,7 +35,7 @@ def _modules(*names: str) -> set[str]:
 # The prefilter's whole world (docs/performance.md, "Fast path").
 FAST = {"guardrail", "guardrail.hookio", "guardrail.fastpath"}
 # The one decision path: the service, the engine, the rules, the check registry and its guards, the records.
-CORE = FAST | _modules("service", "engine", "engine.evaluate", "rules", "model", "context", "checks", "checks.registry",
+CORE = FAST | _modules("service", "engine", "rules", "model", "checks", "checks.registry",
                        "base", "base.record", "base.text", "base.vocab")
 # The command model (tree-sitter only for lines its shortcuts cannot take).
 SHELL = _modules("shell", "shell.parse", "shell.shortcuts", "shell.expansion", "shell.builtins", "shell.words",
@@ -46,7 +46,7 @@ FULL = CORE | SHELL
 GIT = _modules("checks.git", "checks.runs", "checks.options")
 # What a decision adds: the verdict, the finding's environment, intent (store, transcript, model, policy), the
 # audit trail.
-DECIDED = _modules("engine.decide", "audit", "environment", "sql", "sql.clients", "intent", "intent.model",
+DECIDED = _modules("decide", "audit", "environment", "sql", "sql.clients", "intent", "intent.model",
                    "intent.policy", "intent.store", "intent.transcript", "redact")
 # Script following, as `npm test` needs it: the package-script reader, not the readers of make, code or remotes.
 EXPANSION = _modules("checks.indirect", "expand", "expand.steps", "expand.scripts", "expand.packages",

@@ -17,7 +17,7 @@ import fnmatch
 import re
 
 from guardrail import environment, rules
-from guardrail.engine.evaluate import format_message
+from guardrail.engine import format_message
 from guardrail.shell import parse, shortcuts
 from guardrail.model import SimpleCommand
 

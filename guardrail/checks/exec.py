@@ -7,8 +7,7 @@ import re
 
 from guardrail.base.text import LazyRegex
 from guardrail.base.vocab import DOWNLOADERS
-from guardrail.context import EvalContext
-from guardrail.model import SimpleCommand
+from guardrail.model import EvalContext, SimpleCommand
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:
     from typing import Any, Mapping

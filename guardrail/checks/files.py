@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from guardrail.base.text import LazyRegex
-from guardrail.context import EvalContext, MAX_FILE_BYTES
+from guardrail.model import EvalContext, MAX_FILE_BYTES
 from guardrail.rules import any_glob, has_flag
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:

@@ -9,8 +9,7 @@ import re
 from guardrail.base.text import LazyRegex
 from guardrail.base.vocab import ARCHIVERS, DELETERS, DEVICE_WRITERS
 from guardrail.checks.options import expanded_options
-from guardrail.context import EvalContext, normalised_dir
-from guardrail.model import SimpleCommand
+from guardrail.model import EvalContext, SimpleCommand, normalised_dir
 from guardrail.rules import has_flag, positionals
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:

@@ -6,8 +6,7 @@ from __future__ import annotations
 import re
 
 from guardrail.base.text import shell_quote
-from guardrail.context import EvalContext
-from guardrail.model import SimpleCommand
+from guardrail.model import EvalContext, SimpleCommand
 from guardrail.rules import has_flag, positionals
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:

@@ -3,12 +3,11 @@ shell-outs and tools' embedded commands."""
 
 from __future__ import annotations
 
-from guardrail.context import EvalContext
 from guardrail.expand.embedded import downloaded_code, embedded, fresh_destroy_plan, may_embed, shell_outs
 from guardrail.expand.line import expand
 from guardrail.expand.scripts import is_trigger
 from guardrail.expand.steps import DESTRUCTIVE_NAME, Expansion
-from guardrail.model import SimpleCommand
+from guardrail.model import EvalContext, SimpleCommand
 from guardrail.rules import effect_selected, positionals
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:

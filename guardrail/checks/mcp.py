@@ -6,7 +6,7 @@ import re
 
 from guardrail.base.text import LazyRegex
 from guardrail.checks.sql import sql_findings
-from guardrail.context import EvalContext
+from guardrail.model import EvalContext
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:
     from typing import Any, Iterable, Mapping

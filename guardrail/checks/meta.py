@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from guardrail.context import EvalContext
+from guardrail.model import EvalContext
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:
     from typing import Any, Mapping

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from guardrail.checks.indirect import inner_hits
 from guardrail.checks.sql import all_sql_payloads
-from guardrail.context import EvalContext
-from guardrail.model import SimpleCommand
+from guardrail.model import EvalContext, SimpleCommand
 from guardrail.rules import effect_selected
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:

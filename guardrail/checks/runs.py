@@ -7,8 +7,7 @@ from __future__ import annotations
 from guardrail.base.text import LazyRegex
 from guardrail.base.vocab import SQL_CLIENTS
 from guardrail.checks.git import GIT_TRANSPORT, git_run_commands
-from guardrail.context import EvalContext
-from guardrail.model import SimpleCommand
+from guardrail.model import EvalContext, SimpleCommand
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:
     from typing import Any, Mapping

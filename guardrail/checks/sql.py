@@ -6,9 +6,8 @@ import re
 
 from guardrail.base.text import LazyRegex
 from guardrail.base.vocab import SQL_CLIENTS
-from guardrail.context import EvalContext
 from guardrail.expand.code.inline import STRING_LITERAL, inline_code
-from guardrail.model import SimpleCommand
+from guardrail.model import EvalContext, SimpleCommand
 from guardrail.rules import effect_selected, positionals
 from guardrail.sql.clients import SQLITE_LIKE, client_options, sqlite_options
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)

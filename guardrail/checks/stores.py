@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 
 from guardrail.base.text import LazyRegex
-from guardrail.context import EvalContext
-from guardrail.model import SimpleCommand
+from guardrail.model import EvalContext, SimpleCommand
 from guardrail.rules import positionals
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:

@@ -6,8 +6,7 @@ import re
 
 from guardrail.base.vocab import KUBE_CLIS
 from guardrail.checks.sql import command_env
-from guardrail.context import EvalContext
-from guardrail.model import SimpleCommand
+from guardrail.model import EvalContext, SimpleCommand
 from guardrail.rules import has_flag, positionals
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import click
 import json
 import os
 import sys
 import time
 from typing import Any
-
-import click
 
 
 @click.command("check")

@@ -10,9 +10,8 @@ from guardrail.base.text import LazyRegex, shell_quote
 from guardrail.base.vocab import (AWKS, CODE_RUNNERS, CONTAINER_ENGINES, DOWNLOADERS, INLINE_FLAGS, INTERPRETERS,
                                   KUBE_CLIS, MAKES, PACKAGE_MANAGERS, REMOTE_SHELLS, SEDS, TARS, TERRAFORMS, VIMS,
                                   is_python)
-from guardrail.context import EvalContext
 from guardrail.expand.code.inline import inline_code, inline_flag
-from guardrail.model import SimpleCommand
+from guardrail.model import EvalContext, SimpleCommand
 from guardrail.rules import positionals
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations
 if TYPE_CHECKING:
     from typing import Any
 
-    from guardrail.context import EvalContext
+    from guardrail.model import EvalContext
 
 
 def is_trigger(cmd: SimpleCommand, ctx: EvalContext | None = None) -> bool:

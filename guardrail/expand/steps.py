@@ -9,7 +9,7 @@ from guardrail.base.record import factory, record
 from guardrail.model import SimpleCommand
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:
-    from guardrail.context import EvalContext
+    from guardrail.model import EvalContext
 
 
 MAX_DEPTH = 5

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import re
 
-from guardrail.base.text import LazyRegex
 from guardrail.base.record import record
+from guardrail.base.text import LazyRegex
 from guardrail.model import EFFECTS, Finding
-
 
 
 ALL_EFFECTS: frozenset[str] = frozenset(EFFECTS)

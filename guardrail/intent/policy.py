@@ -14,7 +14,8 @@ import os
 from collections.abc import Mapping
 
 from guardrail.intent.model import IntentMatch
-from guardrail.model import EFFECTS, STRICTNESS, Finding
+from guardrail.model import EFFECTS, Finding, STRICTNESS
+
 
 NO_HUMAN_NOTE = ("No human can answer a confirmation prompt in this session, so this is denied: stop, do not retry "
                  "or work around it, and report to the user what you wanted to run and why.")

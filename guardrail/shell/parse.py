@@ -14,7 +14,7 @@ import time
 from guardrail.base.record import replace
 from guardrail.base.text import shell_quote
 from guardrail.model import CommandModel, Redirect, SimpleCommand
-from guardrail.shell.builtins import STATE_BUILTINS, BuiltinState
+from guardrail.shell.builtins import BuiltinState, STATE_BUILTINS
 from guardrail.shell.expansion import WordExpansion
 from guardrail.shell.shortcuts import ABOVE_PLANE_2, plain_sequence, plain_words
 from guardrail.shell.words import expand_braces, literal_output, node_text, unescape_unquoted

@@ -12,8 +12,7 @@ from guardrail.base.text import LazyRegex
 from guardrail.base.vocab import INLINE_FLAGS, is_python
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:
-    from guardrail.context import EvalContext
-    from guardrail.model import SimpleCommand
+    from guardrail.model import EvalContext, SimpleCommand
 
 
 # A string literal in code of any of the languages read (triple quotes, backticks, double and single quotes).

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 from guardrail.base.text import LazyRegex, shell_quote
-from guardrail.context import EvalContext
 from guardrail.expand.code.langs import RUNTIME_VALUE
+from guardrail.model import EvalContext
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:
     from typing import Any

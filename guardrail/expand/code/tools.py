@@ -7,9 +7,8 @@ import posixpath
 import re
 
 from guardrail.base.vocab import SHELLS
-from guardrail.context import EvalContext
 from guardrail.expand.code.langs import RUNTIME_VALUE, call_args, fold_text
-from guardrail.model import SimpleCommand
+from guardrail.model import EvalContext, SimpleCommand
 
 
 _AWK_VALUE_OPTS = frozenset({"-F", "-v", "-f", "-e", "--source", "-i", "--include", "-l", "--load", "-E", "--exec",

@@ -17,8 +17,7 @@ import sys
 from guardrail.base.record import record, replace
 from guardrail.base.vocab import CD_BUILTINS, FILE_WRITERS
 from guardrail.checks.registry import CHECKS, LINE, may_run_scripts
-from guardrail.context import EvalContext
-from guardrail.model import CommandModel, FileWrite, Finding, SimpleCommand, ToolCall, Verdict
+from guardrail.model import CommandModel, EvalContext, FileWrite, Finding, SimpleCommand, ToolCall, Verdict
 from guardrail.rules import any_glob, cached_regex, match_command, match_file_write, positionals
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:
@@ -76,7 +75,7 @@ def evaluate(
         if alone and alone[0].match.check is not None and CHECKS[alone[0].match.check].spec.after_others:
             # This rule judges what the other rules' checks could not read: run them all, keep its findings.
             full = evaluate(call, ruleset, ctx, non_interactive=non_interactive)
-            from guardrail.engine.decide import decide
+            from guardrail.decide import decide
 
             return decide([f for f in full.findings if f.rule_id == only_rule], intent=intent,
                           non_interactive=non_interactive)
@@ -119,7 +118,7 @@ def evaluate(
             findings.extend(_match_other(rule, call, ctx))
     if not findings and intent is None:
         return Verdict(decision=None)  # the common answer: no rule concerns the call (decide never loads)
-    from guardrail.engine.decide import decide
+    from guardrail.decide import decide
 
     return decide(findings, intent=intent, non_interactive=non_interactive)
 
