@@ -103,3 +103,40 @@ def test_script_following_is_limited_to_uses_that_carry_commands(line: str, foll
 
     cmds = parse_command(line).commands
     assert any(registry.may_run_scripts(c, EvalContext()) for c in cmds) is follows, [c.argv for c in cmds]
+
+
+def _corpus_commands() -> list[str]:
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent
+    out = []
+    for f in sorted((root / "corpus").glob("*.jsonl")) + sorted((root / "rounds").glob("*.jsonl")):
+        for line in f.read_text().splitlines():
+            case = json.loads(line) if line.strip() else {}
+            if case.get("tool_name") == "Bash":
+                out.append(case["tool_input"]["command"])
+    return out
+
+
+def test_every_guard_is_exact_over_the_corpora() -> None:
+    """A guard refuses only what its check would not flag: over every command of the corpora and rounds (and the
+    whole line, for line-level checks), guard False means the check's own function finds nothing."""
+    from guardrail.shell.parse import parse_command
+    from guardrail.testing import case_context
+
+    guarded = [(name, check) for name, check in registry.CHECKS.items() if check.guard is not None]
+    assert {"indirect", "protected-target", "dynamic-program", "redirect-to-device", "over-limit"} <= dict(guarded).keys()
+    refused = 0
+    for line in _corpus_commands():
+        model = parse_command(line)
+        for name, check in guarded:
+            args = {"regex": "."} if name == "redirect-target" else {}
+            ctx = case_context(None, None)
+            ctx.problems, ctx.over_limit, ctx.source = model.problems, model.over_limit, model.source
+            actions = [None] if check.spec.level == registry.LINE else model.commands
+            for action in actions:
+                if not check.guard(action, ctx):
+                    refused += 1
+                    assert check.load()(action, ctx, args) == [], (name, line)
+    assert refused > 1000
