@@ -87,6 +87,21 @@ def has_flag(args: tuple[str, ...] | list[str], spec: str) -> bool:
     return False
 
 
+def option_values(args: tuple[str, ...] | list[str], short: str, long: str) -> list[str]:
+    """Every value of an option written `-x V`, `-xV`, `--long V` or `--long=V`, in order. Every word is read
+    (a value that looks like the option is read as one too): commands found twice cost nothing, one missed may."""
+    out = []
+    prefix, n = long + "=", len(short)
+    for i, a in enumerate(args):
+        if (a == short or a == long) and i + 1 < len(args):
+            out.append(args[i + 1])
+        elif a.startswith(prefix):
+            out.append(a[len(prefix):])
+        elif a.startswith(short) and len(a) > n:
+            out.append(a[n:])
+    return out
+
+
 def positionals(cmd: SimpleCommand) -> list[str]:
     """Arguments that are not options (nor values of known value-taking options)."""
     try:

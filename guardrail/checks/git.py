@@ -7,7 +7,7 @@ import re
 
 from guardrail.base.text import shell_quote
 from guardrail.model import EvalContext, SimpleCommand
-from guardrail.rules import has_flag, positionals
+from guardrail.rules import has_flag, option_values, positionals
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:
     from typing import Any, Mapping
@@ -188,13 +188,7 @@ def git_run_commands(cmd: SimpleCommand) -> list[str]:
             if args:
                 out.append(" ".join(shell_quote(t) for t in args) if len(args) > 1 else args[0])
     elif sub == "rebase":
-        for j, t in enumerate(tail):
-            if t in ("-x", "--exec") and j + 1 < len(tail):
-                out.append(tail[j + 1])
-            elif t.startswith("--exec="):
-                out.append(t.split("=", 1)[1])
-            elif t.startswith("-x") and len(t) > 2:
-                out.append(t[2:])
+        out += option_values(tail, "-x", "--exec")
     elif sub in GIT_TRANSPORT:
         # `--upload-pack`/`--receive-pack`/`--exec` name the remote helper, run through the shell for local
         # and ssh transports; difftool's `--extcmd`/`-x` runs per file

@@ -8,6 +8,7 @@ import re
 from guardrail.base import vocab
 from guardrail.base.text import shell_quote
 from guardrail.model import SimpleCommand
+from guardrail.rules import option_values
 from guardrail.shell.words import ansi_c
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:
@@ -627,14 +628,8 @@ def _unwrap_xargs(cmd: SimpleCommand, args: list[str]) -> tuple[str, Any] | None
         return ("argv", ("xargs", rest + items, []))
     # Arguments come from input we cannot see: mark them as such, naming the file when there is one
     # (`xargs -a list.txt`, `xargs < list.txt`, `cat list.txt | xargs`) so checks can read it.
-    source = cmd.stdin_file
-    for i, o in enumerate(opts):
-        if o in ("-a", "--arg-file") and i + 1 < len(opts):
-            source = opts[i + 1]
-        elif o.startswith("--arg-file="):
-            source = o.split("=", 1)[1]
-        elif o.startswith("-a") and len(o) > 2 and not o.startswith("--"):
-            source = o[2:]
+    arg_files = option_values(opts, "-a", "--arg-file")
+    source = arg_files[-1] if arg_files else cmd.stdin_file
     placeholder = f"$(xargs-input <{source})" if source and source not in ("-", "/dev/stdin") else "$(xargs-input)"
     return ("argv", ("xargs", rest + [placeholder], []))
 

@@ -9,6 +9,7 @@ import re
 from guardrail.base.vocab import SHELLS
 from guardrail.expand.code.langs import RUNTIME_VALUE, call_args, fold_text
 from guardrail.model import EvalContext, SimpleCommand
+from guardrail.rules import option_values
 
 
 _AWK_VALUE_OPTS = frozenset({"-F", "-v", "-f", "-e", "--source", "-i", "--include", "-l", "--load", "-E", "--exec",
@@ -239,16 +240,8 @@ def zip_commands(cmd: SimpleCommand) -> list[str]:
 
 
 def make_eval_commands(cmd: SimpleCommand) -> list[str]:
-    a, texts = list(cmd.args), []
-    for i, x in enumerate(a):
-        if x in ("--eval", "-E") and i + 1 < len(a):
-            texts.append(a[i + 1])
-        elif x.startswith("--eval="):
-            texts.append(x.split("=", 1)[1])
-        elif x.startswith("-E") and len(x) > 2:
-            texts.append(x[2:])
     out = []
-    for t in texts:
+    for t in option_values(cmd.args, "-E", "--eval"):
         for ln in t.split("\n"):
             if ln.startswith("\t"):
                 out.append(ln[1:].lstrip("@-+ "))
