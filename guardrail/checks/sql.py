@@ -45,6 +45,20 @@ def _with_includes(origin: str, text: str, ctx: EvalContext, out: list[tuple[str
                 _with_includes(f"-f {m.group(2)}", sub, ctx, out, depth + 1)
 
 
+def _option_payloads(found: list[tuple[str, str, str]], ctx: EvalContext, out: list[tuple[str, str]], *,
+                     long_file_origin: bool) -> None:
+    """The SQL of a client's options: ("sql", option, text) as given, ("file", option, path) read. A file's origin
+    is `-f PATH`, or `--file PATH` for a long option when `long_file_origin`."""
+    for kind, opt, val in found:
+        if kind == "sql":
+            _with_includes(opt, val, ctx, out)
+        else:
+            text = _file_text(val, ctx)
+            if text is not None:
+                long = long_file_origin and not (opt.startswith("-") and not opt.startswith("--"))
+                _with_includes(f"--file {val}" if long else f"-f {val}", text, ctx, out)
+
+
 def sql_payloads(cmd: SimpleCommand, ctx: EvalContext) -> list[tuple[str, str]]:
     """(origin, SQL text) pairs a database client command would execute. Origins of text read from files start
     with `-f`, `--file`, `<` or `.read` (rules asking for files only rely on it)."""
@@ -57,29 +71,13 @@ def sql_payloads(cmd: SimpleCommand, ctx: EvalContext) -> list[tuple[str, str]]:
         if "query" in a:
             out.extend(("bq query", x) for x in a[a.index("query") + 1:] if not x.startswith("-"))
     elif name in SQLITE_LIKE:
-        found, pos = sqlite_options(a)
-        if name == "litecli":
-            found, pos = client_options("mycli", a)
-        for kind, opt, val in found:
-            if kind == "sql":
-                _with_includes(opt, val, ctx, out)
-            else:
-                text = _file_text(val, ctx)
-                if text is not None:
-                    _with_includes(f"-f {val}", text, ctx, out)
+        found, pos = client_options("mycli", a) if name == "litecli" else sqlite_options(a)
+        _option_payloads(found, ctx, out, long_file_origin=False)
         # sqlite3 DB "SQL" ...: every word after the database is SQL or a dot-command
         for x in pos[1:]:
             _with_includes("argument", x, ctx, out)
     else:
-        found, _pos = client_options(name, a)
-        for kind, opt, val in found:
-            if kind == "sql":
-                _with_includes(opt, val, ctx, out)
-            else:
-                text = _file_text(val, ctx)
-                if text is not None:
-                    _with_includes(f"-f {val}" if opt.startswith("-") and not opt.startswith("--") else
-                                   f"--file {val}", text, ctx, out)
+        _option_payloads(client_options(name, a)[0], ctx, out, long_file_origin=True)
     if cmd.stdin_text:
         _with_includes("stdin", cmd.stdin_text, ctx, out)
     elif cmd.stdin_file:
