@@ -56,26 +56,6 @@ def _path_arg(expr: str) -> str | None:
     return None
 
 
-def _first_arg(code: str, start: int) -> str:
-    """The text of the first argument of a call whose `(` is at `start` (balanced, bounded)."""
-    depth, i = 0, start
-    while i < len(code) and i < start + 400:
-        ch = code[i]
-        if ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-            if depth == 0:
-                return code[start + 1:i]
-        elif ch == "," and depth == 1:
-            return code[start + 1:i]
-        elif ch in "'\"`":
-            end = code.find(ch, i + 1)
-            i = end if end > 0 else len(code)
-        i += 1
-    return code[start + 1:i]
-
-
 _B64_CALL = LazyRegex(
     r"(?:base64\.)?b64decode\(\s*b?(['\"])([A-Za-z0-9+/=\s]{4,4000})\1\s*\)(?:\.decode\([^)]*\))?"  # python
     r"|atob\(\s*(['\"])([A-Za-z0-9+/=]{4,4000})\3\s*\)"  # node/browser
@@ -139,7 +119,7 @@ def code_commands(code: str, lang: str, depth: int = 0) -> list[str]:
             if lang == "node" and re.match(r"rm(dir)?Sync|promises", m.group(0)) and\
                     not re.search(r"recursive\s*:\s*true", code[m.end():m.end() + 300]):
                 continue  # fs.rmSync(file) without recursive removes one file
-            path = _path_arg(_first_arg(code, m.end()))
+            path = _path_arg(call_args(code, m.end())[0][0])
             if path is not None:
                 out.append(f"rm -rf {shell_quote(path)}")
     if lang == "python" and depth < 2:
