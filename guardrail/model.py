@@ -13,6 +13,7 @@ injected, bounded `read_file`, after the line's own writes).
 
 from __future__ import annotations
 
+import functools
 import posixpath
 
 from guardrail.base.record import factory, record
@@ -185,29 +186,7 @@ class EvalContext:
 
     def resolve(self, path: str) -> str:
         """Absolute, normalised form of a path argument (tilde and $HOME expanded)."""
-        key = (path, self.cwd, self.home)
-        hit = _RESOLVED.get(key)
-        if hit is None:
-            if len(_RESOLVED) >= 4096:
-                _RESOLVED.clear()
-            hit = _RESOLVED[key] = self._resolve(path)
-        return hit
-
-    def _resolve(self, path: str) -> str:
-        p = path
-        if p == "~+" or p.startswith("~+/"):  # bash: `~+` is $PWD
-            p = (self.cwd or "/") + p[2:]
-        if p == "~" or p.startswith("~/"):
-            p = (self.home or "/home/~") + p[1:]
-        for var in ("$HOME", "${HOME}"):
-            if p == var or p.startswith(var + "/"):
-                p = (self.home or "/home/~") + p[len(var):]
-        for var in ("$PWD", "${PWD}"):
-            if p == var or p.startswith(var + "/"):
-                p = (self.cwd or "/") + p[len(var):]
-        if not p.startswith("/"):
-            p = posixpath.join(self.cwd or "/", p)
-        return posixpath.normpath(p)
+        return _resolved(path, self.cwd, self.home)
 
     def read(self, path: str) -> str | None:
         """The text at `path` (relative to cwd) as a command later on the line would see it: what the line wrote
@@ -253,17 +232,23 @@ class EvalContext:
 
 
 # resolve() is pure in (path, cwd, home) and checks ask it several times per path: memoised, bounded.
-_RESOLVED: dict[tuple[str, str, str], str] = {}
+@functools.lru_cache(maxsize=4096)
+def _resolved(path: str, cwd: str, home: str) -> str:
+    p = path
+    if p == "~+" or p.startswith("~+/"):  # bash: `~+` is $PWD
+        p = (cwd or "/") + p[2:]
+    if p == "~" or p.startswith("~/"):
+        p = (home or "/home/~") + p[1:]
+    for var in ("$HOME", "${HOME}"):
+        if p == var or p.startswith(var + "/"):
+            p = (home or "/home/~") + p[len(var):]
+    for var in ("$PWD", "${PWD}"):
+        if p == var or p.startswith(var + "/"):
+            p = (cwd or "/") + p[len(var):]
+    if not p.startswith("/"):
+        p = posixpath.join(cwd or "/", p)
+    return posixpath.normpath(p)
 
 
-def normalised_dir(path: str) -> str:
-    """posixpath.normpath of a context directory (cwd, home, project: the same few strings on every call)."""
-    hit = _NORMALISED.get(path)
-    if hit is None:
-        if len(_NORMALISED) >= 256:
-            _NORMALISED.clear()
-        hit = _NORMALISED[path] = posixpath.normpath(path)
-    return hit
-
-
-_NORMALISED: dict[str, str] = {}
+# posixpath.normpath of a context directory (cwd, home, project: the same few strings on every call)
+normalised_dir = functools.lru_cache(maxsize=256)(posixpath.normpath)
