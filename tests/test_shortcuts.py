@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -133,3 +134,16 @@ FLAG_SPECS = ["-r", "-f", "--force", "--recursive", "-n", "-rf", "-nfoo", "x", "
 @given(st.lists(st.sampled_from(FLAG_ARGS), max_size=5), st.sampled_from(FLAG_SPECS))
 def test_has_flag_equals_the_single_loop_form(args: list[str], spec: str) -> None:
     assert rules.has_flag(args, spec) is _has_flag_single_loop(args, spec)
+
+
+@pytest.mark.parametrize("args, values", [
+    (["-x", "make test", "HEAD~1"], ["make test"]),
+    (["-xmake test"], ["make test"]),
+    (["--exec", "a", "--exec=b", "-xc"], ["a", "b", "c"]),
+    (["--exec"], []),  # no value after it
+    (["-x"], []),
+    (["--execute=a", "--exe", "y"], []),  # other options that only start alike
+    (["-v", "HEAD"], []),
+])
+def test_option_values_reads_every_spelling_in_order(args: list[str], values: list[str]) -> None:
+    assert rules.option_values(args, "-x", "--exec") == values
