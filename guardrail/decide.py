@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 def decide(findings: list[Finding], *, intent: Any = None, non_interactive: bool = False) -> Verdict:
     """Combine findings: intent adjusts each one, the strictest decides, the reason explains."""
     if not findings:
-        return Verdict(decision=None, intent=_intent_summary(intent) if intent is not None else None)
+        return Verdict(decision=None, intent=_intent_summary(intent))
     adjusted: list[tuple[Finding, str, str]] = []
     changes: list[dict[str, str]] = []  # how intent moved each finding: shown by `check` and the audit trail
     for f in findings:

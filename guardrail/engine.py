@@ -404,7 +404,7 @@ def nested_hits(plan: BashPlan, cmd: SimpleCommand, ctx: EvalContext) -> list[tu
             targets = match_command(m, cmd, ctx, CHECKS)
             if targets is None:
                 continue
-            if any(match_command(e.when, cmd, ctx, CHECKS) is not None for e in rule.exceptions):
+            if rule.exceptions and _excepted(rule, cmd, ctx):
                 continue
             out.append((rule, targets))
     return out
