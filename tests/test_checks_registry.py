@@ -140,3 +140,16 @@ def test_every_guard_is_exact_over_the_corpora() -> None:
                     refused += 1
                     assert check.load()(action, ctx, args) == [], (name, line)
     assert refused > 1000
+
+
+def test_unparseable_risky_triggers_hold_every_word_of_its_pattern() -> None:
+    """The prefilter skips a line with none of the row's words, so each word the check's pattern looks for (its
+    stem: `mkfs` of `mkfs\\S*`, `rf` of `-rf`) must be among them."""
+    import re
+
+    from guardrail.checks import meta
+
+    words = re.search(r"\\b\((.*)\)\\b", meta._RISKY_WORDS.pattern).group(1).split("|")
+    stems = {w.replace("\\S*", "").lstrip("-").lower() for w in words}
+    triggers = set(registry.SPECS["unparseable-risky"].triggers)
+    assert len(stems) > 20 and stems <= triggers, stems - triggers

@@ -22,13 +22,6 @@ if TYPE_CHECKING:
 
     from guardrail.model import EvalContext
 
-
-if TYPE_CHECKING:
-    from types import ModuleType
-    from typing import Any, Callable
-
-    from guardrail.model import EvalContext
-
     CheckFn = Callable[[Any, Any, Any], list[str]]
 
 
