@@ -8,8 +8,10 @@ the stat of every file that shapes the rules) has no fresh entry. Errors name th
 from __future__ import annotations
 
 import hashlib
-from guardrail.base.record import record
 from pathlib import Path
+
+from guardrail.base.record import record
+
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:
     from typing import Any, Iterable
@@ -205,8 +207,3 @@ def compile_rule(pack_id: str, r: Any, lists: dict[str, list[str]], origin: str 
         exceptions=tuple(RuleException(e.name, e.reason, compile_match(e.when, lists)) for e in r.exceptions),
         aliases=tuple(r.aliases),
     )
-
-
-def load_pack_file(path: Path) -> Any:
-    """Validate one pack file (for lint and test); raises PackError."""
-    return parse_pack(read_sources([(path, "extra")])[0])

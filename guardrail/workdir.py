@@ -12,7 +12,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from guardrail.base.vocab import CD_BUILTINS, SAME_SHELL_WRAPPERS
+from guardrail.base.vocab import SAME_SHELL_WRAPPERS
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:
     from guardrail.model import SimpleCommand
@@ -78,7 +78,3 @@ class WorkingDirs:
             keep += tuple(join(a, args[0]) for a in alts)  # `(cd docs) && cd api`: api may be under either
         alts = tuple(dict.fromkeys(a for a in keep + alts if a != new))[:4]
         self.frames.append((via, new, alts))
-
-
-def moves_directory(cmd: SimpleCommand) -> bool:
-    return cmd.name in CD_BUILTINS

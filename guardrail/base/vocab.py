@@ -19,8 +19,6 @@ BOURNE_SHELLS = frozenset({"sh", "bash", "rbash", "zsh", "dash", "ksh", "ksh93",
 # better than not reading it at all.
 OTHER_SHELLS = frozenset({"fish", "csh", "tcsh", "nu", "elvish", "xonsh"})
 SHELLS = BOURNE_SHELLS | OTHER_SHELLS
-# Multi-call binaries: the first argument names the program they act as (`busybox rm -rf ~`, `busybox sh x.sh`).
-MULTICALL = frozenset({"busybox", "toybox"})
 # Builtins that run a script file in the current shell.
 SOURCE_BUILTINS = frozenset({"source", "."})
 # Programs that run a shell script they are given as a file or on stdin.
