@@ -31,9 +31,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=10, help="warm passes; the fastest is reported (less machine noise)")
     args = ap.parse_args()
-    from guardrail.model import EvalContext
     from guardrail.engine import evaluate
-    from guardrail.model import ToolCall
+    from guardrail.model import EvalContext, ToolCall
     from guardrail.packs import load_ruleset
     from guardrail.shell.parse import parse_command
     from guardrail.shell.treesitter import ts_parser

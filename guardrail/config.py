@@ -24,8 +24,10 @@ from __future__ import annotations
 import copy
 import fnmatch
 import os
-from guardrail.base.record import factory, record
 from pathlib import Path
+
+from guardrail.base.record import factory, record
+
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:
     from typing import Any, Mapping
