@@ -22,7 +22,7 @@ TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations
 if TYPE_CHECKING:
     from typing import Any, Iterable, Mapping
 
-INDEX_VERSION = 7
+INDEX_VERSION = 8
 # The modules whose code shapes what is cached under the key: the pickled rule set's classes and their compiler,
 # and what the index's words come from (the check registry's triggers, the vocabulary, the shell model's wrappers).
 CACHE_SHAPING_MODULES = ("rules.py", "packs.py", "pack_schema.py", "base/record.py", "base/vocab.py", "model.py",
@@ -197,6 +197,8 @@ def bash_may_match(command: str, index: Mapping[str, Any]) -> bool:
                                          for t in text.split()):
         return True
     if index.get("bash_scripts") and ".py" in text and re.search(_PY_PATH_COMMAND, text):  # `scripts/wipe.py` run as a program
+        return True
+    if any(re.search(rx, text) for rx in index["bash_patterns"]):  # shapes of the line (registry.TextCue)
         return True
     return any(_glob(w, g) for w in words for g in index["bash_globs"])
 

@@ -13,7 +13,7 @@ import json
 import os
 
 from guardrail.base.vocab import COMMAND_CARRIERS
-from guardrail.checks.registry import PROTECTED_NAMES, SCRIPT_RUNNERS, SPECS
+from guardrail.checks.registry import PROTECTED_NAMES, SCRIPT_RUNNERS, SPECS, TextCue
 from guardrail.fastpath import INDEX_VERSION, WORDS, index_path
 from guardrail.shell.wrappers import UNWRAPPED
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
@@ -37,6 +37,7 @@ def build_index(ruleset: RuleSet, config_values: Mapping[str, Any]) -> dict[str,
     globs: set[str] = set()
     always = False
     scripts = False
+    patterns: set[str] = set()
     for rule in ruleset.rules:
         for t in rule.tools:
             (tool_globs if any(c in t for c in "*?[") else tools).add(t)
@@ -63,16 +64,19 @@ def build_index(ruleset: RuleSet, config_values: Mapping[str, Any]) -> dict[str,
             words.update(w for n in names for w in WORDS.findall(str(n).lower()))
         elif isinstance(triggers, tuple):
             words.update(triggers)
+        elif isinstance(triggers, TextCue):
+            patterns.add(triggers.regex)
         else:
             always = True  # a check the prefilter cannot reason about: every Bash line takes the full path
-    if words or globs or always:
+    if words or globs or always or patterns:
         # The engine follows scripts (npm/make/just/./x.sh/inline code) for every rule: any command that can
         # run one takes the full path (the engine's own guard reads the same set). The prefilter compares
         # lower-cased text.
         words.update(w.lower() for w in COMMAND_CARRIERS - _NOT_CUES)
         scripts = True
     return {"v": INDEX_VERSION, "tools": sorted(tools), "tool_globs": sorted(tool_globs), "bash_words": sorted(words),
-            "bash_globs": sorted(globs), "bash_always": always, "bash_scripts": scripts, "wrappers": sorted(UNWRAPPED)}
+            "bash_globs": sorted(globs), "bash_always": always, "bash_scripts": scripts, "wrappers": sorted(UNWRAPPED),
+            "bash_patterns": sorted(patterns)}
 
 
 def write_index(key: str, ruleset: RuleSet, config_values: Mapping[str, Any], env: Mapping[str, str]) -> None:

@@ -158,6 +158,18 @@ class Verdict:
         return [f.rule_id for f in self.findings]
 
 
+@record(frozen=True)
+class RepoStatus:
+    """What `git status` said of a work tree (paths relative to `root`), or why it could not say (`error`: judged
+    as at risk by the checks that asked)."""
+
+    root: str
+    changed: tuple[str, ...] = ()  # tracked, with uncommitted changes (staged or not)
+    untracked: tuple[str, ...] = ()  # untracked and not ignored (a directory is one entry, `dir/`)
+    ignored: tuple[str, ...] = ()  # ignored (a directory is one entry)
+    error: str = ""
+
+
 # --------------------------------------------------------------------------- the evaluation context
 
 MAX_FILE_BYTES = 1_000_000
@@ -183,6 +195,9 @@ class EvalContext:
     # (command) -> [(rule, targets)] for every rule that matches a command reached through another one; set by
     # the engine, so checks never import it. None outside an evaluation: nested commands then match nothing.
     match_nested: Callable[[SimpleCommand], list[tuple[Any, list[str]]]] | None = None
+    # The machine's state for checks that judge recoverability (guardrail.world.MachineWorld's methods), or None
+    # where nobody can look (replay, rule tests): those checks then judge by location alone.
+    world: Any = None
 
     def resolve(self, path: str) -> str:
         """Absolute, normalised form of a path argument (tilde and $HOME expanded)."""

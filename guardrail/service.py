@@ -68,8 +68,36 @@ def context_for(call: ToolCall, values: Mapping[str, Any], env: Mapping[str, str
     """The evaluation context of a call: its directories, the environment, the config values, and a file reader
     (bounded reads of the real files, unless `read_file` is given: a case's fake layout, or nothing in replay)."""
     ctx = EvalContext(cwd=call.cwd, project_dir=call.project_dir, home=env.get("HOME", ""), env=env, config=values)
-    ctx.read_file = read_file if read_file is not None else file_reader(call.cwd, ctx.unread, max_file_bytes(values))
+    if read_file is None:
+        ctx.read_file = file_reader(call.cwd, ctx.unread, max_file_bytes(values))
+        ctx.world = _MachineOnDemand(env, state_timeout(values))  # the real files: checks may ask what a call destroys
+    else:
+        ctx.read_file = read_file
     return ctx
+
+
+class _MachineOnDemand:
+    """guardrail.world.MachineWorld, imported and made on the first question: most calls never ask one."""
+
+    __slots__ = ("_env", "_timeout", "_world")
+
+    def __init__(self, env: Mapping[str, str], timeout_s: float) -> None:
+        self._env, self._timeout, self._world = env, timeout_s, None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._world is None:
+            from guardrail.world import MachineWorld
+
+            self._world = MachineWorld(self._env, self._timeout)
+        return getattr(self._world, name)
+
+
+def state_timeout(values: Any) -> float:
+    """The config's bound on one git lookup (`state_timeout_ms`), in seconds."""
+    try:
+        return max(0.05, float(values.get("state_timeout_ms") or 1500) / 1000)
+    except (AttributeError, TypeError, ValueError):
+        return 1.5
 
 
 def decide_call(call: ToolCall, ruleset: RuleSet, ctx: EvalContext, *, intent: Any = None,

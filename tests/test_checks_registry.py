@@ -40,7 +40,7 @@ def test_checks_load_their_module_on_first_call_only() -> None:
         "before = sorted(m for m in sys.modules if m.startswith('guardrail.checks.'))\n"
         "CHECKS['indirect'](SimpleCommand(('ls',)), EvalContext(), {})\n"  # the guard refuses: no load
         "after_guard = sorted(m for m in sys.modules if m.startswith('guardrail.checks.'))\n"
-        "CHECKS['git-discard'](SimpleCommand(('git', 'status')), EvalContext(), {})\n"
+        "CHECKS['git-force-push'](SimpleCommand(('git', 'status')), EvalContext(), {})\n"
         "print(before == after_guard, 'guardrail.checks.git' in sys.modules, 'guardrail.checks.sql' in sys.modules)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()

@@ -51,6 +51,8 @@ DECIDED = _modules("decide", "audit", "environment", "sql", "sql.clients", "inte
 # Script following, as `npm test` needs it: the package-script reader, not the readers of make, code or remotes.
 EXPANSION = _modules("checks.indirect", "expand", "expand.steps", "expand.scripts", "expand.packages",
                      "expand.line", "expand.embedded", "expand.code", "expand.code.inline", "workdir")
+# A git discard asks the machine what it would lose (guardrail.world: git status), judged by the effect model.
+STATE = _modules("checks.gitstate", "checks.recover", "checks.fs", "world")
 SQL = _modules("checks.sql", "sql", "sql.analyze", "sql.clients", "expand", "expand.code", "expand.code.inline")
 
 KINDS = {
@@ -66,7 +68,7 @@ KINDS = {
     "bash-script-runner": ("pre-tool-use", {"tool_name": "Bash", "tool_input": {"command": "npm test"}}, None,
                            FULL | EXPANSION, False),
     "bash-deny": ("pre-tool-use", {"tool_name": "Bash", "tool_input": {"command": "git reset --hard"}}, "deny",
-                  FULL | GIT | DECIDED, False),
+                  FULL | GIT | STATE | DECIDED, False),
     "bash-sql-deny": ("pre-tool-use", {"tool_name": "Bash", "tool_input": {"command": "psql -c 'DROP TABLE users'"}},
                       "deny", FULL | DECIDED | SQL | _modules("checks.runs", "checks.git"), True),
     "edit": ("pre-tool-use", {"tool_name": "Edit", "tool_input": {"file_path": "/tmp/x/app.py", "old_string": "a",

@@ -110,6 +110,37 @@ DELETERS = frozenset({"rm", "unlink", "shred", "srm", "rmdir", "trash", "trash-p
 # follow the line's writes).
 FILE_WRITERS = frozenset({"tee", "curl", "wget", "cp", "mv", "install", "npm", "pnpm"})
 
+# Programs whose own arguments name files they delete, empty or overwrite (guardrail.checks.recover reads which
+# argument each one destroys and judges whether it can be got back).
+DESTROYERS = frozenset({"rm", "rimraf", "unlink", "shred", "srm", "truncate", "cp", "mv", "install", "ln", "dd", "find", "rsync",
+                        "tee", ":", "true"})
+
+# ---- paths by whether they can be got back (guardrail.checks.recover)
+
+# Directory names that hold only what a build, an install or a tool regenerates: deleting them is routine.
+REGENERABLE_DIRS = frozenset({
+    "node_modules", "bower_components", "jspm_packages", ".pnpm-store", ".yarn-cache", "__pycache__", ".pytest_cache",
+    ".mypy_cache", ".ruff_cache", ".hypothesis", ".tox", ".nox", ".eggs", ".venv", "venv", ".virtualenv", "dist",
+    "build", "_build", "target", "out", ".next", ".nuxt", ".svelte-kit", ".astro", ".turbo", ".parcel-cache",
+    ".angular", ".expo", ".vercel", ".netlify", ".cache", "cache", "caches", "Caches", ".gradle", ".dart_tool",
+    "DerivedData", "coverage", "htmlcov", ".nyc_output", ".sass-cache", ".docusaurus", ".serverless", ".webpack",
+    "storybook-static", "tmp", ".tmp", "temp", "_site", ".jekyll-cache", "public/build", ".terraform", "cdk.out",
+    ".aws-sam", "site-packages", "elm-stuff", ".stack-work", "zig-cache", "zig-out", ".bsp", ".metals", ".bloop",
+    "cmake-build-debug", "cmake-build-release", "CMakeFiles", ".pio", ".cxx", ".externalNativeBuild", "Pods",
+})
+# File suffixes of regenerable output (compiled objects, logs, coverage data).
+REGENERABLE_SUFFIXES = (".pyc", ".pyo", ".o", ".obj", ".a", ".so", ".dylib", ".class", ".log", ".tmp", ".swp",
+                        ".tsbuildinfo", ".egg-info", ".coverage", ".orig", ".rej", ".d", ".gcda", ".gcno", ".lcov")
+# Names whose loss nothing regenerates, even when git ignores them: keys, secrets, local databases.
+KEEPSAKE_NAMES = frozenset({".env", "master.key", "credentials", "credentials.json", "id_rsa", "id_ed25519",
+                            "id_ecdsa", "id_dsa", "known_hosts", "authorized_keys", ".netrc", ".pgpass", ".npmrc",
+                            ".pypirc", "secrets.yml", "secrets.yaml", "terraform.tfstate", "terraform.tfstate.backup",
+                            ".git", ".claude", ".guardrail"})
+KEEPSAKE_SUFFIXES = (".key", ".pem", ".p12", ".pfx", ".jks", ".keystore", ".kdbx", ".sqlite", ".sqlite3", ".db",
+                     ".tfstate", ".gpg", ".age", ".mdb", ".accdb", ".dump", ".bak")
+# Where scratch files live: deleting below these is routine.
+TEMP_ROOTS = ("/tmp", "/var/tmp", "/dev/shm", "/private/tmp", "/private/var/folders", "/run/user")
+
 # ---- databases
 
 # SQL clients (how each parses its options: guardrail.sql.clients). cqlsh speaks CQL, close enough for DROP.
@@ -138,6 +169,7 @@ PACK_LISTS: dict[str, frozenset[str]] = {
     "kube-clis": KUBE_CLIS,
     "terraforms": TERRAFORMS,
     "deleters": DELETERS,
+    "destroyers": DESTROYERS,
     "sql-clients": SQL_CLIENTS,
     "sql-shells": SQL_SHELLS,
 }

@@ -51,6 +51,9 @@ def classify_path(arg: str, ctx: EvalContext) -> str | None:
     if raw.startswith("$("):
         return "a path produced by a command substitution guardrail cannot see"
     if raw in ("*", "./*", ".*", "./.*"):
+        cwd, project = normalised_dir(ctx.cwd or "/"), normalised_dir(ctx.project_dir or "/")
+        if project != "/" and cwd.startswith(project + "/") and ctx.world is not None and ctx.world.exists(cwd):
+            return None  # a subdirectory of the project (`cd dist && rm -rf ./*`): judged by what it holds
         return "every file in the current directory"
     if raw.endswith("/*") and classify_path(raw[:-2] or "/", ctx):
         return classify_path(raw[:-2] or "/", ctx)

@@ -12,8 +12,11 @@ a finding.
 
 from __future__ import annotations
 
-from guardrail.base.vocab import (ARCHIVERS, COMMAND_CARRIERS, CONTAINER_ENGINES, CONTAINER_RUN_VERBS, DEVICE_WRITERS,
-                                  DOWNLOADERS, KUBE_CLIS, TERRAFORMS, is_python)
+import re
+
+from guardrail.base.vocab import (ARCHIVERS, COMMAND_CARRIERS, CONTAINER_ENGINES, CONTAINER_RUN_VERBS, DESTROYERS,
+                                  DEVICE_WRITERS, DOWNLOADERS, KEEPSAKE_NAMES, KEEPSAKE_SUFFIXES, KUBE_CLIS,
+                                  TERRAFORMS, is_python)
 from guardrail.rules import positionals
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:
@@ -33,6 +36,24 @@ TOOL = "tool"  # any other tool call (model.ToolCall: its name and input)
 # The prefilter's words for a check whose rule names no program: the check cannot fire on a Bash line without one.
 SCRIPT_RUNNERS = "script-runners"  # any program that carries commands (vocabulary: COMMAND_CARRIERS)
 PROTECTED_NAMES = "protected-names"  # the names protected in the config
+
+
+class TextCue:
+    """Prefilter triggers for a check whose cue is a shape of the line, not a word (`: > file` has no word): the
+    index stores the regex, and the prefilter sends a line it matches (lower-cased) down the full path."""
+
+    __slots__ = ("regex",)
+
+    def __init__(self, regex: str) -> None:
+        self.regex = regex
+
+
+# A write redirection that empties its file: at the head of a command (`> f`, `: > f`, `true >| f`, `cat /dev/null
+# > f`, `echo -n > f`), or onto a key, secret or database file (`echo x > config/master.key`).
+_KEEPSAKE_RX = "|".join(sorted({re.escape(n) for n in KEEPSAKE_NAMES} | {re.escape(x) + r"\b" for x in KEEPSAKE_SUFFIXES}))
+TRUNCATING_REDIRECT = TextCue(
+    r"(?:(?:^|[;&|(){}\n]|\bthen\b|\bdo\b|\belse\b)\s*(?:(?::|true|false|cat\s+/dev/null|echo(?:\s+(?:-[nee]+|''|\"\"))*|printf\s+(?:''|\"\"))\s*)?[01&]?>\|?(?![>&]))"
+    r"|(?:>\|?\s*[^\s;&|>]*(?:" + _KEEPSAKE_RX + r"))")
 
 
 class CheckSpec:
@@ -125,6 +146,29 @@ def archives(cmd: Any, ctx: EvalContext) -> bool:
     return cmd.name in ARCHIVERS
 
 
+def destroys_files(cmd: Any, ctx: EvalContext) -> bool:
+    """A program whose own arguments name files it deletes, empties or overwrites (destroys-unrecoverable)."""
+    return cmd.name in DESTROYERS
+
+
+_GIT_DISCARD_VERBS = frozenset({"reset", "clean", "stash", "switch", "restore", "checkout", "rm"})
+
+
+def may_discard(cmd: Any, ctx: EvalContext) -> bool:
+    """A git subcommand that can throw work away (git-loses-work): `git status`, `git log` never load its module."""
+    pos = positionals(cmd)
+    return bool(pos) and pos[0] in _GIT_DISCARD_VERBS
+
+
+def truncates(cmd: Any, ctx: EvalContext) -> bool:
+    """A write redirection that replaces its file's content (`>`, not `>>`)."""
+    return any(r.op in (">", ">|", "1>", "&>") for r in cmd.redirects)
+
+
+def destroys_or_truncates(cmd: Any, ctx: EvalContext) -> bool:
+    return cmd.name in DESTROYERS or truncates(cmd, ctx)
+
+
 def dynamic_head(cmd: Any, ctx: EvalContext) -> bool:
     """The program word is an expansion (dynamic-program)."""
     return bool(cmd.argv) and cmd.argv[0][:1] == "$"
@@ -163,9 +207,16 @@ SPECS: dict[str, CheckSpec] = {spec.name: spec for spec in (
     CheckSpec("redirect-target", "fs", "redirect_target", guard=has_redirects),
     CheckSpec("chmod-broad", "fs", "chmod_broad"),
     CheckSpec("rsync-delete-broad", "fs", "rsync_delete_broad"),
+    # what a command destroys and whether it can be got back (guardrail/checks/recover.py)
+    CheckSpec("destroys-unrecoverable", "recover", "destroys_unrecoverable", guard=destroys_files,
+              triggers=tuple(sorted(DESTROYERS - {":", "true"}))),
+    CheckSpec("redirect-destroys-unrecoverable", "recover", "redirect_destroys_unrecoverable", guard=truncates,
+              triggers=TRUNCATING_REDIRECT),
+    CheckSpec("destroys-path", "recover", "destroys_path", guard=destroys_or_truncates,
+              triggers=tuple(sorted(DESTROYERS - {":", "true"}))),
     # git
     CheckSpec("git-force-push", "git", "git_force_push"),
-    CheckSpec("git-discard", "git", "git_discard"),
+    CheckSpec("git-loses-work", "gitstate", "git_loses_work", guard=may_discard),
     CheckSpec("git-push-delete", "git", "git_push_delete"),
     CheckSpec("abbreviated-option", "options", "abbreviated_option"),
     # the line as a whole
@@ -198,6 +249,7 @@ SPECS: dict[str, CheckSpec] = {spec.name: spec for spec in (
     CheckSpec("mcp-destructive-name", "mcp", "mcp_destructive_name", level=TOOL),
     CheckSpec("autorun-write", "files", "autorun_write", level=FILE, nests=False),
     CheckSpec("overwrite-existing", "files", "overwrite_existing", level=FILE),
+    CheckSpec("write-empties-unrecoverable", "recover", "write_empties_unrecoverable", level=FILE),
 )}
 
 
@@ -231,6 +283,10 @@ def _domain(module: str) -> ModuleType:
         from guardrail.checks import mcp as m
     elif module == "files":
         from guardrail.checks import files as m
+    elif module == "recover":
+        from guardrail.checks import recover as m
+    elif module == "gitstate":
+        from guardrail.checks import gitstate as m
     else:
         raise KeyError(f"no check module {module!r}")
     return m

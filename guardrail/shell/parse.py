@@ -393,7 +393,9 @@ class Walker(WordExpansion, BuiltinState):
         if heredoc is None and herestring is not None:
             heredoc = herestring
         if body is None:
-            return None
+            # `> file` alone: bash opens (and so empties) the file and runs nothing, as `: > file` would
+            return self.emit(SimpleCommand(argv=(":",), redirects=tuple(redirects), via=self.via,
+                                           text=node_text(node)[:500])) if redirects else None
         if body.type == "command":
             out = self.command(body, stdin, tuple(redirects), heredoc, tail)
         else:

@@ -227,6 +227,8 @@ class _PyScan:
             return "~"
         if f in ("os.getcwd", "pathlib.Path.cwd", "Path.cwd", "os.getcwdb"):
             return "."
+        if f in ("tempfile.mkdtemp", "mkdtemp", "tempfile.gettempdir", "gettempdir", "tempfile.mktemp"):
+            return "$(mktemp -d)"  # a fresh temporary directory, as the shell's mktemp makes one
         if f in ("os.getenv", "os.environ.get") and a0:
             return "~" if a0 == "HOME" else "$" + a0
         if f == "os.path.join" and args:
