@@ -170,8 +170,10 @@ def match_bash_all(plan: BashPlan, model: CommandModel, ctx: EvalContext, typed:
                 if cmd.name in CD_BUILTINS:
                     dirs.change(cmd)
                 ctx.cwd = dirs.here(cmd)[0] or call_cwd
+            if cmd.cwd:  # a wrapper's own directory (`env -C ~ rm -rf Documents`), from where the line is
+                ctx.cwd = ctx.resolve(cmd.cwd)
         else:
-            ctx.cwd = cmd.cwd or call_cwd
+            ctx.cwd = ctx.resolve(cmd.cwd) if cmd.cwd else call_cwd
         guards: dict[Any, bool] = {}
         environment = None
         for guard, run in runs_for(plan, cmd):

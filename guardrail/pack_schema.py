@@ -75,6 +75,15 @@ class MatchModel(_Strict):
         return self
 
 
+class GitStateModel(_Strict):
+    """A rule test's git working tree: what `git status` would list, and how many stash entries there are."""
+
+    changed: list[str] = Field(default_factory=list)
+    untracked: list[str] = Field(default_factory=list)
+    ignored: list[str] = Field(default_factory=list)
+    stash: int = Field(default=0, ge=0)
+
+
 class CaseModel(_Strict):
     """An inline test. Exactly one of match/ok/todo_match/todo_ok. A string is a Bash command;
     a table is a full tool_input for `tool`."""
@@ -87,6 +96,9 @@ class CaseModel(_Strict):
     note: str | None = None
     cwd: str | None = None
     files: dict[str, str] | None = None
+    # The project as a git work tree, by what `git status` says (paths relative to the case's project):
+    # { changed = ["app/models.py"], untracked = ["notes/"], ignored = ["build/"], stash = 1 }.
+    git: GitStateModel | None = None
     # Config values for this case, over the built-in defaults (e.g. { protected = { databases = ["x"] } }).
     config: dict[str, Any] | None = None
     # The string value repeated this many times: size-limit tests without a megabyte of TOML.
@@ -184,6 +196,7 @@ class ScenarioModel(_Strict):
     input: str | dict[str, Any]
     cwd: str | None = None
     files: dict[str, str] | None = None
+    git: GitStateModel | None = None
     permission_mode: str | None = None
     non_interactive: bool = False
     config: dict[str, Any] | None = None

@@ -77,8 +77,10 @@ def case_tool_input(tool: str, value: Any) -> dict[str, Any]:
     return {"input": value}
 
 
-def case_context(cwd: str | None, files: dict[str, str] | None, config: dict[str, Any] | None = None) -> Any:
-    """An EvalContext over the fake layout; `files` (relative to cwd or absolute) feed read_file."""
+def case_context(cwd: str | None, files: dict[str, str] | None, config: dict[str, Any] | None = None,
+                 git: Any = None) -> Any:
+    """An EvalContext over the fake layout; `files` (relative to cwd or absolute) feed read_file. With `git` (a
+    case's git state), the context has a world: the files exist and the project is a work tree with that status."""
     from guardrail.model import EvalContext
 
     wd = cwd or CASE_CWD
@@ -98,7 +100,52 @@ def case_context(cwd: str | None, files: dict[str, str] | None, config: dict[str
         return text
 
     ctx.read_file = read_file
+    if git is not None:
+        ctx.world = LayoutWorld(table, git, CASE_CWD)
     return ctx
+
+
+class LayoutWorld:
+    """The machine a rule test describes (guardrail.world's questions, answered from the case): its `files` and the
+    paths its git state names exist, and the project is a work tree whose `git status` is the case's."""
+
+    def __init__(self, table: dict[str, str], git: Any, root: str) -> None:
+        from guardrail.model import RepoStatus
+
+        self.root = root
+        self.status = RepoStatus(root=root, changed=tuple(git.changed), untracked=tuple(git.untracked),
+                                 ignored=tuple(git.ignored))
+        self.stash = git.stash
+        named = [posixpath.join(root, p.rstrip("/")) for p in (*git.changed, *git.untracked, *git.ignored)]
+        self.paths = set(table) | set(named)
+
+    def exists(self, path: str) -> bool:
+        return path in self.paths or self.is_dir(path)
+
+    def is_dir(self, path: str) -> bool:
+        prefix = path.rstrip("/") + "/"
+        return path == self.root or any(p.startswith(prefix) for p in self.paths)
+
+    def repo_root(self, path: str) -> str:
+        return self.root if path == self.root or path.startswith(self.root + "/") else ""
+
+    def git_status(self, root: str, paths: Any = ()) -> Any:
+        from guardrail.base.record import replace
+
+        if not paths:
+            return self.status
+        rels = [posixpath.relpath(p, root) for p in paths]
+
+        def under(entry: str) -> bool:
+            e = entry.rstrip("/")
+            return any(r in (".", e) or e.startswith(r.rstrip("/") + "/") or r.startswith(e + "/") for r in rels)
+
+        s = self.status
+        return replace(s, changed=tuple(filter(under, s.changed)), untracked=tuple(filter(under, s.untracked)),
+                       ignored=tuple(filter(under, s.ignored)))
+
+    def stash_count(self, root: str) -> int:
+        return self.stash
 
 
 def load_pack_cases(sources: Iterable[tuple[Path, str]]) -> list[PackCases]:
@@ -207,7 +254,8 @@ def run_rule_case(cid: str, pack: str, rule_id: str, case: Any, ruleset: Any, cf
     try:
         call = ToolCall(tool_name=case.tool, tool_input=case_tool_input(case.tool, value),
                         cwd=case.cwd or CASE_CWD, project_dir=CASE_CWD)
-        verdict = decide_call(call, ruleset, case_context(case.cwd, case.files, _case_config(cfg, case.config, cid)),
+        verdict = decide_call(call, ruleset, case_context(case.cwd, case.files, _case_config(cfg, case.config, cid),
+                                                               git=case.git),
                               only_rule=rule_id)
     except Exception as exc:  # a crashing matcher is reported, not raised: other cases still run
         res.detail = f"{type(exc).__name__}: {exc}"
@@ -264,7 +312,7 @@ def run_scenario(cid: str, pack: str, s: Any, ruleset: Any, cfg: dict[str, Any],
     try:
         call = ToolCall(tool_name=s.tool, tool_input=case_tool_input(s.tool, s.input), cwd=s.cwd or CASE_CWD,
                         project_dir=CASE_CWD, permission_mode=s.permission_mode or "")
-        verdict = decide_call(call, ruleset, case_context(s.cwd, s.files, _case_config(cfg, s.config, cid)),
+        verdict = decide_call(call, ruleset, case_context(s.cwd, s.files, _case_config(cfg, s.config, cid), git=s.git),
                               intent=intent, non_interactive=non_interactive)
     except Exception as exc:
         res.detail = f"{type(exc).__name__}: {exc}"

@@ -10,7 +10,6 @@ as at risk and say so (a slow `git status` on a huge repository must not stall t
 from __future__ import annotations
 
 import os
-import subprocess
 
 from guardrail.model import RepoStatus
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
@@ -89,6 +88,8 @@ class MachineWorld:
 
     def _git(self, root: str, args: tuple[str, ...]) -> str:
         """git's output, or "\\0" + why it gave none (timed out, failed, not installed)."""
+        import subprocess  # ~2M instructions: only calls that ask git pay for it
+
         try:
             p = subprocess.run(_GIT + args, cwd=root, env=self._env, capture_output=True, text=True,
                                errors="replace", timeout=self.timeout_s, stdin=subprocess.DEVNULL)

@@ -196,13 +196,9 @@ PASSES = [
 ]
 
 # Constructs guardrail cannot resolve today; each id here turns its BLOCKED case into a strict xfail.
-KNOWN_GAPS: dict[str, str] = {
-    "python-file-subprocess": "`python FILE` is read only when the line wrote FILE or its name sounds destructive "
-                              "(wipe3.py does not): the inline-code rules, made for -c snippets, would ask about "
-                              "every real tool script that runs a computed command (lead: a file mode for them)",
-    "python-u": "as python-file-subprocess", "python-X": "as python-file-subprocess",
-    "python-bare-file-neutral": "as python-file-subprocess",
-}
+# `python FILE` with an ordinary name used to be a gap here: every project code file is now read, and what it
+# leaves unresolved is asked about only for destructive names (checks.indirect._ordinary_code_file).
+KNOWN_GAPS: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(("command", "files"), blocked_params(BLOCKED, KNOWN_GAPS))

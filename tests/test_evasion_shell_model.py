@@ -194,8 +194,6 @@ BLOCKED = [
 ]
 
 KNOWN_GAPS = {
-    "find-type-f-shred": "find with a filter (-type f) lists unknown paths; only unfiltered find/ls are resolved",
-    "git-ls-files-others-xargs": "git ls-files -o output (untracked files) is not modelled as a listing",
 }
 
 PASSES = [

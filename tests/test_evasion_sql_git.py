@@ -163,7 +163,9 @@ PASSES = [
     ("exec-fd-null", "exec 3>/dev/null; echo hi >&3"),
     ("rm-tilde-plus-sub", "rm -rf ~+/build"),
     ("rm-long-prefix-build", "rm --recu --for ./build"),
-    ("rm-glob-logs", "rm -rf ~/Downloads/*.zip"),
+    # `rm -rf ~/Downloads/*.zip` was a twin here; since the effect model (issue 13) files in the home directory are
+    # at risk (asked), so the twin deletes selected files where they can be got back
+    ("rm-glob-logs", "rm -rf ~/.cache/pip/*.whl"),
     ("rm-glob-build", "rm -rf build/[a-z]*"),
     ("tar-remove-build", "tar -czf build.tgz --remove-files ./build"),
     ("zip-move-logs", "zip -rm logs.zip ./logs"),

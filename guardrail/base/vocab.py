@@ -138,6 +138,16 @@ KEEPSAKE_NAMES = frozenset({".env", "master.key", "credentials", "credentials.js
                             ".git", ".claude", ".guardrail"})
 KEEPSAKE_SUFFIXES = (".key", ".pem", ".p12", ".pfx", ".jks", ".keystore", ".kdbx", ".sqlite", ".sqlite3", ".db",
                      ".tfstate", ".gpg", ".age", ".mdb", ".accdb", ".dump", ".bak")
+
+
+def keepsake_name(base: str) -> bool:
+    """A file name nothing regenerates: keys, secrets, local databases, .git (`.env.local`, `prod.sqlite3`)."""
+    if base in KEEPSAKE_NAMES or base.startswith(".env") and not base.endswith((".example", ".sample", ".template",
+                                                                             ".dist", ".defaults")):
+        return True
+    return base.lower().endswith(KEEPSAKE_SUFFIXES)
+
+
 # Where scratch files live: deleting below these is routine.
 TEMP_ROOTS = ("/tmp", "/var/tmp", "/dev/shm", "/private/tmp", "/private/var/folders", "/run/user")
 

@@ -139,16 +139,20 @@ def git_loses_work(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]
     judged, whole-tree spellings left to the rules above."""
     if args.get("broad") and not git_discard(cmd, ctx, args):
         return []
-    only = args.get("only")
-    if only and positionals(cmd)[:1] == ["stash"]:
-        if discard(cmd, ctx) == ("stash-push", []):
-            lost_work(cmd, ctx)  # nothing is lost yet; the stash rule's later `drop` on the line counts this entry
+    found = discard(cmd, ctx)
+    if found is not None and found[0] == "stash-push":
+        lost_work(cmd, ctx)  # nothing is lost yet; a `stash drop` later on the line counts the entry this makes
         return []
+    only = args.get("only")
     if only and (not positionals(cmd)[:1] or positionals(cmd)[0] not in only or git_discard(cmd, ctx, args)):
         return []  # the narrow rule: paths the whole-tree rules (reset, clean, stash, `checkout .`) do not judge
     lost = lost_work(cmd, ctx)
+    pos = positionals(cmd)
+    # The finding names what the command acts on, as a rule without a check would (`origin/main`, `app/`): intent
+    # matches the human's words against it. What would be lost follows in parentheses.
+    operand = " ".join(found[1]) if found and found[1] else (pos[-1] if pos else "git")
     if lost is None:
         if not args.get("fallback"):
             return []
-        return git_discard(cmd, ctx, args) if args.get("broad") else ["uncommitted work (git could not be asked)"]
-    return lost
+        return git_discard(cmd, ctx, args) if args.get("broad") else [operand]
+    return [f"{operand} ({what})" for what in lost]

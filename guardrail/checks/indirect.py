@@ -73,6 +73,8 @@ def indirect_unresolved(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str,
         if not may_embed(cmd):
             return []
         found = embedded(cmd, ctx)
+        if kind == "code" and found.unresolved and _ordinary_code_file(cmd, ctx):
+            return []
         return list(found.unresolved if kind == "code" else found.remote)
     if not is_trigger(cmd, ctx):
         return []
@@ -80,3 +82,20 @@ def indirect_unresolved(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str,
     if not any(DESTRUCTIVE_NAME.search(a) for a in positionals(cmd)[:2] + [cmd.name]):
         return []
     return [u for u in _expansion(cmd, ctx).unresolved if DESTRUCTIVE_NAME.search(u.rsplit(" ", 1)[-1])]
+
+
+def _ordinary_code_file(cmd: SimpleCommand, ctx: EvalContext) -> bool:
+    """A code file that script following read (`python3 tools/gen.py`: expand.line turns it into inline code
+    labelled with the command that ran it), whose name says nothing destructive and which the line did not write.
+    What it deletes or runs literally is judged like a typed command; what it computes at run time is not asked
+    about: every real tool script computes something, and only a destructive name or a file written on the line
+    makes the unknown worth a question."""
+    label = cmd.via[-1] if cmd.via else ""
+    if not label or cmd.text != f"{cmd.argv[0]} {label}":
+        return False  # typed inline code, or inline code a script runs: judged as written
+    files = [w for w in label.split() if not w.startswith("-") and "." in w.rsplit("/", 1)[-1]]
+    if not files:
+        return False
+    path = files[-1]
+    written = any(k.endswith("/" + path.lstrip("./")) for k in ctx.line_files)
+    return not written and not DESTRUCTIVE_NAME.search(path.rsplit("/", 1)[-1])

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import posixpath
 
-from guardrail.base.vocab import (KEEPSAKE_NAMES, KEEPSAKE_SUFFIXES, REGENERABLE_DIRS, REGENERABLE_SUFFIXES,
-                                  TEMP_ROOTS)
+from guardrail.base.vocab import REGENERABLE_DIRS, REGENERABLE_SUFFIXES, TEMP_ROOTS
+from guardrail.base.vocab import keepsake_name as keepsake
 from guardrail.checks.fs import classify_path
 from guardrail.model import EvalContext, SimpleCommand, normalised_dir
 from guardrail.rules import has_flag, option_values, positionals
@@ -47,7 +47,7 @@ def destroyed(cmd: SimpleCommand, ctx: EvalContext) -> list[tuple[str, str]]:
     """(what happens, path) for every path `cmd` deletes, empties or overwrites, by its own arguments."""
     name = cmd.name
     if name in ("rm", "unlink", "srm", "rimraf"):
-        return [(DELETE, p) for p in positionals(cmd)]
+        return [(DELETE, p) for p in positionals(cmd) if not _listed_by_finder(p, cmd)]
     if name == "shred":
         values = set(option_values(cmd.args, "-n", "--iterations") + option_values(cmd.args, "-s", "--size"))
         return [(DELETE if has_flag(cmd.args, "-u") else EMPTY, p) for p in positionals(cmd) if p not in values]
@@ -65,7 +65,8 @@ def destroyed(cmd: SimpleCommand, ctx: EvalContext) -> list[tuple[str, str]]:
     if name == "tee" and not (has_flag(cmd.args, "-a") or has_flag(cmd.args, "--append")):
         if cmd.stdin_file in _NULL_DEVICES:
             return [(EMPTY, p) for p in positionals(cmd) if not p.startswith("/dev/")]  # `tee f </dev/null`
-        return [(OVERWRITE, p) for p in positionals(cmd) if not p.startswith("/dev/") and _exists(p, ctx)]
+        return [(OVERWRITE, p) for p in positionals(cmd)
+                if keepsake(posixpath.basename(p.rstrip("/"))) and _exists(p, ctx)]  # output over a key or database
     if name == "rsync" and any(a == "--del" or a.startswith("--delete") for a in cmd.args):
         pos = positionals(cmd)
         dest = pos[-1] if len(pos) >= 2 else ""
@@ -78,6 +79,16 @@ def destroyed(cmd: SimpleCommand, ctx: EvalContext) -> list[tuple[str, str]]:
             roots.append(a)
         return [(PRUNE, r) for r in roots or ["."]]
     return []
+
+
+# Programs whose output piped into xargs is paths they found under their operands, selected by their own tests
+# (`find . -name '*.pyc' | xargs rm`): judged by the find and listing rules, not as unknown paths. Paths from any
+# other program (`git ls-files -o`, `cat`, `curl`) are unknown destinations.
+_FINDERS = frozenset({"find", "ls", "fd", "fdfind", "gfind"})
+
+
+def _listed_by_finder(arg: str, cmd: SimpleCommand) -> bool:
+    return arg == "$(xargs-input)" and cmd.stdin_from in _FINDERS
 
 
 def _copied_over(cmd: SimpleCommand, ctx: EvalContext) -> list[tuple[str, str]]:
@@ -136,14 +147,6 @@ def _exists(path: str, ctx: EvalContext) -> bool:
 
 # --------------------------------------------------------------------------- recoverability
 
-def keepsake(base: str) -> bool:
-    """A name nothing regenerates: keys, secrets, local databases, .git (`.env.local`, `prod.sqlite3`, `id_rsa`)."""
-    if base in KEEPSAKE_NAMES or base.startswith(".env") and not base.endswith((".example", ".sample", ".template",
-                                                                             ".dist", ".defaults")):
-        return True
-    return base.lower().endswith(KEEPSAKE_SUFFIXES)
-
-
 def regenerable(path: str) -> bool:
     """A path a build, install or tool makes again: under a build/cache/dependency directory, or output by suffix.
     `path` is relative to where it lives (the project, the home directory), so `/tmp` or `/var` never count."""
@@ -189,8 +192,8 @@ def at_risk(raw: str, ctx: EvalContext, how: str = DELETE) -> str | None:
     catastrophic = classify_path(raw, ctx)
     if catastrophic is not None:
         return catastrophic  # the rules on those deny; this one asks whatever else holds
-    if full.startswith(("/dev/", "/proc/", "/sys/")):
-        return None  # device nodes and kernel files: the device rules judge writes there
+    if full.startswith(("/dev/", "/proc/", "/sys/", "/.container/")) or full == "/.container":
+        return None  # device nodes and kernel files (the device rules judge those); a container's own files
     if in_temp(full, ctx):
         return None
     base = posixpath.basename(full)
@@ -267,8 +270,13 @@ def _listed(paths: list[str]) -> str:
 # --------------------------------------------------------------------------- checks
 
 def destroys_unrecoverable(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
-    """Paths the command deletes, empties or overwrites that nothing could give back (see the module docstring)."""
-    return _findings(destroyed(cmd, ctx), ctx)
+    """Paths the command deletes, empties or overwrites that nothing could give back (see the module docstring).
+    A recursive or forced `rm` of a catastrophic path is left to rm-broad-target's rule alone (one finding)."""
+    effects = destroyed(cmd, ctx)
+    if cmd.name == "rm" and (has_flag(cmd.args, "-r") or has_flag(cmd.args, "-R") or has_flag(cmd.args, "-f")
+                             or any(a.startswith("--rec") or a.startswith("--for") for a in cmd.args)):
+        effects = [(how, p) for how, p in effects if classify_path(p, ctx) is None]
+    return _findings(effects, ctx)
 
 
 def redirect_destroys_unrecoverable(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:

@@ -16,7 +16,7 @@ import re
 
 from guardrail.base.vocab import (ARCHIVERS, COMMAND_CARRIERS, CONTAINER_ENGINES, CONTAINER_RUN_VERBS, DESTROYERS,
                                   DEVICE_WRITERS, DOWNLOADERS, KEEPSAKE_NAMES, KEEPSAKE_SUFFIXES, KUBE_CLIS,
-                                  TERRAFORMS, is_python)
+                                  TERRAFORMS, is_python, keepsake_name)
 from guardrail.rules import positionals
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:
@@ -147,8 +147,12 @@ def archives(cmd: Any, ctx: EvalContext) -> bool:
 
 
 def destroys_files(cmd: Any, ctx: EvalContext) -> bool:
-    """A program whose own arguments name files it deletes, empties or overwrites (destroys-unrecoverable)."""
-    return cmd.name in DESTROYERS
+    """A program whose own arguments name files it deletes, empties or overwrites (destroys-unrecoverable). `tee`
+    is judged only when it empties (stdin from /dev/null) or writes over a key or database."""
+    name = cmd.name
+    if name == "tee":
+        return cmd.stdin_file in ("/dev/null", "/dev/zero") or any(keepsake_name(a.rsplit("/", 1)[-1]) for a in cmd.args)
+    return name in DESTROYERS
 
 
 _GIT_DISCARD_VERBS = frozenset({"reset", "clean", "stash", "switch", "restore", "checkout", "rm"})

@@ -46,13 +46,11 @@ def is_trigger(cmd: SimpleCommand, ctx: EvalContext | None = None) -> bool:
 
 
 def _follow_code_file(path: str, written: dict[str, str]) -> bool:
-    """Whether `python PATH` / `scripts/x.py` is read: when this line wrote the file, or its name sounds
-    destructive (`reset_db.py`, `wipe.py`). Not every tool script: the common benign call stays free of file
-    reads, and the inline-code rules (made for `-c` snippets) would ask about any real script that runs a
-    computed command."""
-    if DESTRUCTIVE_NAME.search(posixpath.basename(path)):
-        return True
-    return bool(written) and any(k.endswith("/" + path.lstrip("./")) for k in written)
+    """Whether `python PATH` / `scripts/x.py` is read: any project file (what a script deletes is judged like a
+    typed command, whatever the script is called), not vendored or installed code. What a script leaves unresolved
+    (a computed command or path) is asked about only when its name sounds destructive (checks.indirect), so an
+    ordinary tool script that runs a computed command is no reason to stop."""
+    return not path.startswith(("$", "/usr/", "/bin/", "/sbin/", "/opt/", "-")) and not _VENDORED.search(path)
 
 
 # `$(cat F)`, `$(< F)`, `` `cat F` `` (and the shell model's `xargs-input <F`): the text of file F

@@ -8,6 +8,7 @@ unwrapped (guardrail/shell/wrappers.py), down to simple commands. Pure: no I/O, 
 
 from __future__ import annotations
 
+import posixpath
 import re
 import time
 
@@ -671,7 +672,7 @@ class Walker(WordExpansion, BuiltinState):
     def follow(self, outer: SimpleCommand, how: tuple[str, Any]) -> str | None:
         kind, value = how
         if kind == "argv":
-            label, inner_argv, extra_env = value
+            label, inner_argv, extra_env, *chdir = value  # chdir: the wrapper's own directory (`env -C DIR`)
             if not inner_argv:
                 self.ctx.out.append(outer)
                 return None
@@ -679,6 +680,9 @@ class Walker(WordExpansion, BuiltinState):
                 raise OverBudget(f"nesting deeper than {self.depth_limit} levels of wrappers")
             inner = replace(outer, argv=tuple(inner_argv), env=outer.env + tuple(extra_env),
                             via=outer.via + (label,))
+            if chdir:
+                inner = replace(inner, cwd=chdir[0] if chdir[0].startswith(("/", "~")) or not outer.cwd
+                                else posixpath.join(outer.cwd, chdir[0]))
             sub = Walker(self.ctx, inner.via, self.depth + 1, self.depth_limit)
             return sub.emit(inner)
         if kind == "shell":

@@ -308,7 +308,19 @@ def _unwrap_prefix(cmd: SimpleCommand, args: list[str]) -> tuple[str, Any] | Non
         rest = rest[1:]
     if name == "sudo" and any(o in ("-e", "--edit", "-l", "--list", "-v", "-k", "-K") for o in opts):
         return None
-    return ("argv", (name, rest, []))
+    chdir = _chdir(opts, ("-D", "--chdir")) if name == "sudo" else None
+    return ("argv", (name, rest, [], chdir) if chdir else (name, rest, []))
+
+
+def _chdir(opts: list[str], names: tuple[str, ...]) -> str | None:
+    """The directory a wrapper's own option runs the command in (`sudo -D DIR`, `env -C DIR`), last one wins."""
+    found = None
+    for i, o in enumerate(opts):
+        if o in names and i + 1 < len(opts):
+            found = opts[i + 1]
+        elif any(o.startswith(n + "=") for n in names if n.startswith("--")):
+            found = o.split("=", 1)[1]
+    return found
 
 
 def _unwrap_su(cmd: SimpleCommand, args: list[str]) -> tuple[str, Any] | None:
@@ -560,6 +572,7 @@ def _unwrap_shell(cmd: SimpleCommand, args: list[str]) -> tuple[str, Any] | None
 
 def _unwrap_env(args: list[str]) -> tuple[str, Any] | None:
     i = 0
+    chdir: str | None = None
     env: list[tuple[str, str]] = []
     while i < len(args):
         a = args[i]
@@ -577,7 +590,13 @@ def _unwrap_env(args: list[str]) -> tuple[str, Any] | None:
                     return ("shell", ("env -S", " ".join(args[i + 1:])))
         if a in ("-u", "--unset", "-C", "--chdir") or (len(a) > 2 and a[0] == "-" and a[1] != "-" and a[-1] in "uC"
                                                          and "S" not in a):
+            if a[-1] == "C" or a == "--chdir":
+                chdir = args[i + 1] if i + 1 < len(args) else None
             i += 2  # (`-iC /`: a bundle ending in a value letter takes the next word)
+            continue
+        if a.startswith("--chdir="):
+            chdir = a.split("=", 1)[1]
+            i += 1
             continue
         if a == "--":
             i += 1
@@ -591,7 +610,7 @@ def _unwrap_env(args: list[str]) -> tuple[str, Any] | None:
             i += 1
             continue
         break
-    return ("argv", ("env", args[i:], env))
+    return ("argv", ("env", args[i:], env, chdir) if chdir else ("env", args[i:], env))
 
 
 def _unwrap_xargs(cmd: SimpleCommand, args: list[str]) -> tuple[str, Any] | None:
