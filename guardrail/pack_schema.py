@@ -82,6 +82,7 @@ class GitStateModel(_Strict):
     untracked: list[str] = Field(default_factory=list)
     ignored: list[str] = Field(default_factory=list)
     stash: int = Field(default=0, ge=0)
+    branch: str | None = None  # the branch checked out (None: a detached HEAD)
 
 
 class CaseModel(_Strict):

@@ -116,6 +116,7 @@ class LayoutWorld:
         self.status = RepoStatus(root=root, changed=tuple(git.changed), untracked=tuple(git.untracked),
                                  ignored=tuple(git.ignored))
         self.stash = git.stash
+        self.branch = git.branch
         named = [posixpath.join(root, p.rstrip("/")) for p in (*git.changed, *git.untracked, *git.ignored)]
         self.paths = set(table) | set(named)
 
@@ -146,6 +147,9 @@ class LayoutWorld:
 
     def stash_count(self, root: str) -> int:
         return self.stash
+
+    def current_branch(self, path: str) -> str | None:
+        return self.branch if self.repo_root(path) else None
 
 
 def load_pack_cases(sources: Iterable[tuple[Path, str]]) -> list[PackCases]:

@@ -56,6 +56,26 @@ class MachineWorld:
             self._memo[key] = root
         return self._memo[key]  # type: ignore[return-value]
 
+    def current_branch(self, path: str) -> str | None:
+        """The branch checked out in the work tree holding `path` (read from HEAD, no git process), or None
+        (outside git, a detached HEAD, an unreadable HEAD)."""
+        root = self.repo_root(path)
+        if not root:
+            return None
+        dot_git = os.path.join(root, ".git")
+        try:
+            if os.path.isfile(dot_git):  # a linked work tree or submodule: `gitdir: <path>`
+                with open(dot_git, encoding="utf-8") as fh:
+                    line = fh.read(4096).strip()
+                if not line.startswith("gitdir:"):
+                    return None
+                dot_git = os.path.join(root, line[len("gitdir:"):].strip())
+            with open(os.path.join(dot_git, "HEAD"), encoding="utf-8") as fh:
+                head = fh.read(4096).strip()
+        except OSError:
+            return None
+        return head[len("ref: refs/heads/"):] if head.startswith("ref: refs/heads/") else None
+
     def git_status(self, root: str, paths: Sequence[str] = ()) -> RepoStatus:
         """What `git status` says of the work tree `root`, limited to `paths` (absolute, inside it; none = all)."""
         rel = tuple(os.path.relpath(p, root) for p in paths)

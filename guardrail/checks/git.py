@@ -50,14 +50,20 @@ def git_force_push(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]
         return []  # a lease to an unnamed branch guards the race that makes a bare force push risky
     if has_flag(a, "--mirror"):
         return ["--mirror (every ref on the remote)"] if not want_unknown else []
+    current = ctx.world.current_branch(ctx.cwd or "/") if ctx.world is not None else None
     if not refs:
-        return ["the current branch (no refspec given)"] if want_unknown else []
+        # no refspec: the current branch (to its upstream), judged by the ref when the work tree says which
+        if current is None:
+            return ["the current branch (no refspec given)"] if want_unknown else []
+        return [f"{current} (the current branch)"] if shared.match(current) and not want_unknown else []
     out = []
     for r in refs:
         if not (forced or lease or r.startswith("+")):
             continue
         dst = r.lstrip("+").split(":")[-1]
         dst = dst.removeprefix("refs/heads/")
+        if dst == "HEAD" and current is not None:
+            dst = current
         if shared.match(dst):
             if not want_unknown:
                 out.append(dst)

@@ -99,8 +99,9 @@ def _interp_operand(cmd: SimpleCommand, written: dict[str, str]) -> tuple[str, s
         if a.startswith("-"):
             if lang == "php" and a == "-f" and i + 1 < len(args):
                 return ("file", args[i + 1])
-            if a in INLINE_CODE_OPTIONS.get(lang, ()) or (lang == "python" and a[:2] == "-c") or (
-                    lang in ("ruby", "perl") and a[:2] == "-e"):
+            bundle = a[1:] if not a.startswith("--") and a[1:].isalpha() else ""  # `perl -ne`, `ruby -pe`
+            if a in INLINE_CODE_OPTIONS.get(lang, ()) or (lang == "python" and (a[:2] == "-c" or "c" in bundle)) or (
+                    lang in ("ruby", "perl") and (a[:2] == "-e" or "e" in bundle or "E" in bundle)):
                 return None
             if lang == "python" and a == "-m" and i + 1 < len(args):
                 mod = args[i + 1]

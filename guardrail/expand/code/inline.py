@@ -37,6 +37,9 @@ def inline_code(cmd: SimpleCommand, ctx: EvalContext) -> str | None:
     for i, x in enumerate(a):
         if x in flags and i + 1 < len(a):
             return a[i + 1]
+        # a bundle that ends in the code flag: `perl -ne CODE`, `ruby -lpe CODE`, `python3 -Bc CODE`
+        if len(x) > 2 and x[0] == "-" and x[1] != "-" and x[1:].isalpha() and "-" + x[-1] in flags and i + 1 < len(a):
+            return a[i + 1]
         if not x.startswith("-"):
             break  # a script file: indirection reads it
     if cmd.stdin_text and (not a or a[0] == "-" or all(x.startswith("-") for x in a)):
@@ -45,4 +48,6 @@ def inline_code(cmd: SimpleCommand, ctx: EvalContext) -> str | None:
 
 
 def inline_flag(cmd: SimpleCommand) -> str:
-    return next((a for a in cmd.args if a in INLINE_FLAGS.get(cmd.name, ("-c",))), "<stdin>")
+    flags = INLINE_FLAGS.get(cmd.name, ("-c",))
+    return next((a for a in cmd.args if a in flags or (len(a) > 2 and a[0] == "-" and a[1] != "-" and a[1:].isalpha()
+                                                       and "-" + a[-1] in flags)), "<stdin>")
