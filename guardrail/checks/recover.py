@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import posixpath
 
+from guardrail.base.text import LazyRegex
 from guardrail.base.vocab import REGENERABLE_DIRS, REGENERABLE_SUFFIXES, TEMP_ROOTS
 from guardrail.base.vocab import keepsake_name as keepsake
 from guardrail.checks.fs import classify_path
@@ -59,6 +60,8 @@ def destroyed(cmd: SimpleCommand, ctx: EvalContext) -> list[tuple[str, str]]:
         return [(EMPTY, p) for p in positionals(cmd) if p not in sizes and p not in refs]
     if name in ("cp", "install", "mv", "ln"):
         return _copied_over(cmd, ctx)
+    if name in ("sed", "gsed") and any(a == "-i" or a.startswith(("-i", "--in-place")) for a in cmd.args):
+        return _sed_emptied(cmd)
     if name == "dd":
         return [(REPLACE, a[3:]) for a in cmd.args if a.startswith("of=") and not a[3:].startswith("/dev/")
                 and _exists(a[3:], ctx)]
@@ -89,6 +92,20 @@ _FINDERS = frozenset({"find", "ls", "fd", "fdfind", "gfind"})
 
 def _listed_by_finder(arg: str, cmd: SimpleCommand) -> bool:
     return arg == "$(xargs-input)" and cmd.stdin_from in _FINDERS
+
+
+_DELETE_EVERY_LINE = LazyRegex(r"^\s*(1\s*,\s*\$\s*)?d\s*;?\s*$")
+
+
+def _sed_emptied(cmd: SimpleCommand) -> list[tuple[str, str]]:
+    """`sed -i d FILE`, `sed -i '1,$d' FILE`: an in-place script that deletes every line empties the file."""
+    args = [a for a in cmd.args if not a.startswith("-")]
+    scripts = [cmd.args[i + 1] for i, a in enumerate(cmd.args[:-1]) if a in ("-e", "--expression")]
+    if not scripts and args:
+        scripts, args = [args[0]], args[1:]
+    if scripts and all(_DELETE_EVERY_LINE.match(sc) for sc in scripts):
+        return [(EMPTY, f) for f in args if f not in scripts]
+    return []
 
 
 def _copied_over(cmd: SimpleCommand, ctx: EvalContext) -> list[tuple[str, str]]:

@@ -152,6 +152,8 @@ def destroys_files(cmd: Any, ctx: EvalContext) -> bool:
     name = cmd.name
     if name == "tee":
         return cmd.stdin_file in ("/dev/null", "/dev/zero") or any(keepsake_name(a.rsplit("/", 1)[-1]) for a in cmd.args)
+    if name in ("sed", "gsed"):
+        return any(a.startswith(("-i", "--in-place")) for a in cmd.args)  # only an in-place edit can empty a file
     return name in DESTROYERS
 
 
