@@ -65,7 +65,7 @@ def build_index(ruleset: RuleSet, config_values: Mapping[str, Any]) -> dict[str,
         elif isinstance(triggers, tuple):
             words.update(triggers)
         elif isinstance(triggers, TextCue):
-            patterns.add(triggers.regex)
+            patterns.add(triggers.build())
         else:
             always = True  # a check the prefilter cannot reason about: every Bash line takes the full path
     if words or globs or always or patterns:

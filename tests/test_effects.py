@@ -101,3 +101,46 @@ def test_looking_takes_no_lock_and_leaves_the_index_alone(tmp_path) -> None:  # 
     assert index.stat().st_mtime_ns == before  # GIT_OPTIONAL_LOCKS=0: `git status` refreshed nothing on disk
     assert not (tmp_path / ".git" / "index.lock").exists()
     assert subprocess.run(["git", "status", "--porcelain"], cwd=tmp_path, capture_output=True, text=True).stdout.strip()
+
+
+TEAM_PACK = '''schema = 1
+
+[pack]
+id = "team"
+version = "0.1.0"
+summary = "What must not be lost, named once"
+
+[[rule]]
+id = "raw-data"
+summary = "Anything that deletes or overwrites the raw data set"
+effect = "files.delete"
+decision = "deny"
+severity = "high"
+message = "{target} is raw data that cannot be regenerated."
+why = "The raw exports are the only copy."
+match = { program = ["@destroyers"], check = "destroys-path", check_args = { paths = ["data/raw/**"] } }
+tests = [
+  { match = "rm -rf data/raw" },
+  { match = "python3 -c \\"import shutil; shutil.rmtree('data')\\"", note = "a directory that holds it" },
+  { match = ": > data/raw/events.csv" },
+  { match = "> data/raw/events.csv" },
+  { match = "mv data/raw/events.csv /dev/null" },
+  { match = "find data -name '*.csv' -delete" },
+  { ok = "rm -rf data/work" },
+  { ok = "cp data/raw/events.csv /tmp/" },
+]
+'''
+
+
+def test_a_team_rule_names_what_must_not_be_lost_not_how(tmp_path) -> None:  # noqa: ANN001
+    """The docs' example (docs/writing-rules.md): one block, every spelling, through the same `guardrail test`."""
+    import sys
+    from pathlib import Path
+
+    pack = tmp_path / "team.toml"
+    pack.write_text(TEAM_PACK)
+    cli = Path(sys.executable).with_name("guardrail")
+    result = subprocess.run([str(cli), "test", str(pack)], capture_output=True, text=True, env={"NO_COLOR": "1",
+                            "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "8 cases: 8 pass" in result.stdout

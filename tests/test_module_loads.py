@@ -52,7 +52,7 @@ DECIDED = _modules("decide", "audit", "environment", "sql", "sql.clients", "inte
 EXPANSION = _modules("checks.indirect", "expand", "expand.steps", "expand.scripts", "expand.packages",
                      "expand.line", "expand.embedded", "expand.code", "expand.code.inline", "workdir")
 # A git discard asks the machine what it would lose (guardrail.world: git status), judged by the effect model.
-STATE = _modules("checks.gitstate", "checks.recover", "checks.fs", "world")
+STATE = _modules("checks.gitstate", "checks.recover", "checks.fs", "world", "base.paths")
 SQL = _modules("checks.sql", "sql", "sql.analyze", "sql.clients", "expand", "expand.code", "expand.code.inline")
 
 KINDS = {

@@ -24,8 +24,8 @@ from __future__ import annotations
 import posixpath
 
 from guardrail.base.text import LazyRegex
-from guardrail.base.vocab import REGENERABLE_DIRS, REGENERABLE_SUFFIXES, TEMP_ROOTS
-from guardrail.base.vocab import keepsake_name as keepsake
+from guardrail.base.paths import REGENERABLE_DIRS, REGENERABLE_SUFFIXES, TEMP_ROOTS
+from guardrail.base.paths import keepsake_name as keepsake
 from guardrail.checks.fs import classify_path
 from guardrail.model import EvalContext, SimpleCommand, normalised_dir
 from guardrail.rules import has_flag, option_values, positionals
@@ -348,3 +348,8 @@ def write_empties_unrecoverable(action: Any, ctx: EvalContext, args: Mapping[str
         return []  # a new or already empty file
     why = at_risk(path, ctx, EMPTY)
     return [f"{path} ({why})"] if why else []
+
+
+def destroys_protected_path(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
+    """destroys_path over the config's `protected.paths`."""
+    return destroys_path(cmd, ctx, {**args, "protected": True})

@@ -12,11 +12,8 @@ a finding.
 
 from __future__ import annotations
 
-import re
-
 from guardrail.base.vocab import (ARCHIVERS, COMMAND_CARRIERS, CONTAINER_ENGINES, CONTAINER_RUN_VERBS, DESTROYERS,
-                                  DEVICE_WRITERS, DOWNLOADERS, KEEPSAKE_NAMES, KEEPSAKE_SUFFIXES, KUBE_CLIS,
-                                  TERRAFORMS, is_python, keepsake_name)
+                                  DEVICE_WRITERS, DOWNLOADERS, KUBE_CLIS, TERRAFORMS, is_python)
 from guardrail.rules import positionals
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:
@@ -39,21 +36,31 @@ PROTECTED_NAMES = "protected-names"  # the names protected in the config
 
 
 class TextCue:
-    """Prefilter triggers for a check whose cue is a shape of the line, not a word (`: > file` has no word): the
-    index stores the regex, and the prefilter sends a line it matches (lower-cased) down the full path."""
+    """Prefilter triggers for a check whose cue is a shape of a line with a redirection, not a word (`: > file` has
+    no word): the index stores the regex, and the prefilter sends a line with `>` that it matches (lower-cased)
+    down the full path; lines without `>` never compile or run it. `build` makes the regex, when the index is
+    built (not on the hook's path)."""
 
-    __slots__ = ("regex",)
+    __slots__ = ("build",)
 
-    def __init__(self, regex: str) -> None:
-        self.regex = regex
+    def __init__(self, build: Callable[[], str]) -> None:
+        self.build = build
 
 
-# A write redirection that empties its file: at the head of a command (`> f`, `: > f`, `true >| f`, `cat /dev/null
-# > f`, `echo -n > f`), or onto a key, secret or database file (`echo x > config/master.key`).
-_KEEPSAKE_RX = "|".join(sorted({re.escape(n) for n in KEEPSAKE_NAMES} | {re.escape(x) + r"\b" for x in KEEPSAKE_SUFFIXES}))
-TRUNCATING_REDIRECT = TextCue(
-    r"(?:(?:^|[;&|(){}\n]|\bthen\b|\bdo\b|\belse\b)\s*(?:(?::|true|false|cat\s+/dev/null|echo(?:\s+(?:-[nee]+|''|\"\"))*|printf\s+(?:''|\"\"))\s*)?[01&]?>\|?(?![>&]))"
-    r"|(?:>\|?\s*[^\s;&|>]*(?:" + _KEEPSAKE_RX + r"))")
+def _truncating_redirect() -> str:
+    """A write redirection that empties its file: at the head of a command (`> f`, `: > f`, `true >| f`, `cat
+    /dev/null > f`, `echo -n > f`), or onto a key, secret or database file (`echo x > config/master.key`)."""
+    import re
+
+    from guardrail.base.paths import KEEPSAKE_NAMES, KEEPSAKE_SUFFIXES
+
+    keepsakes = "|".join(sorted({re.escape(n) for n in KEEPSAKE_NAMES} | {re.escape(x) + r"\b" for x in KEEPSAKE_SUFFIXES}))
+    return (r"(?:(?:^|[;&|(){}\n]|\bthen\b|\bdo\b|\belse\b)\s*(?:(?::|true|false|cat\s+/dev/null|"
+            r"echo(?:\s+(?:-[nee]+|''|\"\"))*|printf\s+(?:''|\"\"))\s*)?[01&]?>\|?(?![>&]))"
+            r"|(?:>\|?\s*[^\s;&|>]*(?:" + keepsakes + r"))")
+
+
+TRUNCATING_REDIRECT = TextCue(_truncating_redirect)
 
 
 class CheckSpec:
@@ -151,7 +158,11 @@ def destroys_files(cmd: Any, ctx: EvalContext) -> bool:
     is judged only when it empties (stdin from /dev/null) or writes over a key or database."""
     name = cmd.name
     if name == "tee":
-        return cmd.stdin_file in ("/dev/null", "/dev/zero") or any(keepsake_name(a.rsplit("/", 1)[-1]) for a in cmd.args)
+        if cmd.stdin_file in ("/dev/null", "/dev/zero"):
+            return True
+        from guardrail.base.paths import keepsake_name
+
+        return any(keepsake_name(a.rsplit("/", 1)[-1]) for a in cmd.args)
     if name in ("sed", "gsed"):
         return any(a.startswith(("-i", "--in-place")) for a in cmd.args)  # only an in-place edit can empty a file
     return name in DESTROYERS
@@ -173,6 +184,16 @@ def truncates(cmd: Any, ctx: EvalContext) -> bool:
 
 def destroys_or_truncates(cmd: Any, ctx: EvalContext) -> bool:
     return cmd.name in DESTROYERS or truncates(cmd, ctx)
+
+
+def destroys_with_protected_paths(cmd: Any, ctx: EvalContext) -> bool:
+    """destroys_or_truncates, and the config protects some path (destroys-protected-path): without one, the
+    effect module never loads for `cp` or `tee`."""
+    config = ctx.config or {}
+    nested = config.get("protected")
+    paths = nested.get("paths") if hasattr(nested, "get") else None
+    return bool(paths or config.get("protected.paths") or config.get("protected_paths")) and \
+        destroys_or_truncates(cmd, ctx)
 
 
 def dynamic_head(cmd: Any, ctx: EvalContext) -> bool:
@@ -219,6 +240,8 @@ SPECS: dict[str, CheckSpec] = {spec.name: spec for spec in (
     CheckSpec("redirect-destroys-unrecoverable", "recover", "redirect_destroys_unrecoverable", guard=truncates,
               triggers=TRUNCATING_REDIRECT),
     CheckSpec("destroys-path", "recover", "destroys_path", guard=destroys_or_truncates,
+              triggers=tuple(sorted(DESTROYERS - {":", "true"}))),
+    CheckSpec("destroys-protected-path", "recover", "destroys_protected_path", guard=destroys_with_protected_paths,
               triggers=tuple(sorted(DESTROYERS - {":", "true"}))),
     # git
     CheckSpec("git-force-push", "git", "git_force_push"),
