@@ -260,7 +260,9 @@ def test_new_migration_with_drop_is_allowed(ruleset: Any) -> None:
 
 BENIGN_FAST = ["ls -la", "git status", "pytest -q", "cat README.md", "psql -c 'SELECT 1'", "kubectl get pods",
                "terraform plan", "docker ps", "aws s3 ls", "npx prisma generate", "bin/rails db:migrate",
-               "grep -rn 'DROP TABLE' .", "python app.py", "go test ./...", "helm list -A", "redis-cli PING"]
+               "grep -rn 'DROP TABLE' .", "go test ./...", "helm list -A", "redis-cli PING"]
+# Running a project's code file reads it (bounded): what it deletes is judged like a typed command (issue 13).
+READS_ITS_SCRIPT = ["python app.py"]
 
 
 def test_benign_path_imports_no_sqlparse_and_reads_no_files() -> None:
@@ -281,6 +283,9 @@ for tool, ti in [("mcp__postgres__query", {{"sql": "SELECT 1"}}), ("Write", {{"f
     assert evaluate(ToolCall(tool, ti), rs, ctx).decision is None
 assert "sqlparse" not in sys.modules, "sqlparse imported on the benign path"
 assert reads == [], reads
+for c in {json.dumps(READS_ITS_SCRIPT)}:
+    assert evaluate(ToolCall("Bash", {{"command": c}}, cwd="/work/proj"), rs, ctx).decision is None
+assert reads == ["/work/proj/app.py"], reads
 """
     subprocess.run([sys.executable, "-c", code], check=True)
 
