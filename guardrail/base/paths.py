@@ -16,7 +16,10 @@ REGENERABLE_DIRS = frozenset({
     "storybook-static", "tmp", ".tmp", "temp", "_site", ".jekyll-cache", ".terraform", "cdk.out",
     ".aws-sam", "site-packages", "elm-stuff", ".stack-work", "zig-cache", "zig-out", ".bsp", ".metals", ".bloop",
     "cmake-build-debug", "cmake-build-release", "CMakeFiles", ".pio", ".cxx", ".externalNativeBuild", "Pods",
+    ".npm", "_cacache", ".m2", ".ivy2", ".pub-cache", ".nuget", ".gem", ".yarn", ".bun", ".deno", ".pnpm",
 })
+# System directories a package manager fills again (`rm -rf /var/lib/apt/lists/*` in every Dockerfile).
+REGENERABLE_ROOTS = ("/var/cache", "/var/lib/apt/lists", "/var/tmp")
 # File suffixes of regenerable output (compiled objects, logs, coverage data).
 REGENERABLE_SUFFIXES = (".pyc", ".pyo", ".o", ".obj", ".a", ".so", ".dylib", ".class", ".log", ".tmp", ".swp",
                         ".tsbuildinfo", ".egg-info", ".coverage", ".orig", ".rej", ".d", ".gcda", ".gcno", ".lcov")

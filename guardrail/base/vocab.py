@@ -112,7 +112,7 @@ FILE_WRITERS = frozenset({"tee", "curl", "wget", "cp", "mv", "install", "npm", "
 
 # Programs whose own arguments name files they delete, empty or overwrite (guardrail.checks.recover reads which
 # argument each one destroys and judges whether it can be got back).
-DESTROYERS = frozenset({"rm", "rimraf", "unlink", "shred", "srm", "truncate", "sed", "gsed", "cp", "mv", "install", "ln", "dd", "find", "rsync",
+DESTROYERS = frozenset({"rm", "rimraf", "unlink", "shred", "srm", "truncate", "sed", "gsed", "tar", "gtar", "bsdtar", "cp", "mv", "install", "ln", "dd", "find", "rsync",
                         "tee", ":", "true"})
 
 # ---- databases

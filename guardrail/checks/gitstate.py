@@ -38,6 +38,11 @@ def discard(cmd: SimpleCommand, ctx: EvalContext) -> tuple[str, list[str]] | Non
         return (kind, rest)
     if sub == "stash" and rest[:1] in (["drop"], ["clear"]):
         return ("stash", [])
+    if sub == "checkout-index" and (has_flag(args, "-a") or has_flag(args, "--all")) and forced and \
+            not any(a.startswith("--prefix") for a in args):
+        return ("tracked", [])  # every file rewritten from the index: unstaged changes go
+    if sub == "read-tree" and has_flag(args, "-u") and has_flag(args, "--reset"):
+        return ("tracked", [])
     if sub == "rm" and forced and not has_flag(args, "--cached"):
         return ("tracked", rest)  # without -f git refuses to remove files with changes: HEAD has the rest
     if sub == "stash" and rest[:1] in ([], ["push"], ["save"]) and not has_flag(args, "--help"):

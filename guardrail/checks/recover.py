@@ -24,7 +24,7 @@ from __future__ import annotations
 import posixpath
 
 from guardrail.base.text import LazyRegex
-from guardrail.base.paths import REGENERABLE_DIRS, REGENERABLE_SUFFIXES, TEMP_ROOTS
+from guardrail.base.paths import REGENERABLE_DIRS, REGENERABLE_ROOTS, REGENERABLE_SUFFIXES, TEMP_ROOTS
 from guardrail.base.paths import keepsake_name as keepsake
 from guardrail.checks.fs import classify_path
 from guardrail.model import EvalContext, SimpleCommand, normalised_dir
@@ -60,6 +60,12 @@ def destroyed(cmd: SimpleCommand, ctx: EvalContext) -> list[tuple[str, str]]:
         return [(EMPTY, p) for p in positionals(cmd) if p not in sizes and p not in refs]
     if name in ("cp", "install", "mv", "ln"):
         return _copied_over(cmd, ctx)
+    if name in ("tar", "gtar", "bsdtar") and "--remove-files" in cmd.args:
+        archive = _tar_archive(cmd.args)
+        if not archive or archive[-1] in ("-", ""):
+            # written to a pipe or the terminal: the files are gone once the reader is done with the bytes
+            return [(DELETE, p) for p in positionals(cmd) if p not in ("-", *archive)]
+        return []  # moved into an archive file: kept there
     if name in ("sed", "gsed") and any(a == "-i" or a.startswith(("-i", "--in-place")) for a in cmd.args):
         return _sed_emptied(cmd)
     if name == "dd":
@@ -80,7 +86,10 @@ def destroyed(cmd: SimpleCommand, ctx: EvalContext) -> list[tuple[str, str]]:
             if a.startswith("-") or a in ("!", "(", ")", "\\(", "\\)"):
                 break
             roots.append(a)
-        return [(PRUNE, r) for r in roots or ["."]]
+        named = [v for k, v in zip(cmd.args, cmd.args[1:]) if k in ("-name", "-iname") and not any(c in v for c in "*?[")]
+        # `find . -name .git -exec rm -rf {} +`: a literal name is what goes, wherever it is found
+        return [(DELETE, posixpath.join(r, n)) for r in roots or ["."] for n in named if keepsake(n)] + \
+            [(PRUNE, r) for r in roots or ["."]]
     return []
 
 
@@ -92,6 +101,23 @@ _FINDERS = frozenset({"find", "ls", "fd", "fdfind", "gfind"})
 
 def _listed_by_finder(arg: str, cmd: SimpleCommand) -> bool:
     return arg == "$(xargs-input)" and cmd.stdin_from in _FINDERS
+
+
+def _tar_archive(args: tuple[str, ...]) -> list[str]:
+    """The archive tar writes: `-f X`, `-czf X`, `-fX`, `--file X`, `--file=X`; a traditional first word (`czf X`)."""
+    out = []
+    for i, a in enumerate(args):
+        nxt = args[i + 1] if i + 1 < len(args) else ""
+        if a in ("--file", "-f"):
+            out.append(nxt)
+        elif a.startswith("--file="):
+            out.append(a[len("--file="):])
+        elif a[:1] == "-" and a[1:2] != "-" and "f" in a:
+            k = a.index("f")
+            out.append(a[k + 1:] or nxt)
+        elif i == 0 and a.isalpha() and "f" in a:
+            out.append(nxt)
+    return out
 
 
 _DELETE_EVERY_LINE = LazyRegex(r"^\s*(1\s*,\s*\$\s*)?d\s*;?\s*$")
@@ -219,7 +245,7 @@ def at_risk(raw: str, ctx: EvalContext, how: str = DELETE) -> str | None:
             return None
         return "a key, secret or local database, which nothing regenerates"
     home = normalised_dir(ctx.home) if ctx.home else ""
-    if regenerable(_below(full, ws if inside else home)):
+    if regenerable(_below(full, ws if inside else home)) or any(full.startswith(r + "/") for r in REGENERABLE_ROOTS):
         return None
     if not inside:
         if how == OVERWRITE:

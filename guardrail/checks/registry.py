@@ -165,10 +165,13 @@ def destroys_files(cmd: Any, ctx: EvalContext) -> bool:
         return any(keepsake_name(a.rsplit("/", 1)[-1]) for a in cmd.args)
     if name in ("sed", "gsed"):
         return any(a.startswith(("-i", "--in-place")) for a in cmd.args)  # only an in-place edit can empty a file
+    if name in ("tar", "gtar", "bsdtar"):
+        return "--remove-files" in cmd.args
     return name in DESTROYERS
 
 
-_GIT_DISCARD_VERBS = frozenset({"reset", "clean", "stash", "switch", "restore", "checkout", "rm"})
+_GIT_DISCARD_VERBS = frozenset({"reset", "clean", "stash", "switch", "restore", "checkout", "rm", "checkout-index",
+                                "read-tree"})
 
 
 def may_discard(cmd: Any, ctx: EvalContext) -> bool:

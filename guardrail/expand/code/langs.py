@@ -7,6 +7,9 @@ import re
 
 from guardrail.base.text import LazyRegex, shell_quote
 from guardrail.expand.code.inline import STRING_LITERAL
+TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
+if TYPE_CHECKING:
+    from typing import Callable
 
 
 _LIT = r"(?:f|r|b)?(\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'|`(?:[^`\\\\]|\\\\.)*`)"
@@ -301,6 +304,45 @@ _TREE_CALLS = {
 }
 
 
+# Calls that delete or empty one file: judged as the `rm -f PATH` / `truncate -s 0 PATH` they amount to (the effect
+# model decides whether the file can be got back). Paths only known at run time are not reported from these: a
+# script's computed file deletions are ordinary work, its computed tree deletions are not.
+_FILE_CALLS = {
+    "node": (r"\b(?:unlinkSync|fs\.unlink|fsp\.unlink|promises\.unlink|Deno\.remove(?:Sync)?)", "rm -f"),
+    "ruby": (r"\b(?:File\.(?:delete|unlink)|FileUtils\.(?:rm|rm_f|remove_file))", "rm -f"),
+    "perl": (r"(?<![\w$@%>.])unlink", "rm -f"),
+    "php": (r"(?<![\w$>])unlink", "rm -f"),
+}
+_TRUNCATE_CALLS = {
+    "node": r"\b(?:truncateSync|fs\.truncate|promises\.truncate)",
+    "ruby": r"\bFile\.truncate",
+    "perl": r"(?<![\w$@%>.])truncate",
+    "php": r"(?<![\w$>])(?:ftruncate|truncate)",
+}
+
+
+def _file_calls(code: str, lang: str, in_text: Callable[[int], bool]) -> list[str]:
+    """`rm -f P` / `truncate -s 0 P` lines for literal single-file deletions and truncations in `code`."""
+    out = []
+    deletes = _FILE_CALLS.get(lang)
+    for pattern, verb in ((deletes[0], "rm -f") if deletes else (None, ""), (_TRUNCATE_CALLS.get(lang), "truncate -s 0")):
+        if not pattern:
+            continue
+        for m in re.finditer(r"(?:" + pattern + r")\s*\(", code):
+            if in_text(m.start()):
+                continue
+            args, _end = call_args(code, m.end() - 1)
+            if verb.startswith("truncate") and len(args) > 1 and args[1].strip() not in ("0", "0n"):
+                continue  # cut to a size: not an emptying
+            for arg in args[:1] if verb.startswith("truncate") else args:
+                path = fold_text(arg, lang)
+                if path is None or path == RUNTIME_VALUE:
+                    path = _path_arg(arg)
+                if path is not None and RUNTIME_VALUE not in path:
+                    out.append(f"{verb} {shell_quote(path)}")
+    return out
+
+
 def lang_commands(code: str, lang: str) -> tuple[list[str], list[str]]:
     """(shell lines, unresolved notes) for inline code in a language read by patterns (not Python)."""
     lines: list[str] = []
@@ -391,4 +433,5 @@ def lang_commands(code: str, lang: str) -> tuple[list[str], list[str]]:
                 unresolved.append(f"{name.rstrip('(').strip()}() of a path only known at run time")
             else:
                 lines.append(f"rm -rf {path if RUNTIME_VALUE in path else shell_quote(path)}")
+    lines += _file_calls(code, lang, in_text)
     return list(dict.fromkeys(lines))[:50], unresolved[:5]
