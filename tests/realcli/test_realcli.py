@@ -1,4 +1,4 @@
-"""The real Claude Code CLI (pinned 2.1.330) obeys guardrail's decisions.
+"""The real Claude Code CLI (pinned 2.1.337) obeys guardrail's decisions.
 
 Each test runs `claude -p` offline against tests/realcli/fake_api.py, with the plugin loaded from
 this checkout (--plugin-dir) or with hooks written by `guardrail install` into a temporary HOME,
