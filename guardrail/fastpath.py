@@ -335,13 +335,19 @@ def launcher_hint_path(target: str, env: Mapping[str, str]) -> str:
 
 
 def note_launcher(env: Mapping[str, str]) -> None:
-    """Started by hooks/launch.py (it sets GUARDRAIL_LAUNCHER_TARGET): note where this package is, so the launcher
-    runs this very prefilter in its own process next time. Unwritable: the launcher only stays slower."""
+    """Started by hooks/launch.py (it sets GUARDRAIL_LAUNCHER_TARGET): note where this package is and what this
+    interpreter imports from beyond its standard library, so the launcher can run this very prefilter, and when its
+    own interpreter is binary-compatible this very hook, in its own process. Unwritable: the launcher stays slower."""
+    import sys
+
     target = env.get("GUARDRAIL_LAUNCHER_TARGET")
     if not target:
         return
     path = launcher_hint_path(target, env)
-    hint = {"target": target, "package": os.path.dirname(os.path.abspath(__file__))}
+    stdlib = os.path.dirname(os.__file__)
+    hint = {"target": target, "package": os.path.dirname(os.path.abspath(__file__)), "tag": interpreter_tag(),
+            "paths": [p for p in sys.path if p and p not in (stdlib, os.path.join(stdlib, "lib-dynload"))
+                      and not p.endswith(".zip")]}
     try:
         with open(path, encoding="utf-8") as fh:
             if json.load(fh) == hint:
@@ -356,3 +362,11 @@ def note_launcher(env: Mapping[str, str]) -> None:
         os.replace(tmp, path)
     except OSError:
         pass
+
+
+def interpreter_tag() -> str:
+    """What compiled extension modules (pydantic-core, tree-sitter) need to match: version, ABI flags, word size
+    (hooks/launch.py computes the same)."""
+    import sys
+
+    return f"{sys.implementation.cache_tag}{getattr(sys, 'abiflags', '')}-{sys.maxsize > 2 ** 32}"

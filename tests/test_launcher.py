@@ -25,6 +25,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 LAUNCHER = ROOT / "hooks" / "launch.sh"
 PY_LAUNCHER = ROOT / "hooks" / "launch.py"
+PY_LAUNCHER_MODULE = ROOT / "hooks" / "launcher.py"  # what launch.py imports
 FORMS = {"launch.py": [sys.executable, "-I", "-S", str(PY_LAUNCHER)], "launch.sh": ["sh", str(LAUNCHER)]}
 
 
@@ -161,7 +162,7 @@ def plugin_without_env(tmp_path: Path) -> Path:
     (root / "hooks").mkdir(parents=True)
     for name in ("guardrail", "rules"):
         (root / name).symlink_to(ROOT / name)
-    for name in ("launch.py", "launch.sh", "builtin-index.json"):
+    for name in ("launch.py", "launcher.py", "launch.sh", "builtin-index.json"):
         shutil.copy(ROOT / "hooks" / name, root / "hooks" / name)
     (root / "hooks" / "bootstrap.py").write_text(
         "import os\nopen(os.path.join(os.environ['CLAUDE_PLUGIN_DATA'], 'bootstrap-started'), 'a').write('x')\n")
@@ -267,14 +268,27 @@ def starts(tmp_path: Path) -> int:
     return len(path.read_text().splitlines()) if path.exists() else 0
 
 
-def test_launch_py_runs_the_prefilter_in_process(tmp_path: Path) -> None:
+def test_launch_py_runs_guardrail_in_process(tmp_path: Path) -> None:
     env = base_env(tmp_path, GUARDRAIL_PYTHON=str(counting_python(tmp_path)))
     assert launch("pre-tool-use", pre_tool_use("ls", tmp_path), env)[1] == ""
-    assert starts(tmp_path) == 1  # no hint and no index yet: the full path, which leaves both
+    assert starts(tmp_path) == 1  # no hint and no index yet: the target runs, and leaves both
     assert launch("pre-tool-use", pre_tool_use("ls -la src", tmp_path), env)[1] == ""
-    assert starts(tmp_path) == 1  # the benign call cost one interpreter start: this one
+    # the launcher's interpreter is binary-compatible with the target: the whole hook runs in its process
+    hso = hso_of(launch("pre-tool-use", pre_tool_use("rm -rf ~", tmp_path), env)[1])
+    assert hso["permissionDecision"] == "deny" and "rm-recursive-critical-path" in hso["permissionDecisionReason"]
+    assert launch("user-prompt-submit", {"session_id": "s", "hook_event_name": "UserPromptSubmit", "prompt": "hi"},
+                  env)[1] == ""
+    assert starts(tmp_path) == 1
+    # another Python (its compiled dependencies would not load): only the stdlib prefilter runs in process
+    [hint] = (tmp_path / "cache").glob("launcher-*.json")
+    doc = json.loads(hint.read_text())
+    assert doc["target"] == env["GUARDRAIL_PYTHON"] and Path(doc["package"]) == ROOT / "guardrail"
+    hint.write_text(json.dumps({**doc, "tag": "cpython-299-False"}))
+    assert launch("pre-tool-use", pre_tool_use("ls -la src", tmp_path), env)[1] == ""
+    assert starts(tmp_path) == 1
     assert hso_of(launch("pre-tool-use", pre_tool_use("rm -rf ~", tmp_path), env)[1])["permissionDecision"] == "deny"
-    assert starts(tmp_path) == 2
+    assert starts(tmp_path) == 2  # ... and the target decides, rewriting the hint
+    assert json.loads(hint.read_text())["tag"] == doc["tag"]
 
 
 def test_launch_py_passes_a_large_payload_through(tmp_path: Path) -> None:
@@ -289,7 +303,7 @@ def test_launch_py_agrees_with_the_package() -> None:
     from guardrail import fastpath
     from guardrail.intent.policy import is_non_interactive
 
-    spec = importlib.util.spec_from_file_location("guardrail_launch", PY_LAUNCHER)
+    spec = importlib.util.spec_from_file_location("guardrail_launch", PY_LAUNCHER_MODULE)
     assert spec and spec.loader
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
@@ -299,13 +313,15 @@ def test_launch_py_agrees_with_the_package() -> None:
     for env in envs:
         assert mod.cache_dir(env) == fastpath.cache_dir(env)
         assert mod.hint_path("/p/python", env) == fastpath.launcher_hint_path("/p/python", env)
+        assert mod.interpreter_tag() == fastpath.interpreter_tag()
         for mode in ("default", "dontAsk", "bypassPermissions", ""):
             assert mod.no_human_can_answer(mode, env) == is_non_interactive(mode or None, env), (mode, env)
 
 
 def test_launch_py_runs_on_old_pythons() -> None:
     """It runs on whatever `python3` the machine has: nothing newer than 3.8 syntax."""
-    ast.parse(PY_LAUNCHER.read_text(), feature_version=(3, 8))
+    for path in (PY_LAUNCHER, PY_LAUNCHER_MODULE):
+        ast.parse(path.read_text(), feature_version=(3, 8))
 
 
 def test_skill_shell_commands_are_judged_through_the_launcher(tmp_path: Path, form: str) -> None:
