@@ -164,7 +164,7 @@ def in_process(target: str, event: str, payload: bytes, env: dict) -> tuple[bool
         from guardrail import hookio
     except Exception:  # noqa: BLE001 - no hint yet, another Python's syntax, a bad payload: the target decides
         return False, None
-    return True, hookio.handle(event, payload, dict(env, GUARDRAIL_LAUNCHER_TARGET=target))
+    return True, hookio.handle(event, payload, env)  # no GUARDRAIL_LAUNCHER_TARGET: only the target writes the hint
 
 
 # --------------------------------------------------------------------------- running guardrail
