@@ -311,3 +311,22 @@ def test_first_call_before_the_plugin_environment_exists(tmp_path: Path, claude_
     assert (run.permission_decision(tool_use_id(1)) or {}).get("source") == "hook", info
     assert "UNCOMMITTED WORK" in (box.project / "notes.txt").read_text(), info
     assert (box.home / ".claude" / "plugins" / "data" / "guardrail-inline" / "bootstrap.log").exists(), info
+
+
+def test_hooks_need_no_sh_on_path(sandbox: Sandbox, tmp_path: Path, git_bin: str) -> None:
+    """hooks.json starts `python3` in exec form, so the hooks run where there is no `sh` to find (Windows without
+    Git Bash): here PATH holds python3 and git only. The old `sh launch.sh` form could not start there."""
+    import shutil
+
+    bindir = tmp_path / "bin-no-sh"
+    bindir.mkdir()
+    # real binaries, not shims (a pyenv shim is itself a bash script)
+    (bindir / "python3").symlink_to(os.path.realpath(sys.executable))
+    (bindir / "git").symlink_to(os.path.realpath(git_bin))
+    sandbox.make_git_repo()
+    run = sandbox.run("fix the typo", [bash("git reset --hard", "Discard changes")], extra_env={"PATH": str(bindir)})
+    info = run.describe()
+    assert shutil.which("sh", path=str(bindir)) is None
+    assert [r.get("exit_code") for r in run.hook_responses("SessionStart")] == [0], info
+    assert_guardrail_denied(run, tool_use_id(0), "git/reset-hard")
+    assert "UNCOMMITTED WORK" in (sandbox.project / "notes.txt").read_text(), info
