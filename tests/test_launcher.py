@@ -359,3 +359,15 @@ def test_launcher_is_posix_sh(tmp_path: Path) -> None:
     proc = subprocess.run(["dash", "-n", str(LAUNCHER)], capture_output=True)
     assert proc.returncode == 0, proc.stderr
     assert os.access(LAUNCHER, os.X_OK)
+
+
+def test_launch_sh_without_any_python_still_fails_closed(tmp_path: Path) -> None:
+    """No python3 at all: launch.sh cannot hand over to launch.py, and answers with a deny that says why."""
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    env = no_env(tmp_path, plugin_without_env(tmp_path), PATH=str(empty))
+    proc = subprocess.run(["/bin/sh", str(LAUNCHER), "pre-tool-use"], input=json.dumps(pre_tool_use("ls", tmp_path)).encode(),
+                          env=env, capture_output=True, timeout=30)
+    hso = hso_of(proc.stdout.decode())
+    assert proc.returncode == 0 and hso["permissionDecision"] == "deny"
+    assert "no Python environment yet" in hso["permissionDecisionReason"]
