@@ -3,7 +3,11 @@
 Both are spawned exactly as Claude Code spawns a hook (a new process, payload on stdin), interleaved
 call by call so machine noise hits both alike. Prints p50/p95 per payload kind and the ratios.
 
-    .venv/bin/python benchmarks/hook_latency.py [--n 200] [--json out.json] [--peer /tmp/peer]
+    .venv/bin/python benchmarks/hook_latency.py [--n 200] [--json out.json] [--peer /tmp/peer] [--launcher py|sh]
+
+guardrail runs through the launcher hooks.json names: `python3 -I -S hooks/launch.py` (--launcher py, with this
+interpreter standing in for the `python3` on PATH: a pyenv shim there adds its own ~70 ms to every hook), or the
+POSIX one, `sh hooks/launch.sh` (--launcher sh).
 
 The baseline uses the same interpreter guardrail runs on (GUARDRAIL_PYTHON, default: this one).
 With --peer DIR (from `sh benchmarks/peer_setup.sh DIR`), cc-safety-net runs in the same interleaved
@@ -70,6 +74,9 @@ def main() -> None:
     ap.add_argument("--json", help="also write the figures to this file")
     ap.add_argument("--peer", help="directory with node_modules/cc-safety-net (benchmarks/peer_setup.sh)")
     ap.add_argument("--before", help="another guardrail checkout (with .venv) to run in the same rotation")
+    ap.add_argument("--launcher", choices=["py", "sh"], default="py",
+                    help="py: hooks/launch.py, as hooks.json runs it; sh: hooks/launch.sh")
+    ap.add_argument("--before-launcher", choices=["py", "sh"], default="sh", help="the launcher of --before")
     ap.add_argument("--mix", choices=["sessions", "kinds"], default="sessions",
                     help="sessions: every tool call of the real transcripts in tests/data/transcripts (the calls a "
                          "hook really sees, mostly benign), --n rounds; kinds: the synthetic kinds above, --n each")
@@ -81,7 +88,12 @@ def main() -> None:
         "GUARDRAIL_AUDIT_LOG": str(tmp / "audit.jsonl"), "GUARDRAIL_STATE_DIR": str(tmp / "state"),
         "GUARDRAIL_CACHE_DIR": str(tmp / "cache"), "CLAUDE_PLUGIN_ROOT": str(ROOT), "CLAUDE_PROJECT_DIR": str(tmp),
     }
-    sides = {"guardrail": ["sh", str(ROOT / "hooks" / "launch.sh"), "pre-tool-use"],
+    def launcher(kind: str, root: Path) -> list[str]:
+        if kind == "py":
+            return [sys.executable, "-I", "-S", str(root / "hooks" / "launch.py"), "pre-tool-use"]
+        return ["sh", str(root / "hooks" / "launch.sh"), "pre-tool-use"]
+
+    sides = {"guardrail": launcher(args.launcher, ROOT),
              "bare": [python, "-c", "import json,sys; json.load(sys.stdin)"]}
     envs = {name: env for name in sides}
     if args.peer:
@@ -90,7 +102,7 @@ def main() -> None:
         envs["cc-safety-net"] = env
     if args.before:
         other = Path(args.before).resolve()
-        sides["before"] = ["sh", str(other / "hooks" / "launch.sh"), "pre-tool-use"]
+        sides["before"] = launcher(args.before_launcher, other)
         envs["before"] = {**env, "GUARDRAIL_PYTHON": str(other / ".venv" / "bin" / "python"),
                           "GUARDRAIL_CACHE_DIR": str(tmp / "cache-before"), "CLAUDE_PLUGIN_ROOT": str(other)}
     names = list(sides)

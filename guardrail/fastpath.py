@@ -154,14 +154,68 @@ def can_skip(tool_name: str, tool_input: Mapping[str, Any], cwd: str, env: Mappi
             return False, key, False
     except (OSError, ValueError):
         return False, key, False
+    return skip_with_index(tool_name, tool_input, index), key, True
+
+
+def skip_with_index(tool_name: str, tool_input: Mapping[str, Any], index: Mapping[str, Any]) -> bool:
+    """Whether no rule of the indexed rule set can fire for this call."""
     if tool_name not in index["tools"]:
-        return not any(_glob(tool_name, g) for g in index["tool_globs"]), key, True
+        return not any(_glob(tool_name, g) for g in index["tool_globs"])
     if tool_name != "Bash" or index["bash_always"]:
-        return False, key, True
+        return False
     command = tool_input.get("command")
     if not isinstance(command, str) or len(command) > MAX_FAST_COMMAND_CHARS or _OPAQUE.search(command):
-        return False, key, True
-    return not bash_may_match(command, index), key, True
+        return False
+    return not bash_may_match(command, index)
+
+
+# --------------------------------------------------------------------------- before the environment exists
+# The plugin's launcher (hooks/launch.py) runs on whatever Python starts it, before guardrail's own environment is
+# built. It ships the index of the built-in packs under the default configuration (hooks/builtin-index.json,
+# written by `python -m guardrail.index`) and uses it only while these two functions say it still describes
+# the rule set a call would meet.
+
+# Variables that add rules or trigger words beyond the built-in defaults (the others only take rules away or
+# move files).
+_RULE_SHAPING_ENV = ("GUARDRAIL_CONFIG", "GUARDRAIL_PROTECTED_BRANCHES", "GUARDRAIL_PROTECTED_DATABASES",
+                     "GUARDRAIL_PROTECTED_PATHS", "GUARDRAIL_PROTECTED_NAMESPACES", "GUARDRAIL_PROTECTED_BUCKETS")
+
+
+def builtin_fingerprint() -> str:
+    """A content hash (not stat: a plugin copy has fresh mtimes) of what shapes the built-in packs' index."""
+    import hashlib
+
+    from guardrail import __version__
+
+    digest = hashlib.sha256(f"{__version__}\0{INDEX_VERSION}\0".encode())
+    here = os.path.dirname(os.path.abspath(__file__))
+    rules = builtin_rules_dir()
+    try:
+        packs = sorted(n for n in os.listdir(rules) if n.endswith(".toml"))
+    except OSError:
+        packs = []
+    for name, path in [(m, os.path.join(here, m)) for m in CACHE_SHAPING_MODULES] + \
+                      [(f"rules/{n}", os.path.join(rules, n)) for n in packs]:
+        digest.update(name.encode() + b"\0")
+        try:
+            with open(path, "rb") as fh:
+                digest.update(fh.read())
+        except OSError:
+            digest.update(b"<missing>")
+        digest.update(b"\0")
+    return digest.hexdigest()[:24]
+
+
+def only_builtin_rules(cwd: str, env: Mapping[str, str]) -> bool:
+    """Whether a call in `cwd` meets the built-in packs under the default configuration and nothing else: no user
+    or project config or packs, no variable that adds rules or trigger words."""
+    if any(env.get(k) for k in _RULE_SHAPING_ENV):
+        return False
+    home = env.get("HOME") or os.path.expanduser("~")
+    cfg_dir = os.path.join(env.get("XDG_CONFIG_HOME") or os.path.join(home, ".config"), "guardrail")
+    if os.path.exists(os.path.join(cfg_dir, "config.toml")) or os.path.isdir(os.path.join(cfg_dir, "rules")):
+        return False
+    return project_dirs(cwd, home, need_root=False)[0] is None
 
 
 def bash_may_match(command: str, index: Mapping[str, Any]) -> bool:
@@ -275,3 +329,46 @@ def store_ruleset(key: str, ruleset: Any, env: Mapping[str, str]) -> None:
         os.replace(tmp, path)  # atomic: concurrent hooks never read a half-written file
     except OSError:
         pass
+
+
+def launcher_hint_path(target: str, env: Mapping[str, str]) -> str:
+    """hooks/launch.py's note of where `target` (an interpreter it starts) keeps this guardrail package."""
+    return os.path.join(cache_dir(env), "launcher-%08x.json" % zlib.crc32(target.encode("utf-8", "surrogateescape")))
+
+
+def note_launcher(env: Mapping[str, str]) -> None:
+    """Started by hooks/launch.py (it sets GUARDRAIL_LAUNCHER_TARGET): note where this package is and what this
+    interpreter imports from beyond its standard library, so the launcher can run this very prefilter, and when its
+    own interpreter is binary-compatible this very hook, in its own process. Unwritable: the launcher stays slower."""
+    import sys
+
+    target = env.get("GUARDRAIL_LAUNCHER_TARGET")
+    if not target:
+        return
+    path = launcher_hint_path(target, env)
+    stdlib = os.path.dirname(os.__file__)
+    hint = {"target": target, "package": os.path.dirname(os.path.abspath(__file__)), "tag": interpreter_tag(),
+            "paths": [p for p in sys.path if p and p not in (stdlib, os.path.join(stdlib, "lib-dynload"))
+                      and not p.endswith(".zip")]}
+    try:
+        with open(path, encoding="utf-8") as fh:
+            if json.load(fh) == hint:
+                return
+    except (OSError, ValueError):
+        pass
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        tmp = f"{path}.{os.getpid()}.tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(hint, fh)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
+def interpreter_tag() -> str:
+    """What compiled extension modules (pydantic-core, tree-sitter) need to match: version, ABI flags, word size
+    (hooks/launch.py computes the same)."""
+    import sys
+
+    return f"{sys.implementation.cache_tag}{getattr(sys, 'abiflags', '')}-{sys.maxsize > 2 ** 32}"

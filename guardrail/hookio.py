@@ -25,7 +25,11 @@ EVENTS = {
     "post-tool-use-failure": "PostToolUseFailure",
     "user-prompt-submit": "UserPromptSubmit",
     "session-start": "SessionStart",
+    "pre-skill-shell-command": "PreSkillShellCommand",  # Claude Code >= 2.1.337
 }
+# Events that decide whether something runs: answered with a permissionDecision, failing closed.
+DECIDING = ("PreToolUse", "PreSkillShellCommand")
+SKILL_SHELLS = ("Bash", "PowerShell")  # the tools that run a skill's inline shell commands (2.1.337 schema)
 MAX_STDIN_BYTES = 8 * 1024 * 1024  # far above any real payload; beyond it we refuse rather than parse
 MAX_REASON_CHARS = 2000  # Claude Code caps hook stdout at 10,000 characters and stores it in the transcript
 
@@ -72,8 +76,8 @@ def handle(event: str, raw: bytes | None, env: Mapping[str, str], *, read_error:
         if read_error:
             raise PayloadError(read_error)
         payload = parse_payload(raw or b"", hook_event)
-        if hook_event == "PreToolUse":
-            return _pre_tool_use(payload, env, started)
+        if hook_event in DECIDING:
+            return _pre_tool_use(payload, hook_event, env, started)
         if hook_event in ("PostToolUse", "PostToolUseFailure"):
             _post_tool_use(payload, hook_event, env, started)
             return None
@@ -107,7 +111,7 @@ def parse_payload(raw: bytes, hook_event: str) -> dict[str, Any]:
         value = payload.get(key)
         if value is not None and not isinstance(value, str):
             raise PayloadError(f"field {key!r} must be a string, got {type(value).__name__}")
-    if hook_event in ("PreToolUse", "PostToolUse", "PostToolUseFailure"):
+    if hook_event in ("PreToolUse", "PostToolUse", "PostToolUseFailure", "PreSkillShellCommand"):
         if not isinstance(payload.get("tool_name"), str) or not payload["tool_name"]:
             raise PayloadError("field 'tool_name' is missing or not a non-empty string")
         if not isinstance(payload.get("tool_input"), dict):
@@ -115,6 +119,8 @@ def parse_payload(raw: bytes, hook_event: str) -> dict[str, Any]:
         if payload["tool_name"] == "Bash" and not isinstance(payload["tool_input"].get("command"), str):
             raise PayloadError("field 'tool_input.command' of a Bash call is missing or not a string")
         _check_file_tool_input(payload["tool_name"], payload["tool_input"])
+    if hook_event == "PreSkillShellCommand":
+        _check_skill_shell_command(payload)
     if hook_event == "UserPromptSubmit" and not isinstance(payload.get("prompt"), str):
         raise PayloadError("field 'prompt' is missing or not a string")
     return payload
@@ -144,12 +150,28 @@ def _check_file_tool_input(tool: str, tool_input: dict[str, Any]) -> None:
         raise PayloadError("field 'tool_input.new_source' of a NotebookEdit call must be a string")
 
 
+def _check_skill_shell_command(payload: dict[str, Any]) -> None:
+    """PreSkillShellCommand (2.1.337): a shell command embedded in a skill or slash command, run as the skill loads,
+    never seen by PreToolUse. It is judged as that shell tool's call."""
+    if payload["tool_name"] not in SKILL_SHELLS:
+        raise PayloadError(f"field 'tool_name' of a PreSkillShellCommand is {payload['tool_name']!r}; Claude Code "
+                           f"sends one of: {', '.join(SKILL_SHELLS)}")
+    if not isinstance(payload["tool_input"].get("command"), str):
+        raise PayloadError("field 'tool_input.command' of a PreSkillShellCommand is missing or not a string")
+    for key in ("command_name", "command_source", "invoked_by"):
+        value = payload.get(key)
+        if value is not None and not isinstance(value, str):
+            raise PayloadError(f"field {key!r} of a PreSkillShellCommand must be a string, got {type(value).__name__}")
+
+
 # --------------------------------------------------------------------------- events
 
 
-def _pre_tool_use(payload: dict[str, Any], env: Mapping[str, str], started: float) -> str | None:
+def _pre_tool_use(payload: dict[str, Any], hook_event: str, env: Mapping[str, str], started: float) -> str | None:
+    """PreToolUse, and PreSkillShellCommand judged the same way as the shell call it is."""
     from guardrail import fastpath
 
+    fastpath.note_launcher(env)
     skip, key, indexed = fastpath.can_skip(payload["tool_name"], payload["tool_input"], payload.get("cwd") or "", env)
     if skip:
         return None  # provably no rule concerns this call: no imports, no parse, no opinion
@@ -177,6 +199,8 @@ def _pre_tool_use(payload: dict[str, Any], env: Mapping[str, str], started: floa
         return load_intent(call.session_id, payload.get("transcript_path") or "", env=env)
 
     def non_interactive() -> bool:
+        if hook_event == "PreSkillShellCommand":
+            return True  # Claude Code blocks a skill's command on ask: nobody is asked, so say it is a deny
         from guardrail.intent.policy import is_non_interactive
 
         return is_non_interactive(call.permission_mode or None, env)
@@ -189,7 +213,7 @@ def _pre_tool_use(payload: dict[str, Any], env: Mapping[str, str], started: floa
            intent=verdict.intent, values=setup.values)
     if verdict.decision is None:
         return None  # only preview/log findings: recorded, no opinion
-    return pre_tool_use_output(verdict.decision, verdict.reason)
+    return pre_tool_use_output(verdict.decision, verdict.reason, hook_event)
 
 
 def _post_tool_use(payload: dict[str, Any], hook_event: str, env: Mapping[str, str], started: float) -> None:
@@ -224,11 +248,13 @@ def _session_start() -> str:
 # --------------------------------------------------------------------------- output
 
 
-def pre_tool_use_output(decision: str, reason: str) -> str:
+def pre_tool_use_output(decision: str, reason: str, hook_event: str = "PreToolUse") -> str:
+    """A permission decision for PreToolUse or PreSkillShellCommand (same fields; on the latter deny, ask and
+    defer all keep the command from running and `updatedInput` is never applied, so guardrail sends none)."""
     if len(reason) > MAX_REASON_CHARS:
         reason = reason[: MAX_REASON_CHARS - 1] + "…"
     return json.dumps({"hookSpecificOutput": {
-        "hookEventName": "PreToolUse", "permissionDecision": decision, "permissionDecisionReason": reason}})
+        "hookEventName": hook_event, "permissionDecision": decision, "permissionDecisionReason": reason}})
 
 
 def _failure(event: str, hook_event: str | None, payload: dict[str, Any], exc: BaseException,
@@ -237,7 +263,7 @@ def _failure(event: str, hook_event: str | None, payload: dict[str, Any], exc: B
     try:
         detail = str(exc) if isinstance(exc, PayloadError) else f"internal error {type(exc).__name__}: {exc}"
         detail = detail[:600]
-        is_pre = hook_event == "PreToolUse" or (hook_event is None and event in ("", "pre-tool-use"))
+        is_pre = hook_event in DECIDING or (hook_event is None and event in ("", "pre-tool-use"))
         decision = _on_error_decision(env, (payload or {}).get("cwd") or "") if is_pre else None
         try:
             _audit(payload or {"hook_event_name": hook_event or event}, env, started, decision=decision,
@@ -249,11 +275,12 @@ def _failure(event: str, hook_event: str | None, payload: dict[str, Any], exc: B
         reason = (f"guardrail could not check this tool call and blocks it to stay safe: {detail}. "
                   "Fix: run `guardrail doctor` (or report this message to the user); set on_error = \"ask\" in "
                   "~/.config/guardrail/config.toml to be asked instead of blocked.")
-        return pre_tool_use_output(decision or "deny", reason)
+        return pre_tool_use_output(decision or "deny", reason, hook_event or "PreToolUse")
     except BaseException:  # noqa: BLE001 - last resort: a hard-coded deny
-        if hook_event == "PreToolUse" or event == "pre-tool-use":
-            return ('{"hookSpecificOutput": {"hookEventName": "PreToolUse", "permissionDecision": "deny", '
-                    '"permissionDecisionReason": "guardrail failed internally; run `guardrail doctor`."}}')
+        if hook_event in DECIDING or event == "pre-tool-use":
+            return ('{"hookSpecificOutput": {"hookEventName": "%s", "permissionDecision": "deny", '
+                    '"permissionDecisionReason": "guardrail failed internally; run `guardrail doctor`."}}'
+                    % (hook_event or "PreToolUse"))
         return None
 
 

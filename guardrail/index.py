@@ -90,3 +90,19 @@ def write_index(key: str, ruleset: RuleSet, config_values: Mapping[str, Any], en
         os.replace(tmp, path)
     except OSError:
         pass
+
+
+def builtin_document() -> dict[str, Any]:
+    """hooks/builtin-index.json: the index of the built-in packs under the default configuration, with the
+    fingerprint of what it was built from (the plugin's launcher uses it only while the fingerprint still holds)."""
+    from guardrail.config import default_values
+    from guardrail.fastpath import builtin_fingerprint
+    from guardrail.packs import load_ruleset
+
+    return {"fingerprint": builtin_fingerprint(), "index": build_index(load_ruleset(), default_values())}
+
+
+if __name__ == "__main__":  # `python -m guardrail.index > hooks/builtin-index.json`
+    import sys
+
+    sys.stdout.write(json.dumps(builtin_document(), indent=1, sort_keys=True) + "\n")

@@ -27,6 +27,7 @@ HOOK_ENTRY = "from guardrail.hookio import main; main()"
 # Same events, slugs, timeout and onFailure as the plugin's hooks/hooks.json (a test keeps them equal).
 EVENTS: dict[str, str] = {
     "PreToolUse": "pre-tool-use",
+    "PreSkillShellCommand": "pre-skill-shell-command",  # Claude Code >= 2.1.337: skills' inline shell commands
     "PostToolUse": "post-tool-use",
     "PostToolUseFailure": "post-tool-use-failure",
     "UserPromptSubmit": "user-prompt-submit",

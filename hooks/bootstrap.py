@@ -257,6 +257,12 @@ def bootstrap(data_dir: str, plugin_root: str, *, force: bool = False, wait: boo
     os.makedirs(data_dir, exist_ok=True)
     log = Log(os.path.join(data_dir, LOG_FILE), echo)
     fp = fingerprint(plugin_root)
+    if os.name == "nt":  # venv layout (Scripts\), the lock (fcntl) and the symlink switch are POSIX-only for now
+        message = ("building the plugin's own environment is not supported on Windows yet: install guardrail "
+                   "(`pipx install guardrail`) so `guardrail.exe` is on PATH, or set GUARDRAIL_PYTHON")
+        write_status(data_dir, {"state": "failed", "error": message, "fingerprint": fp, "plugin_root": plugin_root})
+        log("FAILED: " + message)
+        return 1
     if not force and up_to_date(data_dir, fp):
         log("environment is up to date (fingerprint %s); nothing to do" % fp)
         return 0

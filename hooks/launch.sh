@@ -3,7 +3,8 @@
 # POSIX sh, no forks on the hot path (a pyenv shim alone costs ~70 ms; dash starts in ~1 ms).
 # Order: $GUARDRAIL_PYTHON, then the interpreter behind an installed `guardrail` command on PATH,
 # then the plugin's own environment in $CLAUDE_PLUGIN_DATA/venv (bootstrapped at SessionStart).
-# If none is found, PreToolUse fails closed with a reason that says how to fix it.
+# If none is found, hooks/launch.py answers (see there); without any python3, PreToolUse fails closed with a reason.
+# hooks/hooks.json runs launch.py directly (it also works where there is no sh); this is the POSIX-only equivalent.
 event="${1:-}"
 entry='from guardrail.hookio import main; main()'
 
@@ -50,6 +51,14 @@ else
     fi
     run "$CLAUDE_PLUGIN_DATA/venv/bin/python"
   fi
+  # No environment yet: launch.py (stdlib only) answers calls no built-in rule concerns with no opinion and asks
+  # about the rest while the environment is built, instead of denying everything.
+  case "$event" in
+    pre-tool-use|pre-skill-shell-command|session-start)
+      for boot in python3 python3.13 python3.12 python3.11; do
+        if command -v "$boot" >/dev/null 2>&1; then exec "$boot" -I -S "${0%/*}/launch.py" "$event"; fi
+      done ;;
+  esac
   state=""
   if [ -r "${CLAUDE_PLUGIN_DATA:-/nonexistent}/bootstrap.state" ]; then read -r state < "$CLAUDE_PLUGIN_DATA/bootstrap.state"; fi
   case "$state" in
@@ -68,8 +77,9 @@ esac
 
 # No interpreter: the deliberate answers, since a crash here would fail open.
 case "$event" in
-  pre-tool-use)
-    printf '{"hookSpecificOutput": {"hookEventName": "PreToolUse", "permissionDecision": "deny", "permissionDecisionReason": "guardrail blocked this call because it cannot run: %s"}}\n' "$reason"
+  pre-tool-use|pre-skill-shell-command)
+    name=PreToolUse; [ "$event" = pre-skill-shell-command ] && name=PreSkillShellCommand
+    printf '{"hookSpecificOutput": {"hookEventName": "%s", "permissionDecision": "deny", "permissionDecisionReason": "guardrail blocked this call because it cannot run: %s"}}\n' "$name" "$reason"
     ;;
   session-start)
     if [ -z "${GUARDRAIL_PYTHON:-}" ]; then start_bootstrap; fi

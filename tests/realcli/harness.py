@@ -24,7 +24,7 @@ from .fake_api import FakeMessagesAPI, Recorded, Step, ToolUse, tool_result_text
 
 REPO = Path(__file__).resolve().parents[2]
 CLAUDE = REPO / "node_modules" / ".bin" / "claude"
-PINNED_VERSION = "2.1.330"
+PINNED_VERSION = "2.1.337"
 
 
 @dataclass

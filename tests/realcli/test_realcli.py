@@ -1,4 +1,4 @@
-"""The real Claude Code CLI (pinned 2.1.330) obeys guardrail's decisions.
+"""The real Claude Code CLI (pinned 2.1.337) obeys guardrail's decisions.
 
 Each test runs `claude -p` offline against tests/realcli/fake_api.py, with the plugin loaded from
 this checkout (--plugin-dir) or with hooks written by `guardrail install` into a temporary HOME,
@@ -253,3 +253,80 @@ def test_plugin_without_a_python_fails_closed_with_the_fix(sandbox: Sandbox, tmp
     assert tr is not None and tr.is_error and tr.text.startswith(HOOK_ERROR), run.describe()
     assert "cannot run" in tr.text and str(missing) in tr.text and "GUARDRAIL_PYTHON" in tr.text, run.describe()
     assert (run.permission_decision(tool_use_id(0)) or {}).get("source") == "hook", run.describe()
+
+
+# ------------------------------------------------------------------------------ Claude Code 2.1.337 additions
+
+
+def test_skill_shell_command_is_judged_before_it_runs(sandbox: Sandbox, git_bin: str) -> None:
+    """A slash command's inline shell commands run as it loads and never pass through PreToolUse: guardrail's
+    PreSkillShellCommand hook judges each. Here the typed `/tidy` (invoked_by: user) holds `git status --short`
+    (runs) and `git reset --hard` (denied by reset-hard: "/tidy" asks for no such thing); the work survives."""
+    sandbox.make_git_repo()
+    commands = sandbox.project / ".claude" / "commands"
+    commands.mkdir(parents=True)
+    (commands / "tidy.md").write_text("---\ndescription: Tidy the work tree\nallowed-tools: Bash(git reset:*), "
+                                      "Bash(git status:*)\n---\nStatus: !`git status --short`\n"
+                                      "Reset: !`git reset --hard`\n\nSummarise.\n")
+    run = sandbox.run("/tidy", [])
+    info = run.describe()
+    assert "UNCOMMITTED WORK" in (sandbox.project / "notes.txt").read_text(), info
+    answers = [json.loads(ev["stdout"])["hookSpecificOutput"] if (ev.get("stdout") or "").startswith("{") else None
+               for ev in run.hook_responses("PreSkillShellCommand")]
+    assert sorted(a["permissionDecision"] if a else "none" for a in answers) == ["deny", "none"], info
+    [denied] = [a for a in answers if a]
+    assert denied["hookEventName"] == "PreSkillShellCommand" and "[git/reset-hard]" in denied["permissionDecisionReason"]
+    # what the model was sent: the status output, and the refusal in place of the reset's output
+    sent = json.dumps(run.requests[0].body["messages"])
+    assert "M notes.txt" in sent and "[not run: blocked by hook: guardrail blocked this [git/reset-hard]" in sent, info
+    [record] = [r for r in run.audit if r.get("event") == "PreSkillShellCommand"]
+    assert record["decision"] == "deny" and record["rule_ids"] == ["git/reset-hard"], info
+
+
+def test_first_call_before_the_plugin_environment_exists(tmp_path: Path, claude_cli: Path, git_bin: str) -> None:
+    """The plugin's first session: no GUARDRAIL_PYTHON, no guardrail on PATH, no environment yet (its build, started
+    at SessionStart, fails offline here so it cannot finish mid-test). `ls` runs with no opinion; `git reset --hard`
+    is refused with a reason saying the check is still being set up (denied: no human can answer under -p)."""
+    import shutil
+
+    from .harness import REPO
+
+    root = tmp_path / "plugin"
+    shutil.copytree(REPO, root, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "node_modules", "tests", "__pycache__", "*.pyc", ".pytest_cache", ".hypothesis"))
+    box = Sandbox(home=tmp_path / "home", project=tmp_path / "proj")
+    box.project.mkdir(parents=True)
+    box.make_git_repo()
+    env = {"GUARDRAIL_PYTHON": None, "PATH": "/usr/local/bin:/usr/bin:/bin",
+           "GUARDRAIL_BOOTSTRAP_PIP_ARGS": "--no-index --no-build-isolation"}
+    run = box.run("what changed here?", [bash("ls", "List files"), bash("git reset --hard", "Discard changes")],
+                  plugin_dir=root, extra_env=env, timeout=120)
+    info = run.describe()
+    listed = run.tool_result(tool_use_id(0))
+    assert listed is not None and not listed.is_error and "notes.txt" in listed.text, info
+    assert pre_tool_use_outputs(run)[0] is None, info  # no opinion, not an allow
+    reset = run.tool_result(tool_use_id(1))
+    assert reset is not None and reset.is_error and reset.text.startswith(HOOK_ERROR), info
+    assert "cannot check this call yet" in reset.text and "No human can answer" in reset.text, info
+    assert (run.permission_decision(tool_use_id(1)) or {}).get("source") == "hook", info
+    assert "UNCOMMITTED WORK" in (box.project / "notes.txt").read_text(), info
+    assert (box.home / ".claude" / "plugins" / "data" / "guardrail-inline" / "bootstrap.log").exists(), info
+
+
+def test_hooks_need_no_sh_on_path(sandbox: Sandbox, tmp_path: Path, git_bin: str) -> None:
+    """hooks.json starts `python3` in exec form, so the hooks run where there is no `sh` to find (Windows without
+    Git Bash): here PATH holds python3 and git only. The old `sh launch.sh` form could not start there."""
+    import shutil
+
+    bindir = tmp_path / "bin-no-sh"
+    bindir.mkdir()
+    # real binaries, not shims (a pyenv shim is itself a bash script)
+    (bindir / "python3").symlink_to(os.path.realpath(sys.executable))
+    (bindir / "git").symlink_to(os.path.realpath(git_bin))
+    sandbox.make_git_repo()
+    run = sandbox.run("fix the typo", [bash("git reset --hard", "Discard changes")], extra_env={"PATH": str(bindir)})
+    info = run.describe()
+    assert shutil.which("sh", path=str(bindir)) is None
+    assert [r.get("exit_code") for r in run.hook_responses("SessionStart")] == [0], info
+    assert_guardrail_denied(run, tool_use_id(0), "git/reset-hard")
+    assert "UNCOMMITTED WORK" in (sandbox.project / "notes.txt").read_text(), info
