@@ -252,7 +252,7 @@ def bash_may_match(command: str, index: Mapping[str, Any]) -> bool:
         return True
     if index.get("bash_scripts") and ".py" in text and re.search(_PY_PATH_COMMAND, text):  # `scripts/wipe.py` run as a program
         return True
-    if ">" in text and any(re.search(rx, text) for rx in index["bash_patterns"]):  # line shapes (registry.TextCue)
+    if ">" in text and any(re.search(rx, text) for rx in index.get("bash_patterns", ())):  # line shapes (registry.TextCue)
         return True
     return any(_glob(w, g) for w in words for g in index["bash_globs"])
 
