@@ -22,7 +22,7 @@ TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations
 if TYPE_CHECKING:
     from typing import Any, Iterable, Mapping
 
-INDEX_VERSION = 7
+INDEX_VERSION = 8
 # The modules whose code shapes what is cached under the key: the pickled rule set's classes and their compiler,
 # and what the index's words come from (the check registry's triggers, the vocabulary, the shell model's wrappers).
 CACHE_SHAPING_MODULES = ("rules.py", "packs.py", "pack_schema.py", "base/record.py", "base/vocab.py", "model.py",

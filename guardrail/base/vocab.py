@@ -85,7 +85,10 @@ ARCHIVERS = TARS | frozenset({"zip"})
 
 # Programs whose output can come from the network: a download piped into a shell runs code nobody saw.
 DOWNLOADERS = frozenset({"curl", "wget", "wget2", "aria2c", "curlie", "fetch", "http", "https", "httpie", "xh", "xhs",
-                         "lwp-request", "GET", "lynx", "w3m", "nc", "ncat", "netcat", "socat", "gh", "glab"})
+                         "lwp-request", "GET", "lynx", "w3m", "nc", "ncat", "netcat", "socat", "gh", "glab",
+                         "Invoke-WebRequest", "Invoke-RestMethod"})  # PowerShell's, as its model spells them
+# Windows shells: the shell model hands their command text to the PowerShell and cmd model (guardrail.shell.powershell)
+WINDOWS_SHELLS = frozenset({"pwsh", "pwsh.exe", "powershell", "powershell.exe", "cmd", "cmd.exe"})
 REMOTE_SHELLS = frozenset({"ssh", "autossh", "mosh"})
 
 # ---- containers, clusters, infrastructure
