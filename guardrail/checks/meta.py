@@ -17,6 +17,29 @@ def unread_input(cmd: Any, ctx: EvalContext, args: Mapping[str, Any]) -> list[st
     return list(ctx.unread[:3])
 
 
+# Control characters no typed command needs: C0 except tab and newline (a carriage return only when a newline does
+# not follow it: CRLF line endings are ordinary), and DEL.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)")
+
+
+_CONTROL_NAMES = {0: "a NUL byte", 8: "a backspace", 0x0b: "a vertical tab", 0x0c: "a form feed",
+                  0x0d: "a carriage return", 0x1b: "an escape character", 0x7f: "a DEL character"}
+
+
+def control_bytes(cmd: Any, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
+    """The first control character of the line, named, with where it is: what runs after it depends on how the
+    CLI hands the text to the shell (a NUL ends a C string; bash drops it), and a terminal shows escapes,
+    backspaces and carriage returns as something other than what runs."""
+    m = _CONTROL.search(ctx.source)
+    if not m:
+        return []
+    code = ord(m.group(0))
+    name = _CONTROL_NAMES.get(code, "a control character")
+    count = len(_CONTROL.findall(ctx.source))
+    more = f" ({count} control characters in all)" if count > 1 else ""
+    return [f"{name} (0x{code:02x}) at character {m.start() + 1}{more}"]
+
+
 def over_limit(cmd: Any, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
     return [ctx.over_limit] if ctx.over_limit else []
 
