@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from guardrail.base.text import LazyRegex
+
 from guardrail.model import Redirect, SimpleCommand
 from guardrail.shell.windows import (
     ALIASES,
@@ -56,7 +58,7 @@ def ps_parser() -> Any:
 
 
 # What runs code it is given: the text (or the download) it reads is walked or judged as a shell reading it.
-_DOWNLOAD_WORDS = re.compile(r"(?i)\b(iwr|irm|invoke-webrequest|invoke-restmethod|curl|wget|downloadstring|"
+_DOWNLOAD_WORDS = LazyRegex(r"(?i)\b(iwr|irm|invoke-webrequest|invoke-restmethod|curl|wget|downloadstring|"
                              r"downloaddata|downloadfile|start-bitstransfer|net\.webclient|httpclient)\b")
 
 
@@ -94,7 +96,7 @@ def _program(word: str) -> str:
 
 # Quoting a bareword that starts with a variable (`$env:USERPROFILE\\x`, `$HOME/x`): PowerShell reads it as an
 # expandable string; the grammar does not. Only outside quotes, at the start of a word.
-_VAR_BAREWORD = re.compile(r"(?<=[\s,(=])(\$(?:\{[^}\"'\s]*\}|[\w:?]+)[\\/*.][^\s;|&)'\"`,]*)")
+_VAR_BAREWORD = LazyRegex(r"(?<=[\s,(=])(\$(?:\{[^}\"'\s]*\}|[\w:?]+)[\\/*.][^\s;|&)'\"`,]*)")
 
 
 def _prepare(source: str) -> str:
@@ -263,8 +265,9 @@ class _Walk:
 
     # ---- commands
 
-    def elements(self, node: Any) -> tuple[list[tuple[str, bool]], list[Redirect], bool]:
-        """A command's words as (text, is_parameter), its redirects, and whether some word is unknown."""
+    def elements(self, node: Any, blocks: bool = True) -> tuple[list[tuple[str, bool]], list[Redirect], bool]:
+        """A command's words as (text, is_parameter), its redirects, and whether some word is unknown. The
+        commands inside its words are walked (script blocks only when `blocks`: ForEach-Object binds `$_` first)."""
         words: list[tuple[str, bool]] = []
         redirects: list[Redirect] = []
         dynamic = False
@@ -309,7 +312,8 @@ class _Walk:
                 continue
             if c.type == "command_parameter":
                 flush()
-            self.nested_in(c) if c.child_count else None
+            if c.child_count and (blocks or not _descendants(c, "script_block_expression")):
+                self.nested_in(c)
             group.append(c)
         flush()
         return words, redirects, dynamic
@@ -331,9 +335,9 @@ class _Walk:
             return None
         head_values, head_dynamic = self.word([name_node])
         head = head_values[0] if head_values else self.text(name_node)
-        words, redirects, dynamic = self.elements(node)
-        text = self.text(node)[:500]
         cmdlet = None if head_dynamic else cmdlet_name(head)
+        words, redirects, dynamic = self.elements(node, blocks=cmdlet != "ForEach-Object")
+        text = self.text(node)[:500]
         if head_dynamic or head.startswith("$"):
             return self.emit((head if head.startswith("$") else "$" + head, *_flat(words)), redirects,
                              text, True)
@@ -550,7 +554,7 @@ class _Walk:
         return "$" + name.upper().replace(":", "_"), False
 
 
-_VAR = re.compile(r"\$\{([^}]+)\}|\$((?:env:)?[A-Za-z_?][\w]*(?:\([Xx]86\))?)", re.ASCII)
+_VAR = LazyRegex(r"\$\{([^}]+)\}|\$((?:env:)?[A-Za-z_?][\w]*(?:\([Xx]86\))?)", re.ASCII)
 
 
 def _flat(words: list[tuple[str, bool]]) -> tuple[str, ...]:

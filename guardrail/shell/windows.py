@@ -12,6 +12,8 @@ directories holds the Windows ones (`/Windows`, `/Program Files`, `/ProgramData`
 from __future__ import annotations
 
 import re
+
+from guardrail.base.text import LazyRegex
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:
     from typing import Iterable
@@ -34,13 +36,13 @@ _CANONICAL_TOP = {"windows": "Windows", "users": "Users", "program files": "Prog
                   "program files (x86)": "Program Files (x86)", "programdata": "ProgramData"}
 
 
-_DRIVE = re.compile(r"^([A-Za-z]):(?=[\\/]|$)")
+_DRIVE = LazyRegex(r"^([A-Za-z]):(?=[\\/]|$)")
 
 
-_PROVIDER = re.compile(r"^(?:Microsoft\.PowerShell\.Core\\)?FileSystem::", re.I)
+_PROVIDER = LazyRegex(r"^(?:Microsoft\.PowerShell\.Core\\)?FileSystem::", re.I)
 
 
-_PHYSICAL = re.compile(r"^[\\/]{2}[.?][\\/](?:PhysicalDrive(\d+)|([A-Za-z]):?)[\\/]?$", re.I)
+_PHYSICAL = LazyRegex(r"^[\\/]{2}[.?][\\/](?:PhysicalDrive(\d+)|([A-Za-z]):?)[\\/]?$", re.I)
 
 
 def env_path(name: str) -> str:
@@ -308,7 +310,7 @@ def cmd_script(args: Iterable[str]) -> str | None:
     return None
 
 
-_CMD_VAR = re.compile(r"%([A-Za-z_][\w()]*)%")
+_CMD_VAR = LazyRegex(r"%([A-Za-z_][\w()]*)%")
 
 
 def _cmd_expand(text: str) -> str:
