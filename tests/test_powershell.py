@@ -186,3 +186,20 @@ def test_the_reason_names_the_windows_target_as_the_checks_read_it() -> None:
                     cwd=CASE_CWD, project_dir=CASE_CWD)
     verdict = evaluate(call, RULESET, case_context(None, None))
     assert verdict.decision == "deny" and "/Users/x (a home directory" in verdict.reason
+
+
+# ---- .ps1 script files are read like shell scripts
+
+CLEANUP = "# reset local state\n$target = Join-Path $HOME 'Documents'\nRemove-Item -Recurse -Force $target\n"
+TIDY = "# tidy build output\nRemove-Item -Recurse -Force .\\bin, .\\obj\nGet-ChildItem\n"
+
+
+@pytest.mark.parametrize(("tool", "command"), [
+    ("Bash", "pwsh -NoProfile -File tools/x.ps1"),
+    ("Bash", "powershell.exe -ExecutionPolicy Bypass -File tools/x.ps1"),
+    ("PowerShell", ".\\tools\\x.ps1"),
+    ("PowerShell", "& ./tools/x.ps1 -Verbose"),
+])
+def test_a_ps1_script_is_followed(tool: str, command: str) -> None:
+    assert decide(tool, command, {"tools/x.ps1": CLEANUP})[0] == "deny"
+    assert decide(tool, command, {"tools/x.ps1": TIDY})[0] is None

@@ -89,6 +89,7 @@ DOWNLOADERS = frozenset({"curl", "wget", "wget2", "aria2c", "curlie", "fetch", "
                          "Invoke-WebRequest", "Invoke-RestMethod"})  # PowerShell's, as its model spells them
 # Windows shells: the shell model hands their command text to the PowerShell and cmd model (guardrail.shell.powershell)
 WINDOWS_SHELLS = frozenset({"pwsh", "pwsh.exe", "powershell", "powershell.exe", "cmd", "cmd.exe"})
+POWERSHELLS = frozenset({"pwsh", "pwsh.exe", "powershell", "powershell.exe"})  # run .ps1 files (`-File x.ps1`)
 REMOTE_SHELLS = frozenset({"ssh", "autossh", "mosh"})
 
 # ---- containers, clusters, infrastructure
@@ -127,7 +128,7 @@ SQL_SHELLS = SQL_CLIENTS | frozenset({"cqlsh"})
 # (a test keeps it so). Downloaders, container tools, gcloud and terraform carry commands only in some uses.
 COMMAND_CARRIERS = (PACKAGE_MANAGERS | TASK_RUNNERS | MAKES | JUSTS | SCRIPT_READERS | JOB_QUEUES | frozenset(INTERPRETERS)
                     | frozenset({"uv"}) | AWKS | SEDS | VIMS | TARS | frozenset({"rsync", "zip"}) | DOWNLOADERS
-                    | REMOTE_SHELLS | frozenset({"gcloud"}) | CONTAINER_ENGINES | KUBE_CLIS | TERRAFORMS)
+                    | REMOTE_SHELLS | frozenset({"gcloud"}) | CONTAINER_ENGINES | KUBE_CLIS | TERRAFORMS | POWERSHELLS)
 
 # Lists rule packs can name as `@name` (a pack's own [lists] entry of the same name takes precedence).
 PACK_LISTS: dict[str, frozenset[str]] = {

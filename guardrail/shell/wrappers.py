@@ -716,6 +716,23 @@ def _unwrap_powershell(cmd: SimpleCommand, args: list[str]) -> tuple[str, Any] |
     return None
 
 
+def powershell_script_file(args: list[str] | tuple[str, ...]) -> tuple[str, list[str]] | None:
+    """(script, its arguments) when `pwsh ARGS` / `powershell ARGS` runs a .ps1 file (`-File x.ps1`,
+    `pwsh x.ps1`), else None (`-Command` text, an interactive shell)."""
+    i = 0
+    while i < len(args):
+        a = args[i]
+        opt = a.lower().lstrip("-/") if a[:1] in "-/" else None
+        if opt is None:
+            return (a, list(args[i + 1:])) if a.lower().endswith(".ps1") else None
+        if opt and "file".startswith(opt):
+            return (args[i + 1], list(args[i + 2:])) if i + 1 < len(args) else None
+        if opt and ("command".startswith(opt) or "encodedcommand".startswith(opt) or opt in ("e", "ec")):
+            return None
+        i += 2 if opt in _PWSH_VALUE_OPTIONS else 1
+    return None
+
+
 def _unwrap_cmd(cmd: SimpleCommand, args: list[str]) -> tuple[str, Any] | None:
     """`cmd /c LINE` (and /k): the line goes to the cmd model."""
     from guardrail.shell.windows import cmd_script
