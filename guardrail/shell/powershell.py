@@ -62,7 +62,10 @@ _DOWNLOAD_WORDS = LazyRegex(r"(?i)\b(iwr|irm|invoke-webrequest|invoke-restmethod
                              r"downloaddata|downloadfile|start-bitstransfer|net\.webclient|httpclient)\b")
 
 
-_NATIVE_SHELLS = frozenset({"pwsh", "powershell", "cmd"})
+# Cmdlets recorded as another program (`Remove-Item` as rm): the command's `via` names the cmdlet.
+_TRANSLATED = frozenset({"Remove-Item", "Clear-Content", "Move-Item", "Copy-Item", "Invoke-WebRequest",
+                         "Invoke-RestMethod", "Format-Volume", "Clear-Disk", "Remove-Partition", "Stop-Computer",
+                         "Restart-Computer"})
 
 
 def script_commands(source: str, via: tuple[str, ...]) -> tuple[list[SimpleCommand], list[str]]:
@@ -82,7 +85,8 @@ def cmd_commands(line: str, via: tuple[str, ...]) -> tuple[list[SimpleCommand], 
         reds = tuple(Redirect(op, to_posix(t)) for op, t in redirects)
         for argv in argvs:
             if argv:
-                out.append(SimpleCommand(argv=tuple(argv), redirects=reds, via=via, text=" ".join(words)[:500],
+                named = via + (words[0].lower(),) if mapped is not None and argv[0] != words[0].lower() else via
+                out.append(SimpleCommand(argv=tuple(argv), redirects=reds, via=named, text=" ".join(words)[:500],
                                          stdin_from=previous if piped else None))
         previous = _program(words[0])
     return out, []
@@ -357,6 +361,17 @@ class _Walk:
         if b is not None and b.unbound and head.lower() in ALIASES:
             # `rm -rf ~` where rm is not Remove-Item (PowerShell on Linux/macOS has no such alias): the program
             self.emit((head, *_flat(words)), redirects, text, dynamic)
+        saved = self.via
+        if cmdlet in _TRANSLATED:
+            self.via = saved + (cmdlet,)  # the reason says which cmdlet the rule's program stands for
+        try:
+            return self.mapped(cmdlet, b, words, redirects, text, dynamic, piped, node)
+        finally:
+            self.via = saved
+
+    def mapped(self, cmdlet: str, b: Any, words: list[tuple[str, bool]], redirects: list[Redirect], text: str,
+               dynamic: bool, piped: Any, node: Any) -> Any:
+        """A cmdlet as the commands the rules know; returns what it sends down the pipeline."""
         paths = piped[1] if isinstance(piped, tuple) and piped[0] == "paths" else []
         if cmdlet == "Remove-Item" and b is not None:
             for argv in remove_item(b, paths):
