@@ -129,7 +129,14 @@ def _prepare(source: str) -> str:
     return "".join(out)
 
 
+# A bareword starting with `--` (`--`, `--force`, `--base64`): PowerShell passes it on as text; the grammar reads
+# `--` as an error and `--base64` as a redirection. Quoted, it is the same text. `--%` (stop parsing) stays.
+_DOUBLE_DASH = LazyRegex(r"(?<=[\s(])(--(?!%)[^\s;|&)'\"`,]*)")
+
+
 def _fix_text(text: str) -> str:
+    if "--" in text:
+        text = _DOUBLE_DASH.sub(lambda m: "'" + m.group(1) + "'", " " + text)[1:]
     if "$" in text:
         text = _VAR_BAREWORD.sub(lambda m: '"' + m.group(1) + '"', " " + text)[1:]
     if ", " in text:
