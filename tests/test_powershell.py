@@ -203,3 +203,25 @@ TIDY = "# tidy build output\nRemove-Item -Recurse -Force .\\bin, .\\obj\nGet-Chi
 def test_a_ps1_script_is_followed(tool: str, command: str) -> None:
     assert decide(tool, command, {"tools/x.ps1": CLEANUP})[0] == "deny"
     assert decide(tool, command, {"tools/x.ps1": TIDY})[0] is None
+
+
+# ---- a Windows payload: cwd and the profile directory in Windows form
+
+@pytest.mark.parametrize(("command", "decision", "target"), [
+    ("Remove-Item -Recurse -Force ~\\Documents", "deny", "~/Documents"),
+    ("Remove-Item -Recurse -Force C:\\Users\\ana\\proj", "deny", "the project root"),
+    ("Remove-Item -Recurse -Force ..", "deny", "the home directory"),
+    ("Remove-Item -Recurse -Force C:\\Users\\ana\\.ssh", "deny", "~/.ssh"),
+    ("Remove-Item -Recurse -Force .\\build", None, ""),
+])
+def test_a_windows_payloads_directories_are_read_as_the_lines_paths(command: str, decision: str | None,
+                                                                    target: str, tmp_path: object) -> None:
+    from guardrail import service
+
+    env = {"USERPROFILE": "C:\\Users\\ana", "GUARDRAIL_CACHE_DIR": str(tmp_path)}
+    call = ToolCall(tool_name="PowerShell", tool_input={"command": command}, cwd="C:\\Users\\ana\\proj",
+                    project_dir="C:\\Users\\ana\\proj")
+    ctx = service.context_for(call, {}, env, read_file=lambda _p: None)
+    assert (ctx.cwd, ctx.home) == ("/Users/ana/proj", "/Users/ana")
+    verdict = service.decide_call(call, RULESET, ctx)
+    assert verdict.decision == decision and target in " ".join(f.target for f in verdict.findings)
