@@ -73,6 +73,7 @@ def test_parameters_bind_by_unique_prefix_alias_and_position() -> None:
     ("Remove-Item -Recurse (Join-Path $env:LOCALAPPDATA 'pip')", [("Join-Path", "~/AppData/Local", "pip"),
                                                                   ("rm", "-r", "--", "~/AppData/Local/pip")]),
     ("Remove-Item -Recurse $env:TEMP\\x", [("rm", "-r", "--", "$TMPDIR/x")]),
+    ("Remove-Item -Recurse -Force \"$PSScriptRoot\\build\"", [("rm", "-r", "-f", "--", "./build")]),
     ('Remove-Item -Recurse "$env:NOT_SET\\"', [("rm", "-r", "--", "$NOT_SET/")]),
     ("Set-Location $HOME; Remove-Item * -Recurse", [("cd", "~"), ("rm", "-r", "--", "*")]),
     ("[System.IO.Directory]::Delete(\"$HOME\\src\", $true)", [("rm", "-r", "-f", "--", "~/src")]),

@@ -567,8 +567,8 @@ class _Walk:
             return self.vars[low], True
         if low == "home":
             return "~", True
-        if low == "pwd":
-            return ".", True
+        if low in ("pwd", "psscriptroot"):
+            return ".", True  # a script's own directory: where script following reads it from
         if low in ("true", "false"):
             return low.capitalize(), True
         if low == "null":
