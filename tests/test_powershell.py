@@ -11,6 +11,8 @@ from __future__ import annotations
 import base64
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from guardrail.engine import evaluate
 from guardrail.model import ToolCall
@@ -226,3 +228,22 @@ def test_a_windows_payloads_directories_are_read_as_the_lines_paths(command: str
     assert (ctx.cwd, ctx.home) == ("/Users/ana/proj", "/Users/ana")
     verdict = service.decide_call(call, RULESET, ctx)
     assert verdict.decision == decision and target in " ".join(f.target for f in verdict.findings)
+
+
+# ---- whatever the line, the model answers (no exception reaches the hook)
+
+_PIECES = ["Remove-Item", "rm", "-Recurse", "-r", "-fo", "-Force:$false", "$env:USERPROFILE\\", "$HOME", "~\\x", "C:\\",
+           "'a''b'", '"$(Get-Date)"', "`", "(", ")", "{", "}", "[", "]", "|", "||", "&&", ";", ",", "&", ".", "$_",
+           "iex", "iwr", "cmd", "/c", "rd", "/s", "^", "%USERPROFILE%", "\"", "'", "@'\n", "\n'@", "--", "--%",
+           "Join-Path", "[IO.Directory]::Delete(", "$true", "ForEach-Object", "-EncodedCommand", "pwsh", "-c", "#",
+           "<#", "#>", "\x00", "é", "\U0001f600", "2>&1", ">", ">>", "=", "$x", "${env:ProgramFiles(x86)}"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=14), st.lists(st.sampled_from([" ", "", "\t"]), max_size=14))
+def test_any_line_gives_a_model_not_an_exception(pieces: list[str], seps: list[str]) -> None:
+    line = "".join(p + (seps[i] if i < len(seps) else " ") for i, p in enumerate(pieces))
+    model = parse_powershell(line)
+    assert all(isinstance(c.argv, tuple) and all(isinstance(a, str) for a in c.argv) for c in model.commands)
+    parse_command("pwsh -c " + repr(line))
+    parse_command("cmd /c " + line.replace("'", ""))
