@@ -258,7 +258,7 @@ class _Walk:
         if commands:
             return self.command_value(commands[0]) if len(commands) == 1 else None
         values, dynamic = self.word([node])
-        return " ".join(values) if values and not dynamic else None
+        return ARRAY.join(values) if values and not dynamic else None
 
     def command_value(self, node: Any) -> str | None:
         """What Join-Path, Resolve-Path, Get-Item and Convert-Path return, as a path; None for other commands."""
@@ -503,7 +503,11 @@ class _Walk:
         text = "".join(self.text(n) for n in nodes).strip()
         if not text:
             return [], False
-        if len(nodes) == 1 and nodes[0].type in ("parenthesized_expression",) or text.startswith("(") and\
+        if text.startswith("@(") and text.endswith(")") and "$(" not in text and "(" not in text[2:-1]:
+            text = text[2:-1].strip()  # `@('a', 'b')`: an array of its elements
+            if not text:
+                return [], False
+        elif len(nodes) == 1 and nodes[0].type in ("parenthesized_expression",) or text.startswith("(") and\
                 text.endswith(")"):
             inner = [n for n in _descendants(nodes[0], "command")] if len(nodes) == 1 else []
             value = self.command_value(inner[0]) if len(inner) == 1 else None

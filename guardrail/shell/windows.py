@@ -313,12 +313,18 @@ def cmd_script(args: Iterable[str]) -> str | None:
 _CMD_VAR = LazyRegex(r"%([A-Za-z_][\w()]*)%")
 
 
+_SWITCHES = LazyRegex(r"(?:/[A-Za-z?](?::[^/\s]*)?)+")  # `/s`, `/q`, `/a:h`, `/s/q`
+
+
 def _cmd_expand(text: str) -> str:
     def value(m: re.Match[str]) -> str:
         name = m.group(1).upper()
         if name == "CD":
             return "."
-        return ENV_PATHS.get(name, m.group(0))  # cmd leaves an undefined %X% as written
+        if name in ("SYSTEMDRIVE", "HOMEDRIVE"):
+            return "C:"
+        value = ENV_PATHS.get(name, m.group(0))  # cmd leaves an undefined %X% as written
+        return "C:" + value if value.startswith("/") else value  # a path, never taken for a /switch
 
     return _CMD_VAR.sub(value, text)
 
@@ -397,8 +403,9 @@ def cmd_builtin(words: list[str]) -> list[tuple[str, ...]] | None:
     name = words[0].lower()
     if name.endswith(".exe"):
         name = name[:-4]
-    flags = {w.lower() for w in words[1:] if w.startswith("/")}
-    rest = [w for w in words[1:] if not w.startswith("/")]
+    switches = [w for w in words[1:] if _SWITCHES.fullmatch(w)]
+    flags = {"/" + f.split(":", 1)[0].lower() for w in switches for f in w.split("/") if f}  # `/s/q` is /s and /q
+    rest = [w for w in words[1:] if not _SWITCHES.fullmatch(w)]
     if name in ("rd", "rmdir"):
         if "/s" not in flags:
             return [("rmdir", *[to_posix(p) for p in rest])]

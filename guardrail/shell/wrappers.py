@@ -678,6 +678,13 @@ _PWSH_VALUE_OPTIONS = ("executionpolicy", "ep", "ex", "windowstyle", "w", "confi
                        "version", "psconsolefile", "custompipename", "configurationfile")
 
 
+def _pwsh_takes_value(opt: str) -> bool:
+    """Whether a powershell.exe / pwsh option takes the next word: a short spelling, or a prefix of a long name
+    (`-Exec Bypass`, `-WindowS Hidden`)."""
+    return opt in _PWSH_VALUE_OPTIONS or len(opt) >= 3 and any(
+        name.startswith(opt) for name in _PWSH_VALUE_OPTIONS if len(name) > 3)
+
+
 def _unwrap_powershell(cmd: SimpleCommand, args: list[str]) -> tuple[str, Any] | None:
     """`pwsh -c TEXT`, `powershell -Command TEXT`, `-EncodedCommand BASE64` (UTF-16LE), `powershell TEXT`: the
     text goes to the PowerShell model. `-File x.ps1` and `pwsh x.ps1` run a script file (recorded as is)."""
@@ -710,7 +717,7 @@ def _unwrap_powershell(cmd: SimpleCommand, args: list[str]) -> tuple[str, Any] |
             return ("powershell", (f"{label} -EncodedCommand", text))
         if opt and "file".startswith(opt):
             return None
-        i += 2 if opt in _PWSH_VALUE_OPTIONS else 1
+        i += 2 if _pwsh_takes_value(opt) else 1
     if cmd.stdin_text is not None:
         return ("powershell", (f"{label} <stdin", cmd.stdin_text))
     return None
@@ -729,7 +736,7 @@ def powershell_script_file(args: list[str] | tuple[str, ...]) -> tuple[str, list
             return (args[i + 1], list(args[i + 2:])) if i + 1 < len(args) else None
         if opt and ("command".startswith(opt) or "encodedcommand".startswith(opt) or opt in ("e", "ec")):
             return None
-        i += 2 if opt in _PWSH_VALUE_OPTIONS else 1
+        i += 2 if _pwsh_takes_value(opt) else 1
     return None
 
 
