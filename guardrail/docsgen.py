@@ -35,7 +35,8 @@ def _visible(text: str) -> str:
     """Control characters (a test may hold a NUL or an escape) written as escapes, so the page stays text."""
     if text.isprintable():
         return text
-    return "".join(f"\\x{ord(c):02x}" if (ord(c) < 32 and c not in "\t\n") or ord(c) == 127 else c for c in text)
+    return "".join(c if c.isprintable() or c in "\t\n" else f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"
+                   for c in text)
 
 
 def _block(cases: list[Any], lang: str) -> list[str]:
