@@ -38,6 +38,8 @@ PAYLOADS = {
         "command": "npm run build && npm test -- --coverage | tee out.log; grep -r TODO src | wc -l"}},
     "bash-deny": {"tool_name": "Bash", "tool_input": {"command": "git reset --hard origin/main"}},
     "bash-sql-deny": {"tool_name": "Bash", "tool_input": {"command": "psql -c 'DROP TABLE users'"}},
+    "powershell-benign": {"tool_name": "PowerShell", "tool_input": {"command": "Get-ChildItem -Recurse -Filter *.cs"}},
+    "powershell-deny": {"tool_name": "PowerShell", "tool_input": {"command": "Remove-Item -Recurse -Force $HOME"}},
     "read": {"tool_name": "Read", "tool_input": {"file_path": "/tmp/x/README.md"}},
     "edit": {"tool_name": "Edit", "tool_input": {"file_path": "/tmp/x/app.py", "old_string": "a", "new_string": "b"}},
 }

@@ -27,7 +27,16 @@ def _example(case: Any) -> str:
     if isinstance(value, dict):
         shown = json.dumps(value, ensure_ascii=False)
         return f"{case.tool}: {shown}"
+    value = _visible(value)
     return value if case.tool == "Bash" else f"{case.tool}: {value}"
+
+
+def _visible(text: str) -> str:
+    """Control characters (a test may hold a NUL or an escape) written as escapes, so the page stays text."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c in "\t\n" else f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"
+                   for c in text)
 
 
 def _block(cases: list[Any], lang: str) -> list[str]:

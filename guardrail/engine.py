@@ -29,6 +29,10 @@ if TYPE_CHECKING:
 FILE_TOOLS = frozenset({"Write", "Edit", "MultiEdit", "NotebookEdit"})
 
 
+# Shell tools: their command becomes simple commands that the Bash rules judge (Windows' shell tool is PowerShell).
+SHELL_TOOLS = frozenset({"Bash", "PowerShell"})
+
+
 def bash_model(call: ToolCall) -> CommandModel | None:
     command = call.tool_input.get("command")
     if not isinstance(command, str):
@@ -36,6 +40,8 @@ def bash_model(call: ToolCall) -> CommandModel | None:
     parse = sys.modules.get("guardrail.shell.parse")
     if parse is None:  # tree-sitter only when a Bash call needs it (an import statement here would cost each call)
         from guardrail.shell import parse
+    if call.tool_name == "PowerShell":
+        return parse.parse_powershell(command)
     return parse.parse_command(command)
 
 
@@ -69,7 +75,7 @@ def evaluate(
     """Decide one tool call. `intent` is a guardrail.intent.model.Intent or None (no intent known); `only_rule`
     keeps one rule's findings (a pack's inline test judges its rule alone)."""
     ctx = ctx or EvalContext(cwd=call.cwd, project_dir=call.project_dir)
-    rules = ruleset.for_tool(call.tool_name)
+    rules = ruleset.for_tool("Bash" if call.tool_name == "PowerShell" else call.tool_name)
     if only_rule is not None:
         alone = tuple(r for r in rules if r.id == only_rule)
         if alone and alone[0].match.check is not None and CHECKS[alone[0].match.check].spec.after_others:
@@ -87,7 +93,7 @@ def evaluate(
     plan = bash_plan(ruleset)
     ctx.match_nested = lambda cmd: nested_hits(plan, cmd, ctx)
     findings: list[Finding] = []
-    if call.tool_name == "Bash":
+    if call.tool_name in SHELL_TOOLS:
         model = bash_model(call)
         if model is None:
             return Verdict(decision=None)

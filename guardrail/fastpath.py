@@ -29,8 +29,8 @@ CACHE_SHAPING_MODULES = ("rules.py", "packs.py", "pack_schema.py", "base/record.
                          "checks/registry.py", "fastpath.py", "index.py", "shell/wrappers.py")
 MAX_FAST_COMMAND_CHARS = 4000  # longer commands always get the full parser (and its limits)
 # Characters after which plain-text words no longer tell what runs: expansions, substitutions,
-# brace expansion, ANSI-C quoting, history expansion.
-_OPAQUE = re.compile(r"[$`{}!]")
+# brace expansion, ANSI-C quoting, history expansion; control characters (their rule judges the line as a whole).
+_OPAQUE = re.compile(r"[$`{}!\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
 WORDS = re.compile(r"[a-z0-9_.+-]+")  # words as the prefilter reads them (the index uses the same)
 _ALNUM = re.compile(r"[a-z0-9_]+")  # word pieces as a \b regex sees them: drop-legacy -> drop, legacy
 _DOT_SOURCE = re.compile(r"(^|[;&|(\n]|\bthen|\bdo)\s*\.\s")  # `. ./env` (source) in command position

@@ -116,8 +116,8 @@ def parse_payload(raw: bytes, hook_event: str) -> dict[str, Any]:
             raise PayloadError("field 'tool_name' is missing or not a non-empty string")
         if not isinstance(payload.get("tool_input"), dict):
             raise PayloadError("field 'tool_input' is missing or not a JSON object")
-        if payload["tool_name"] == "Bash" and not isinstance(payload["tool_input"].get("command"), str):
-            raise PayloadError("field 'tool_input.command' of a Bash call is missing or not a string")
+        if payload["tool_name"] in ("Bash", "PowerShell") and not isinstance(payload["tool_input"].get("command"), str):
+            raise PayloadError(f"field 'tool_input.command' of a {payload['tool_name']} call is missing or not a string")
         _check_file_tool_input(payload["tool_name"], payload["tool_input"])
     if hook_event == "PreSkillShellCommand":
         _check_skill_shell_command(payload)

@@ -12,7 +12,7 @@ import fnmatch
 import json
 import os
 
-from guardrail.base.vocab import COMMAND_CARRIERS
+from guardrail.base.vocab import COMMAND_CARRIERS, WINDOWS_SHELLS
 from guardrail.checks.registry import PROTECTED_NAMES, SCRIPT_RUNNERS, SPECS, TextCue
 from guardrail.fastpath import INDEX_VERSION, WORDS, index_path
 from guardrail.shell.wrappers import UNWRAPPED
@@ -73,7 +73,9 @@ def build_index(ruleset: RuleSet, config_values: Mapping[str, Any]) -> dict[str,
         # run one takes the full path (the engine's own guard reads the same set). The prefilter compares
         # lower-cased text.
         words.update(w.lower() for w in COMMAND_CARRIERS - _NOT_CUES)
+        words.update(w.lower().removesuffix(".exe") for w in WINDOWS_SHELLS)  # `pwsh -c`, `cmd /c`: their model
         scripts = True
+        tools.add("PowerShell")  # the PowerShell tool's commands meet the Bash rules
     return {"v": INDEX_VERSION, "tools": sorted(tools), "tool_globs": sorted(tool_globs), "bash_words": sorted(words),
             "bash_globs": sorted(globs), "bash_always": always, "bash_scripts": scripts, "wrappers": sorted(UNWRAPPED),
             "bash_patterns": sorted(patterns)}

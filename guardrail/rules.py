@@ -205,7 +205,14 @@ class RuleSet:
         return rules
 
 
+# Tools whose calls the rules of another tool judge: the PowerShell tool's commands meet the Bash rules (its model
+# spells them as the shell model does).
+SAME_RULES_AS = {"PowerShell": "Bash"}
+
+
 def _tool_matches(tools: frozenset[str], tool: str) -> bool:
+    if tool in SAME_RULES_AS and _tool_matches(tools, SAME_RULES_AS[tool]):
+        return True
     if tool in tools or "*" in tools:
         return True
     return any(("*" in t or "?" in t) and fnmatch.fnmatchcase(tool, t) for t in tools)
@@ -213,7 +220,7 @@ def _tool_matches(tools: frozenset[str], tool: str) -> bool:
 
 def index_by_tool(rules: tuple[CompiledRule, ...]) -> dict[str, tuple[CompiledRule, ...]]:
     names = {t for r in rules for t in r.tools if "*" not in t and "?" not in t}
-    names |= {"Bash", "Write", "Edit", "MultiEdit", "NotebookEdit", "Read"}
+    names |= {"Bash", "PowerShell", "Write", "Edit", "MultiEdit", "NotebookEdit", "Read"}
     return {n: tuple(r for r in rules if _tool_matches(r.tools, n)) for n in names}
 
 

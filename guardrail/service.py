@@ -67,7 +67,14 @@ def context_for(call: ToolCall, values: Mapping[str, Any], env: Mapping[str, str
                 read_file: Callable[[str], str | None] | None = None) -> EvalContext:
     """The evaluation context of a call: its directories, the environment, the config values, and a file reader
     (bounded reads of the real files, unless `read_file` is given: a case's fake layout, or nothing in replay)."""
-    ctx = EvalContext(cwd=call.cwd, project_dir=call.project_dir, home=env.get("HOME", ""), env=env, config=values)
+    ctx = EvalContext(cwd=call.cwd, project_dir=call.project_dir, home=env.get("HOME", "") or env.get("USERPROFILE", ""),
+                      env=env, config=values)
+    if any(len(p) > 2 and p[1] == ":" and p[2] in "\\/" for p in (ctx.cwd, ctx.project_dir, ctx.home)):
+        # Windows (`C:\Users\x\proj`): the checks compare POSIX paths, spelled as the PowerShell model spells
+        # the line's own paths (guardrail.shell.windows)
+        from guardrail.shell.windows import to_posix
+
+        ctx.cwd, ctx.project_dir, ctx.home = (to_posix(p) if p else p for p in (ctx.cwd, ctx.project_dir, ctx.home))
     if read_file is None:
         ctx.read_file = file_reader(call.cwd, ctx.unread, max_file_bytes(values))
         ctx.world = _MachineOnDemand(env, state_timeout(values))  # the real files: checks may ask what a call destroys

@@ -66,7 +66,7 @@ def case_tool_input(tool: str, value: Any) -> dict[str, Any]:
     or the file path for file tools (empty content)."""
     if isinstance(value, dict):
         return dict(value)
-    if tool == "Bash":
+    if tool in ("Bash", "PowerShell"):
         return {"command": value}
     if tool == "Edit":
         return {"file_path": value, "old_string": "", "new_string": ""}

@@ -53,6 +53,10 @@ EXPANSION = _modules("checks.indirect", "expand", "expand.steps", "expand.script
                      "expand.line", "expand.embedded", "expand.code", "expand.code.inline", "workdir")
 # A git discard asks the machine what it would lose (guardrail.world: git status), judged by the effect model.
 STATE = _modules("checks.gitstate", "checks.recover", "checks.fs", "world", "base.paths")
+# The PowerShell and cmd model, and its parser: only for the PowerShell tool and `pwsh -c`/`cmd /c` on a Bash line.
+POWERSHELL = _modules("shell.powershell", "shell.windows", "shell.treesitter")
+# The compiled tree-sitter bindings such a call loads (their packages' __init__ files are not run).
+PARSER_BINDINGS = {"tree_sitter._binding", "tree_sitter_powershell._binding"}
 SQL = _modules("checks.sql", "sql", "sql.analyze", "sql.clients", "expand", "expand.code", "expand.code.inline")
 
 KINDS = {
@@ -71,6 +75,14 @@ KINDS = {
                   FULL | GIT | STATE | DECIDED, False),
     "bash-sql-deny": ("pre-tool-use", {"tool_name": "Bash", "tool_input": {"command": "psql -c 'DROP TABLE users'"}},
                       "deny", FULL | DECIDED | SQL | _modules("checks.runs", "checks.git"), True),
+    "powershell-benign": ("pre-tool-use", {"tool_name": "PowerShell", "tool_input": {"command": "Get-ChildItem"}},
+                          None, FULL | POWERSHELL, False),
+    "powershell-deny": ("pre-tool-use", {"tool_name": "PowerShell",
+                                         "tool_input": {"command": "Remove-Item -Recurse -Force $HOME"}},
+                        "deny", FULL | POWERSHELL | DECIDED | _modules("checks.fs", "checks.options", "checks.recover", "base.paths"),
+                        False),
+    "bash-pwsh": ("pre-tool-use", {"tool_name": "Bash", "tool_input": {"command": "pwsh -c 'Get-ChildItem'"}}, None,
+                  FULL | POWERSHELL, False),
     "edit": ("pre-tool-use", {"tool_name": "Edit", "tool_input": {"file_path": "/tmp/x/app.py", "old_string": "a",
                                                                    "new_string": "b"}},
              None, CORE | _modules("checks.files"), False),
@@ -107,6 +119,7 @@ def test_a_hook_call_loads_only_its_kinds_modules(kind: str, tmp_path: Path, req
     assert answer == decision
     ours = {m for m in got["modules"] if m == "guardrail" or m.startswith("guardrail.")}
     assert (sorted(ours - allowed), sorted(allowed - ours)) == ([], []), "(unexpected, missing)"
-    heavy = [m for m in got["modules"] if m.split(".")[0] in NEVER or (m == "typing" and not sql)]
+    parsers = PARSER_BINDINGS if "guardrail.shell.powershell" in allowed else set()
+    heavy = [m for m in got["modules"] if (m.split(".")[0] in NEVER and m not in parsers) or (m == "typing" and not sql)]
     assert heavy == []
     assert ("sqlparse" in got["modules"]) is sql

@@ -85,7 +85,11 @@ ARCHIVERS = TARS | frozenset({"zip"})
 
 # Programs whose output can come from the network: a download piped into a shell runs code nobody saw.
 DOWNLOADERS = frozenset({"curl", "wget", "wget2", "aria2c", "curlie", "fetch", "http", "https", "httpie", "xh", "xhs",
-                         "lwp-request", "GET", "lynx", "w3m", "nc", "ncat", "netcat", "socat", "gh", "glab"})
+                         "lwp-request", "GET", "lynx", "w3m", "nc", "ncat", "netcat", "socat", "gh", "glab",
+                         "Invoke-WebRequest", "Invoke-RestMethod"})  # PowerShell's, as its model spells them
+# Windows shells: the shell model hands their command text to the PowerShell and cmd model (guardrail.shell.powershell)
+WINDOWS_SHELLS = frozenset({"pwsh", "pwsh.exe", "powershell", "powershell.exe", "cmd", "cmd.exe"})
+POWERSHELLS = frozenset({"pwsh", "pwsh.exe", "powershell", "powershell.exe"})  # run .ps1 files (`-File x.ps1`)
 REMOTE_SHELLS = frozenset({"ssh", "autossh", "mosh"})
 
 # ---- containers, clusters, infrastructure
@@ -129,7 +133,7 @@ SQL_SHELLS = SQL_CLIENTS | frozenset({"cqlsh"})
 # (a test keeps it so). Downloaders, container tools, gcloud and terraform carry commands only in some uses.
 COMMAND_CARRIERS = (PACKAGE_MANAGERS | TASK_RUNNERS | MAKES | JUSTS | SCRIPT_READERS | JOB_QUEUES | frozenset(INTERPRETERS)
                     | frozenset({"uv"}) | AWKS | SEDS | VIMS | TARS | frozenset({"rsync", "zip"}) | DOWNLOADERS
-                    | REMOTE_SHELLS | frozenset({"gcloud"}) | CONTAINER_ENGINES | KUBE_CLIS | TERRAFORMS)
+                    | REMOTE_SHELLS | frozenset({"gcloud"}) | CONTAINER_ENGINES | KUBE_CLIS | TERRAFORMS | POWERSHELLS)
 
 # Lists rule packs can name as `@name` (a pack's own [lists] entry of the same name takes precedence).
 PACK_LISTS: dict[str, frozenset[str]] = {

@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 _SYSTEM_DIRS = frozenset(
     "/bin /boot /dev /etc /lib /lib32 /lib64 /opt /proc /root /sbin /srv /sys /usr /var /home /Users "
     "/System /Library /Applications /private /mnt /media /snap /usr/local /usr/bin /usr/lib /var/lib /etc/ssh".split()
-)
+) | frozenset({"/Windows", "/Windows/System32", "/Program Files", "/Program Files (x86)", "/ProgramData"})  # as the
+# PowerShell model spells C:\Windows, C:\Program Files... (guardrail.shell.windows)
 
 
 _VAR_PATH = re.compile(r"^\$\{?([A-Za-z_][A-Za-z0-9_]*)")

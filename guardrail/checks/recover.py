@@ -204,13 +204,16 @@ def in_temp(path: str, ctx: EvalContext) -> bool:
     """Under a temporary directory, and not in the part of it the session itself lives in: when the project or
     the home directory is under /tmp (a scratch checkout, a container), its neighbours there are not scratch."""
     roots = TEMP_ROOTS + tuple(normalised_dir(v) for k in ("TMPDIR", "TEMP", "TMP") if (v := ctx.env.get(k, "")))
+    if ctx.home:
+        roots += (normalised_dir(ctx.home) + "/AppData/Local/Temp",)  # Windows' per-user temp (%TEMP%)
     for root in roots:
         root = root.rstrip("/")
         if not root or not path.startswith(root + "/"):
             continue
         entry = root + "/" + path[len(root) + 1:].split("/", 1)[0]
         lived_in = (workspace(ctx), normalised_dir(ctx.home) if ctx.home else "")
-        return not any(d == entry or d.startswith(entry + "/") for d in lived_in if d)
+        if not any(d == entry or d.startswith(entry + "/") for d in lived_in if d):
+            return True
     return False
 
 

@@ -218,6 +218,15 @@ def line_has_unread(_line: Any, ctx: EvalContext) -> bool:
     return bool(ctx.unread)
 
 
+def line_has_control(_line: Any, ctx: EvalContext) -> bool:
+    """Some character below 0x20 other than tab and newline, or DEL (control-bytes says which and where)."""
+    source = ctx.source
+    return not source.isprintable() and not source.translate(_TAB_NEWLINE).isprintable()
+
+
+_TAB_NEWLINE = {9: None, 10: None}
+
+
 # --------------------------------------------------------------------------- the rows
 
 _RISKY_WORDS = ("rm", "rmdir", "dd", "mkfs", "shred", "wipefs", "drop", "truncate", "delete", "destroy", "reset",
@@ -257,6 +266,8 @@ SPECS: dict[str, CheckSpec] = {spec.name: spec for spec in (
               triggers=_RISKY_WORDS, nests=False),
     CheckSpec("unread-input", "meta", "unread_input", level=LINE, guard=line_has_unread, triggers=(),
               after_others=True),
+    CheckSpec("control-bytes", "meta", "control_bytes", level=LINE, guard=line_has_control, triggers=(),
+              nests=False),
     # code guardrail cannot see, or that a tool runs
     CheckSpec("dynamic-program", "exec", "dynamic_program", guard=dynamic_head, triggers=()),
     CheckSpec("remote-code", "exec", "remote_code"),

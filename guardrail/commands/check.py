@@ -12,7 +12,7 @@ from typing import Any
 
 @click.command("check")
 @click.argument("command_text", metavar="COMMAND", required=False)
-@click.option("--tool", default="Bash", show_default=True, help="Tool name of the call (Bash, Write, Edit, mcp__x__y, ...).")
+@click.option("--tool", default="Bash", show_default=True, help="Tool name of the call (Bash, PowerShell, Write, Edit, mcp__x__y, ...).")
 @click.option("--input", "tool_input", metavar="JSON", help="Full tool_input as JSON (instead of COMMAND).")
 @click.option("--prompt", "prompts", multiple=True, metavar="TEXT",
               help="A user prompt of the session, oldest first; repeat for several.")
@@ -50,8 +50,8 @@ def command(command_text: str | None, tool: str, tool_input: str | None, prompts
             raise click.UsageError("--input must be a JSON object (the tool_input of the call)")
         ti: dict[str, Any] = parsed
     elif command_text is not None:
-        if tool != "Bash":
-            raise click.UsageError("COMMAND is a Bash command; for other tools pass --input JSON")
+        if tool not in ("Bash", "PowerShell"):
+            raise click.UsageError("COMMAND is a Bash or PowerShell command; for other tools pass --input JSON")
         ti = {"command": command_text}
     else:
         raise click.UsageError("give a COMMAND or --input JSON")

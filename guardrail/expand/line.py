@@ -272,6 +272,10 @@ def _commands_of(step: Step) -> list[SimpleCommand]:
 
         model = parse_command(step.script)
         return list(model.commands)
+    if step.lang == "powershell":
+        from guardrail.shell.parse import parse_powershell
+
+        return list(parse_powershell(step.script).commands)
     if step.lang.startswith("download:"):
         # a file the line downloaded, then runs: what `curl URL | sh` runs
         return [SimpleCommand(argv=("sh",), stdin_from=step.lang.split(":", 1)[1], text=f"sh {step.label}")]

@@ -6,7 +6,7 @@ import posixpath
 import re
 
 from guardrail.base.vocab import (INLINE_CODE_OPTIONS, INTERPRETERS, JOB_QUEUES, JUSTS, MAKES, PACKAGE_MANAGERS,
-                                  SCRIPT_READERS, SHELLS, TASK_RUNNERS, is_python)
+                                  POWERSHELLS, SCRIPT_READERS, SHELLS, TASK_RUNNERS, is_python)
 from guardrail.expand.steps import DESTRUCTIVE_NAME, Step, read_script, written_by
 from guardrail.model import SimpleCommand
 from guardrail.workdir import join
@@ -35,6 +35,10 @@ def is_trigger(cmd: SimpleCommand, ctx: EvalContext | None = None) -> bool:
         return _interp_operand(cmd, written) is not None
     if name in JOB_QUEUES:
         return _job_file(cmd) is not None
+    if name in POWERSHELLS:
+        from guardrail.shell.wrappers import powershell_script_file
+
+        return powershell_script_file(cmd.args) is not None
     if head[:2] == "$(" or head[:1] == "`":
         return _SUBST_FILE.match(head) is not None  # `$(cat x.sh)` as a command: the file's text runs
     # `./x`, `../x` or any `*.sh`: a project script (bin/rails and /usr/bin/x are programs, not read);
@@ -129,6 +133,8 @@ def shebang_lang(first: str) -> str:
     if prog == "env" and len(interp) > 1:
         prog = next((w for w in interp[1:] if not w.startswith("-")), "")
     prog = re.sub(r"[\d.]+$", "", prog) if is_python(prog) else prog
+    if prog.removesuffix(".exe") in POWERSHELLS:
+        return "powershell"
     return INTERPRETERS.get(prog, "sh" if prog in SHELLS else prog or "sh")
 
 
@@ -188,6 +194,14 @@ def resolve_script(cmd: SimpleCommand, cwd: str, ctx: Any) -> tuple[list[Step], 
     if name in JOB_QUEUES:
         script = _job_file(cmd) or ""
         label, args = f"{name} -f {script}", []
+    elif name in POWERSHELLS:
+        from guardrail.shell.wrappers import powershell_script_file
+
+        found = powershell_script_file(cmd.args)
+        if found is None:
+            return [], [], []
+        script, args = found
+        label, lang_hint = f"{name} -File {script}", "powershell"
     elif name in SCRIPT_READERS:
         mode, script, args = _shell_operand(cmd)
         if mode == "none":

@@ -123,6 +123,21 @@ def parse_command(source: str, *, depth_limit: int = MAX_DEPTH) -> CommandModel:
     return CommandModel(source=source, commands=ctx.out, problems=ctx.problems, over_limit=over_limit)
 
 
+def parse_powershell(source: str, *, depth_limit: int = MAX_DEPTH) -> CommandModel:
+    """A PowerShell tool call's command into the simple commands that would run (guardrail.shell.powershell)."""
+    if len(source) > MAX_SOURCE_CHARS:
+        return CommandModel(source=source, over_limit=f"command is {len(source):,} characters (limit {MAX_SOURCE_CHARS:,})")
+    ctx = WalkState(deadline=time.perf_counter() + MAX_SECONDS)
+    over_limit = None
+    try:
+        Walker(ctx, (), -1, depth_limit).windows(None, "powershell", "", source)
+    except OverBudget as exc:
+        over_limit = str(exc)
+    except RecursionError:
+        over_limit = "command nests too deeply to analyse"
+    return CommandModel(source=source, commands=ctx.out, problems=ctx.problems, over_limit=over_limit)
+
+
 # An unquoted `$(cat FILE)` or `$(<FILE)` as a for loop's whole word list (a plain file name).
 _LOOP_OVER_FILE = r"\$\(\s*(?:cat\s+([\w./~-]+)|<\s*([\w./~-]+))\s*\)\Z"  # compiled on use (re caches it)
 
@@ -706,12 +721,32 @@ class Walker(WordExpansion, BuiltinState):
             # `uv run CMD`, `bundle exec CMD`: keep the runner (rules name some) and follow the command
             self.ctx.out.append(outer)
             return self.follow(outer, ("argv", value))
+        if kind in ("powershell", "cmd"):
+            return self.windows(outer, kind, *value)
         if kind == "record_and_shell":
             # ssh host 'cmd', watch 'cmd': keep the outer (for host-aware rules) and walk the inner.
             label, script = value
             self.ctx.out.append(outer)
             return self.reparse(script, outer, label)
         raise AssertionError(kind)
+
+    def windows(self, outer: SimpleCommand | None, kind: str, label: str, script: str) -> None:
+        """PowerShell text or a cmd.exe line: its commands, from the PowerShell model (loaded only now), walked
+        like typed ones (wrappers unwrapped: `cmd /c powershell -c ...`, `pwsh -c "bash -c '...'"`)."""
+        if self.depth + 1 > self.depth_limit:
+            raise OverBudget(f"nesting deeper than {self.depth_limit} levels (shells inside shells)")
+        from guardrail.shell import powershell
+
+        via = self.via + ((label,) if label else ())
+        reader = powershell.script_commands if kind == "powershell" else powershell.cmd_commands
+        commands, problems = reader(script, via)
+        self.ctx.problems.extend(problems)
+        sub = Walker(self.ctx, via, self.depth + 1, self.depth_limit)
+        for cmd in commands:
+            if outer is not None and (outer.env or outer.redirects):
+                cmd = replace(cmd, env=outer.env + cmd.env, redirects=cmd.redirects + outer.redirects)
+            sub.emit(cmd)
+        return None
 
     def reparse(self, script: str, outer: SimpleCommand, label: str) -> str | None:
         before = len(self.ctx.out)

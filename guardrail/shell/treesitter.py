@@ -17,7 +17,7 @@ def ts_parser() -> Any:
     global _PARSER
     if _PARSER is None:
         try:
-            ts, bash = _binding("tree_sitter"), _binding("tree_sitter_bash")
+            ts, bash = load_binding("tree_sitter"), load_binding("tree_sitter_bash")
         except Exception:  # noqa: BLE001 - unusual layouts: the packages' own imports always work
             import tree_sitter as ts
             import tree_sitter_bash as bash
@@ -25,7 +25,7 @@ def ts_parser() -> Any:
     return _PARSER
 
 
-def _binding(package: str) -> Any:
+def load_binding(package: str) -> Any:
     """Load `<package>._binding`, the C extension, without running the package's __init__.
 
     Measured with callgrind: `import tree_sitter` pulls in `typing` and `import tree_sitter_bash` pulls in

@@ -691,6 +691,82 @@ def _unwrap_container(name: str, args: list[str]) -> tuple[str, Any] | None:
     return None
 
 
+# powershell.exe / pwsh options that take a value (any unique prefix is accepted; these are the spellings).
+_PWSH_VALUE_OPTIONS = ("executionpolicy", "ep", "ex", "windowstyle", "w", "configurationname", "config",
+                       "workingdirectory", "wd", "settingsfile", "outputformat", "o", "of", "inputformat", "if",
+                       "version", "psconsolefile", "custompipename", "configurationfile")
+
+
+def _pwsh_takes_value(opt: str) -> bool:
+    """Whether a powershell.exe / pwsh option takes the next word: a short spelling, or a prefix of a long name
+    (`-Exec Bypass`, `-WindowS Hidden`)."""
+    return opt in _PWSH_VALUE_OPTIONS or len(opt) >= 3 and any(
+        name.startswith(opt) for name in _PWSH_VALUE_OPTIONS if len(name) > 3)
+
+
+def _unwrap_powershell(cmd: SimpleCommand, args: list[str]) -> tuple[str, Any] | None:
+    """`pwsh -c TEXT`, `powershell -Command TEXT`, `-EncodedCommand BASE64` (UTF-16LE), `powershell TEXT`: the
+    text goes to the PowerShell model. `-File x.ps1` and `pwsh x.ps1` run a script file (recorded as is)."""
+    label = cmd.name.lower().removesuffix(".exe")
+    i = 0
+    while i < len(args):
+        a = args[i]
+        opt = a.lower().lstrip("-/") if a[:1] in "-/" else None
+        if opt is None:
+            if a.lower().endswith(".ps1"):
+                return None
+            return ("powershell", (f"{label} -Command", " ".join(args[i:])))
+        if a == "-":
+            return ("powershell", (f"{label} <stdin", cmd.stdin_text)) if cmd.stdin_text is not None else None
+        if opt and "command".startswith(opt):
+            rest = args[i + 1:]
+            if rest == ["-"]:
+                return ("powershell", (f"{label} <stdin", cmd.stdin_text)) if cmd.stdin_text is not None else None
+            return ("powershell", (f"{label} -Command", " ".join(rest))) if rest else None
+        if opt in ("e", "ec") or (len(opt) >= 2 and "encodedcommand".startswith(opt)):
+            if i + 1 >= len(args):
+                return None
+            import base64
+            import binascii
+
+            try:
+                text = base64.b64decode(args[i + 1] + "=" * (-len(args[i + 1]) % 4), validate=True).decode("utf-16-le")
+            except (binascii.Error, UnicodeDecodeError, ValueError):
+                return ("powershell", (f"{label} -EncodedCommand", "$(undecodable -EncodedCommand)"))
+            return ("powershell", (f"{label} -EncodedCommand", text))
+        if opt and "file".startswith(opt):
+            return None
+        i += 2 if _pwsh_takes_value(opt) else 1
+    if cmd.stdin_text is not None:
+        return ("powershell", (f"{label} <stdin", cmd.stdin_text))
+    return None
+
+
+def powershell_script_file(args: list[str] | tuple[str, ...]) -> tuple[str, list[str]] | None:
+    """(script, its arguments) when `pwsh ARGS` / `powershell ARGS` runs a .ps1 file (`-File x.ps1`,
+    `pwsh x.ps1`), else None (`-Command` text, an interactive shell)."""
+    i = 0
+    while i < len(args):
+        a = args[i]
+        opt = a.lower().lstrip("-/") if a[:1] in "-/" else None
+        if opt is None:
+            return (a, list(args[i + 1:])) if a.lower().endswith(".ps1") else None
+        if opt and "file".startswith(opt):
+            return (args[i + 1], list(args[i + 2:])) if i + 1 < len(args) else None
+        if opt and ("command".startswith(opt) or "encodedcommand".startswith(opt) or opt in ("e", "ec")):
+            return None
+        i += 2 if _pwsh_takes_value(opt) else 1
+    return None
+
+
+def _unwrap_cmd(cmd: SimpleCommand, args: list[str]) -> tuple[str, Any] | None:
+    """`cmd /c LINE` (and /k): the line goes to the cmd model."""
+    from guardrail.shell.windows import cmd_script
+
+    line = cmd_script(args)
+    return ("cmd", ("cmd /c", line)) if line else None
+
+
 # Program -> how it runs another command. Every program the shell model unwraps is a key here (UNWRAPPED).
 UNWRAPPERS: dict[str, Callable[[SimpleCommand, list[str]], tuple[str, Any] | None]] = {
     **{name: _unwrap_shell for name in SHELLS},
@@ -710,6 +786,8 @@ UNWRAPPERS: dict[str, Callable[[SimpleCommand, list[str]], tuple[str, Any] | Non
     **{name: lambda cmd, args: _unwrap_container(cmd.name, args) if args else None
        for name in ("docker", "podman", "nerdctl")},
     "kubectl": _unwrap_kubectl,
+    **{name: _unwrap_powershell for name in vocab.WINDOWS_SHELLS if not name.startswith("cmd")},
+    "cmd": _unwrap_cmd, "cmd.exe": _unwrap_cmd,
     **{name: _unwrap_package_runner for name in ("npx", "npm", "bunx", "pnpx", "uvx", "pipx", "dotenv", "pnpm", "yarn",
                                                  "bun")},
 }

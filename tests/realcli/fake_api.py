@@ -137,6 +137,9 @@ class FakeMessagesAPI:
 
     script: list[Step]
     final_text: str = "Done."
+    # Subagents: a subagent starts a fresh `messages` list, so its script is chosen by a marker in its first user
+    # message (the Agent call's prompt); the main session's script answers every other request.
+    agents: dict[str, list[Step]] = field(default_factory=dict)
     requests: list[Recorded] = field(default_factory=list)
     unknown: list[Recorded] = field(default_factory=list)
     _server: ThreadingHTTPServer | None = None
@@ -215,9 +218,13 @@ class FakeMessagesAPI:
         """Pick the turn for this request: step n = assistant messages already present."""
         messages = body.get("messages") or []
         step = sum(1 for m in messages if isinstance(m, dict) and m.get("role") == "assistant")
-        if step >= len(self.script):
+        script = self.script
+        if self.agents:
+            first = first_user_text(messages)
+            script = next((s for marker, s in self.agents.items() if marker in first), script)
+        if step >= len(script):
             return Text(self.final_text), step
-        turn = self.script[step]
+        turn = script[step]
         if isinstance(turn, ToolUse):
             tools = {t.get("name") for t in body.get("tools") or [] if isinstance(t, dict)}
             if turn.name not in tools:
@@ -247,6 +254,19 @@ class FakeMessagesAPI:
                     if isinstance(block, dict) and block.get("type") == "tool_result" and block.get("tool_use_id") == tool_id:
                         return block
         return None
+
+
+def first_user_text(messages: list[Any]) -> str:
+    """The text of the first user message (a string or text blocks)."""
+    for m in messages:
+        if isinstance(m, dict) and m.get("role") == "user":
+            content = m.get("content")
+            if isinstance(content, str):
+                return content
+            if isinstance(content, list):
+                return "\n".join(str(c.get("text", "")) for c in content if isinstance(c, dict))
+            return ""
+    return ""
 
 
 def tool_result_text(block: dict[str, Any]) -> str:

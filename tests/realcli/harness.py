@@ -155,13 +155,14 @@ def run_claude(
     extra_env: dict[str, str | None] | None = None,
     timeout: float = 90.0,
     final_text: str = "Done.",
+    agents: dict[str, list[Step]] | None = None,
 ) -> Run:
     """Run one headless session; never raises on a non-zero exit (tests assert on Run)."""
     home.mkdir(parents=True, exist_ok=True)
     project.mkdir(parents=True, exist_ok=True)
     audit_log = home / "guardrail-audit.jsonl"
     tool_ids = [t.id or tool_use_id(i) for i, t in enumerate(script) if isinstance(t, ToolUse)]
-    with FakeMessagesAPI(list(script), final_text=final_text) as api:
+    with FakeMessagesAPI(list(script), final_text=final_text, agents=dict(agents or {})) as api:
         env = base_env(
             home,
             api.url,
