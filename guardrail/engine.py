@@ -103,6 +103,7 @@ def evaluate(
             extra = expand_all(model.commands, ctx)
             if extra:
                 model = replace(model, commands=model.commands + extra)
+        ctx.commands = model.commands
         original_cwd = ctx.cwd
         try:
             findings = match_bash_all(bash_plan(ruleset, only_rule) if only_rule is not None else plan, model, ctx,

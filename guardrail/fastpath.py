@@ -22,7 +22,7 @@ TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations
 if TYPE_CHECKING:
     from typing import Any, Iterable, Mapping
 
-INDEX_VERSION = 7
+INDEX_VERSION = 8
 # The modules whose code shapes what is cached under the key: the pickled rule set's classes and their compiler,
 # and what the index's words come from (the check registry's triggers, the vocabulary, the shell model's wrappers).
 CACHE_SHAPING_MODULES = ("rules.py", "packs.py", "pack_schema.py", "base/record.py", "base/vocab.py", "model.py",
@@ -156,12 +156,29 @@ def can_skip(tool_name: str, tool_input: Mapping[str, Any], cwd: str, env: Mappi
         return False, key, False
     if tool_name not in index["tools"]:
         return not any(_glob(tool_name, g) for g in index["tool_globs"]), key, True
-    if tool_name != "Bash" or index["bash_always"]:
+    if tool_name != "Bash":
+        paths = index.get("tool_paths", {}).get(tool_name)
+        return paths is not None and not _path_may_match(tool_input, paths), key, True
+    if index["bash_always"]:
         return False, key, True
     command = tool_input.get("command")
     if not isinstance(command, str) or len(command) > MAX_FAST_COMMAND_CHARS or _OPAQUE.search(command):
         return False, key, True
     return not bash_may_match(command, index), key, True
+
+
+def _path_may_match(tool_input: Mapping[str, Any], patterns: Iterable[str]) -> bool:
+    """Whether a file tool's path (or Grep's glob) has a base name one of its rules' checks needs (`.env`, `*.pem`):
+    the Read of an ordinary file stops here."""
+    import fnmatch
+
+    for field in ("file_path", "path", "notebook_path", "glob"):
+        value = tool_input.get(field)
+        if isinstance(value, str) and value:
+            base = value.lower().rstrip("/").rsplit("/", 1)[-1]
+            if any(c in base for c in "*?[") or any(fnmatch.fnmatchcase(base, p) for p in patterns):
+                return True
+    return False
 
 
 def bash_may_match(command: str, index: Mapping[str, Any]) -> bool:

@@ -13,7 +13,7 @@ import json
 import os
 
 from guardrail.base.vocab import COMMAND_CARRIERS
-from guardrail.checks.registry import PROTECTED_NAMES, SCRIPT_RUNNERS, SPECS
+from guardrail.checks.registry import PROTECTED_NAMES, SCRIPT_RUNNERS, SPECS, TOOL
 from guardrail.fastpath import INDEX_VERSION, WORDS, index_path
 from guardrail.shell.wrappers import UNWRAPPED
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
@@ -37,9 +37,17 @@ def build_index(ruleset: RuleSet, config_values: Mapping[str, Any]) -> dict[str,
     globs: set[str] = set()
     always = False
     scripts = False
+    # Tools other than Bash whose every rule names a path-triggered check: tool -> the base-name patterns.
+    tool_paths: dict[str, set[str]] = {}
+    any_path = set()  # tools some rule may match whatever the path
     for rule in ruleset.rules:
         for t in rule.tools:
             (tool_globs if any(c in t for c in "*?[") else tools).add(t)
+            spec = SPECS.get(rule.match.check or "")
+            if t != "Bash" and spec is not None and spec.level == TOOL and isinstance(spec.triggers, tuple):
+                tool_paths.setdefault(t, set()).update(spec.triggers)
+            else:
+                any_path.add(t)
         if not ("Bash" in rule.tools or any(fnmatch.fnmatchcase("Bash", t) for t in rule.tools if any(c in t for c in "*?["))):
             continue
         m = rule.match
@@ -62,7 +70,8 @@ def build_index(ruleset: RuleSet, config_values: Mapping[str, Any]) -> dict[str,
             names = [n for kind in protected.values() for n in (kind or [])]
             words.update(w for n in names for w in WORDS.findall(str(n).lower()))
         elif isinstance(triggers, tuple):
-            words.update(triggers)
+            for t in triggers:  # a trigger with glob characters is matched as a pattern (`.env.*`, `*.pem`)
+                (globs if any(c in t for c in "*?[") else words).add(t)
         else:
             always = True  # a check the prefilter cannot reason about: every Bash line takes the full path
     if words or globs or always:
@@ -71,7 +80,10 @@ def build_index(ruleset: RuleSet, config_values: Mapping[str, Any]) -> dict[str,
         # lower-cased text.
         words.update(w.lower() for w in COMMAND_CARRIERS - _NOT_CUES)
         scripts = True
-    return {"v": INDEX_VERSION, "tools": sorted(tools), "tool_globs": sorted(tool_globs), "bash_words": sorted(words),
+    paths = {t: sorted(p) for t, p in tool_paths.items()
+             if t not in any_path and not any(fnmatch.fnmatchcase(t, g) for g in tool_globs)}
+    return {"v": INDEX_VERSION, "tools": sorted(tools), "tool_globs": sorted(tool_globs), "tool_paths": paths,
+            "bash_words": sorted(words),
             "bash_globs": sorted(globs), "bash_always": always, "bash_scripts": scripts, "wrappers": sorted(UNWRAPPED)}
 
 

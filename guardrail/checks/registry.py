@@ -12,8 +12,12 @@ a finding.
 
 from __future__ import annotations
 
+import re
+
 from guardrail.base.vocab import (ARCHIVERS, COMMAND_CARRIERS, CONTAINER_ENGINES, CONTAINER_RUN_VERBS, DEVICE_WRITERS,
-                                  DOWNLOADERS, KUBE_CLIS, TERRAFORMS, is_python)
+                                  DELETERS, DOWNLOADERS, INTERPRETERS, KUBE_CLIS, PYTHON_INSTALLERS, SECRET_SENDERS,
+                                  TERRAFORMS, is_python)
+from guardrail.base.text import LazyRegex
 from guardrail.rules import positionals
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:
@@ -53,7 +57,9 @@ class CheckSpec:
         self.guard = guard
         # For the prefilter, when a rule names this check and no program: the words without which it cannot
         # fire (lower case), SCRIPT_RUNNERS or PROTECTED_NAMES; None = cannot tell, so every Bash line takes the
-        # full path. A rule's own `check_args.words` take precedence.
+        # full path. A rule's own `check_args.words` take precedence. For a `tool` check: the base-name patterns
+        # (fnmatch, lower case) without which the tool's path cannot concern it (the Read of `src/app.py` stops in
+        # the prefilter).
         self.triggers = triggers
         # False for checks that follow nested commands themselves (script following, protected resources,
         # planted commands): their rules are not matched again on the commands those reach.
@@ -130,7 +136,42 @@ def dynamic_head(cmd: Any, ctx: EvalContext) -> bool:
     return bool(cmd.argv) and cmd.argv[0][:1] == "$"
 
 
+_GUARD_PROGRAMS = frozenset({"guardrail", "claude", "mv"}) | PYTHON_INSTALLERS | DELETERS
+
+
+def may_switch_off(cmd: Any, ctx: EvalContext) -> bool:
+    """A program that can unregister, uninstall or delete guardrail (guard-switch-off)."""
+    return cmd.name in _GUARD_PROGRAMS or is_python(cmd.name)
+
+
 # Guards of line-level checks (the action is None; the context says what the line was).
+
+# Every secret the secrets checks know has one of these in its command's words: a secret file's name, a folder of
+# keys, a credential variable (`$`), a glob that may expand to one, a token printer, an environment dump.
+_SECRET_HINT = LazyRegex(r"[$`*?\[]|env|id_|\.ssh|\.aws|\.kube|\.docker|\.gnupg|gcloud|azure|credential|secret|token|"
+                         r"key|pem|pass|npmrc|netrc|pypirc|\.cnf|tfvars|p12|pfx|jks|account|hosts\.yml|auth|"
+                         r"config/hub|vault|\bop\b|sops|doppler|heroku|security|decrypt|\bset\b|export|declare|typeset",
+                         re.I)
+
+
+def line_may_hold_secret(_line: Any, ctx: EvalContext) -> bool:
+    """Some command of the line names a secret or may print one (secret-shown)."""
+    for c in ctx.commands:
+        if _SECRET_HINT.search(" ".join(c.argv)) or (c.stdin_file and _SECRET_HINT.search(c.stdin_file)):
+            return True
+    return False
+
+
+def line_may_send(_line: Any, ctx: EvalContext) -> bool:
+    """Some command of the line can carry data off the machine, or is inline code, and some command names a secret
+    (secret-exfiltration). `git` publishes only what the line also adds: a lone git command sends nothing new."""
+    commands = ctx.commands
+    for c in commands:
+        name = c.name
+        if (name in SECRET_SENDERS and (name != "git" or len(commands) > 1)) or name in INTERPRETERS or is_python(name):
+            return line_may_hold_secret(_line, ctx)
+    return False
+
 
 def line_over_limit(_line: Any, ctx: EvalContext) -> bool:
     return bool(ctx.over_limit)
@@ -145,6 +186,22 @@ def line_has_unread(_line: Any, ctx: EvalContext) -> bool:
 
 
 # --------------------------------------------------------------------------- the rows
+
+# Base names of the files secret_path knows (the prefilter lets the Read of any other file through).
+_SECRET_FILE_NAMES = (".env", ".env.*", "*.env", ".envrc", "id_*", "*.pem", "*.key", "*.p12", "*.pfx", "*.jks",
+                      "*.keystore", ".netrc", "_netrc", ".npmrc", ".pypirc", ".git-credentials", ".pgpass", ".my.cnf",
+                      "*service*account*", "credentials*", "client_secret*", "secrets.*", ".secrets", "*.tfvars",
+                      "*vault-token", "config", "config.json", "hosts.yml", "*.db", "*token*.json", "hub", "auth.json")
+# Words without which no secret can be printed: secret files' names (globs allowed) and the programs that print
+# tokens; `$` makes a line take the full path anyway (`echo $API_KEY`).
+_SECRET_WORDS = (".env", ".env.*", "*.env", ".envrc", "id_*", "*.pem", "*.key", "*.p12", "*.pfx", "*.jks",
+                 "*.keystore", "credentials", "credentials*", ".netrc", "_netrc", ".npmrc", ".pypirc", ".git-credentials",
+                 ".pgpass", ".my.cnf", ".kube", ".docker", ".aws", ".ssh", ".gnupg", "hosts.yml", "*service*account*",
+                 "client_secret*", "secrets.*", ".secrets", "*.tfvars", "*vault-token", "printenv", "token", "vault",
+                 "op", "pass", "find-generic-password", "find-internet-password", "keyvault", "doppler", "heroku",
+                 "sops", "credential", "secretsmanager", "ssm", "export-credentials", "get-login-password",
+                 "get-session-token", "print-access-token", "print-identity-token", "secret", "secrets", "gh", "glab",
+                 "gcloud", "kubectl", "oc", "kubecolor")
 
 _RISKY_WORDS = ("rm", "rmdir", "dd", "mkfs", "shred", "wipefs", "drop", "truncate", "delete", "destroy", "reset",
                 "purge", "flush", "flushall", "flushdb", "prune", "clean", "force", "rf", "fr", "eval", "exec",
@@ -193,6 +250,15 @@ SPECS: dict[str, CheckSpec] = {spec.name: spec for spec in (
     CheckSpec("indirect", "indirect", "indirect", guard=may_run_scripts, triggers=SCRIPT_RUNNERS, nests=False),
     CheckSpec("indirect-unresolved", "indirect", "indirect_unresolved", guard=may_run_scripts, triggers=SCRIPT_RUNNERS,
               nests=False),
+    # secrets
+    CheckSpec("secret-exfiltration", "secrets", "secret_exfiltration", level=LINE, guard=line_may_send,
+              triggers=tuple(sorted(n.lower() for n in SECRET_SENDERS)), nests=False),
+    CheckSpec("secret-shown", "secrets", "secret_shown", level=LINE, guard=line_may_hold_secret, triggers=_SECRET_WORDS,
+              nests=False),
+    CheckSpec("secret-file-read", "secrets", "secret_file_read", level=TOOL, triggers=_SECRET_FILE_NAMES),
+    # guardrail itself
+    CheckSpec("guard-switch-off", "guard", "guard_switch_off", guard=may_switch_off,
+              triggers=("guardrail", "claude_plugin_data", "claude_plugin_root")),
     # other tools
     CheckSpec("mcp-sql", "mcp", "mcp_sql", level=TOOL),
     CheckSpec("mcp-destructive-name", "mcp", "mcp_destructive_name", level=TOOL),
@@ -227,6 +293,10 @@ def _domain(module: str) -> ModuleType:
         from guardrail.checks import protected as m
     elif module == "indirect":
         from guardrail.checks import indirect as m
+    elif module == "secrets":
+        from guardrail.checks import secrets as m
+    elif module == "guard":
+        from guardrail.checks import guard as m
     elif module == "mcp":
         from guardrail.checks import mcp as m
     elif module == "files":
