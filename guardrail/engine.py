@@ -47,11 +47,12 @@ def file_actions(call: ToolCall) -> list[FileWrite]:
     if call.tool_name == "Write":
         return [FileWrite(path, str(ti.get("content", "")), "Write")]
     if call.tool_name == "Edit":
-        return [FileWrite(path, str(ti.get("new_string", "")), "Edit")]
+        return [FileWrite(path, str(ti.get("new_string", "")), "Edit", str(ti.get("old_string", "")))]
     if call.tool_name == "MultiEdit":
         edits = ti.get("edits") or []
         text = "\n".join(str(e.get("new_string", "")) for e in edits if isinstance(e, dict))
-        return [FileWrite(path, text, "MultiEdit")]
+        old = "\n".join(str(e.get("old_string", "")) for e in edits if isinstance(e, dict))
+        return [FileWrite(path, text, "MultiEdit", old)]
     if call.tool_name == "NotebookEdit":
         return [FileWrite(path, str(ti.get("new_source", "")), "NotebookEdit")]
     return []

@@ -112,6 +112,7 @@ class FileWrite:
     path: str
     content: str
     tool: str
+    old: str = ""  # for Edit/MultiEdit: the text the edit replaces (what a change removes)
 
 
 @record(frozen=True)

@@ -144,6 +144,24 @@ def may_switch_off(cmd: Any, ctx: EvalContext) -> bool:
     return cmd.name in _GUARD_PROGRAMS or is_python(cmd.name)
 
 
+def writes_text(cmd: Any, ctx: EvalContext) -> bool:
+    """The command writes a file: a write redirect, or tee (shell-autorun-write, shell-unignore-secret)."""
+    return bool(cmd.redirects) or cmd.name == "tee"
+
+
+def writes_autorun_file(action: Any, ctx: EvalContext) -> bool:
+    """A Write/Edit of a file that runs later (planted-exfiltration); files.py holds the table and loads for every
+    file write anyway (autorun-write)."""
+    from guardrail.checks.files import autorun_kind
+
+    return autorun_kind(getattr(action, "path", "")) is not None
+
+
+def writes_gitignore(action: Any, ctx: EvalContext) -> bool:
+    """A Write/Edit of a .gitignore (unignore-secret)."""
+    return getattr(action, "path", "").rsplit("/", 1)[-1] == ".gitignore"
+
+
 # Guards of line-level checks (the action is None; the context says what the line was).
 
 # Every secret the secrets checks know has one of these in its command's words: a secret file's name, a folder of
@@ -187,6 +205,15 @@ def line_has_unread(_line: Any, ctx: EvalContext) -> bool:
 
 # --------------------------------------------------------------------------- the rows
 
+# Words in the names of the files that run later (checks/files.py's table), for shell writes into them.
+_AUTORUN_WORDS = ("hooks", ".husky", ".githooks", ".bashrc", ".bash_profile", ".bash_login", ".profile", ".zshrc",
+                  ".zprofile", ".zshenv", ".zlogin", ".kshrc", "config.fish", ".envrc", "package.json", "makefile",
+                  "gnumakefile", "justfile", ".justfile", "workflows", ".gitlab-ci.yml", ".gitlab-ci.yaml", ".circleci",
+                  "azure-pipelines.yml", "bitbucket-pipelines.yml", ".buildkite", "docker-compose*", "compose.yml",
+                  "compose.yaml", "tasks.json", "devcontainer.json", ".devcontainer.json", "crontab", "cron.d",
+                  "cron.hourly", "cron.daily", "cron.weekly", "cron.monthly", "cron", "systemd", "launchagents",
+                  "autostart", ".pre-commit-config.yaml", ".pre-commit-config.yml", "lefthook.yml", "lefthook.yaml",
+                  "settings.json", "settings.local.json")
 # Base names of the files secret_path knows (the prefilter lets the Read of any other file through).
 _SECRET_FILE_NAMES = (".env", ".env.*", "*.env", ".envrc", "id_*", "*.pem", "*.key", "*.p12", "*.pfx", "*.jks",
                       "*.keystore", ".netrc", "_netrc", ".npmrc", ".pypirc", ".git-credentials", ".pgpass", ".my.cnf",
@@ -256,6 +283,15 @@ SPECS: dict[str, CheckSpec] = {spec.name: spec for spec in (
     CheckSpec("secret-shown", "secrets", "secret_shown", level=LINE, guard=line_may_hold_secret, triggers=_SECRET_WORDS,
               nests=False),
     CheckSpec("secret-file-read", "secrets", "secret_file_read", level=TOOL, triggers=_SECRET_FILE_NAMES),
+    # files that run later, and protections taken away
+    CheckSpec("planted-exfiltration", "planted", "planted_exfiltration", level=FILE, guard=writes_autorun_file,
+              nests=False),
+    CheckSpec("shell-autorun-write", "planted", "shell_autorun_write", guard=writes_text, triggers=_AUTORUN_WORDS,
+              nests=False),
+    CheckSpec("unignore-secret", "planted", "unignore_secret", level=FILE, guard=writes_gitignore),
+    CheckSpec("shell-unignore-secret", "planted", "unignore_secret", guard=writes_text, triggers=(".gitignore",)),
+    CheckSpec("login-keys-write", "planted", "login_keys_write", guard=writes_text,
+              triggers=("authorized_keys", "authorized_keys2")),
     # guardrail itself
     CheckSpec("guard-switch-off", "guard", "guard_switch_off", guard=may_switch_off,
               triggers=("guardrail", "claude_plugin_data", "claude_plugin_root")),
@@ -295,6 +331,8 @@ def _domain(module: str) -> ModuleType:
         from guardrail.checks import indirect as m
     elif module == "secrets":
         from guardrail.checks import secrets as m
+    elif module == "planted":
+        from guardrail.checks import planted as m
     elif module == "guard":
         from guardrail.checks import guard as m
     elif module == "mcp":
