@@ -175,7 +175,8 @@ _SECRET_HINT = LazyRegex(r"[$`*?\[]|env|id_|\.ssh|\.aws|\.kube|\.docker|\.gnupg|
 def line_may_hold_secret(_line: Any, ctx: EvalContext) -> bool:
     """Some command of the line names a secret or may print one (secret-shown)."""
     for c in ctx.commands:
-        if _SECRET_HINT.search(" ".join(c.argv)) or (c.stdin_file and _SECRET_HINT.search(c.stdin_file)):
+        if _SECRET_HINT.search(" ".join(c.argv)) or (c.stdin_file and _SECRET_HINT.search(c.stdin_file)) or \
+                (c.stdin_text and _SECRET_HINT.search(c.stdin_text)):
             return True
     return False
 

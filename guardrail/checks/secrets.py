@@ -112,6 +112,7 @@ def secret_vars_in(text: str) -> list[str]:
 
 # Whole-environment dumps: every exported token leaves with them, but printing them is everyday debugging.
 _DUMPS = ("printenv", "env", "set", "export", "declare", "typeset")
+_CREDENTIAL_PATTERN = LazyRegex(r"key|token|secret|pass|cred|auth", re.I)
 
 
 def _printer(cmd: SimpleCommand) -> str | None:
@@ -170,15 +171,19 @@ _NETWORK_CODE = LazyRegex(r"\b(requests\.(post|put|get|patch)|urllib|urlopen|htt
                           r"smtplib|ftplib|paramiko|getaddrinfo|gethostbyname)|require\(\s*['\"](https?|net|dns|dgram|tls)['\"]\s*\)")
 _SECRET_IN_CODE = LazyRegex(r"['\"`/](\.env(\.[\w.-]+)?|\.aws/credentials|\.ssh/id_\w+|id_rsa|id_ed25519|"
                             r"\.kube/config|\.npmrc|\.netrc|\.git-credentials|\.pypirc)['\"`]|"
-                            r"\b(os\.environ|process\.env|getenv|ENV\[|\$ENV\{)")
+                            r"\b(os\.environ|process\.env|getenv|ENV\[|\$ENV\{)|"
+                            r"require\(\s*['\"]dotenv['\"]\s*\)|\b(load_dotenv|dotenv_values|Dotenv\.load)\b")
 
 
 def _inline_code(cmd: SimpleCommand) -> str | None:
+    """The code an interpreter runs from its options (`python -c`, `node -e`) or from stdin (`python3 - <<EOF`)."""
     flags = INLINE_FLAGS.get(cmd.name) or (INLINE_FLAGS["python"] if is_python(cmd.name) else ())
     args = cmd.args
     for i, a in enumerate(args[:-1]):
         if a in flags:
             return args[i + 1]
+    if cmd.stdin_text and all(a == "-" or a.startswith("-") for a in args):
+        return cmd.stdin_text
     return None
 
 
@@ -186,6 +191,8 @@ def _code_reads(code: str) -> str | None:
     """Inline code that reads a secret file, a secret variable or the whole environment."""
     for m in _SECRET_IN_CODE.finditer(code):
         word = m.group(0)
+        if "dotenv" in word.lower():
+            return ".env (through dotenv) in inline code"
         if word.startswith(("os.environ", "process.env", "getenv", "ENV[", "$ENV{")):
             rest = code[m.end():m.end() + 60]
             name = re.match(r"""\W*['"]?([A-Za-z_][A-Za-z0-9_]*)""", rest)
@@ -343,10 +350,14 @@ def analyse(commands: Iterable[SimpleCommand], ctx: EvalContext) -> Flow:
             files = [f for f in _files_in(cmd) if secret_of(f)]
             if files:
                 out = secret_of(files[0]) or files[0]
-            elif stdin and name != "tee":
+            elif stdin:
                 out = stdin
-            elif stdin and name == "tee":
-                out = stdin
+                if stdin.startswith(_DUMPS) and name in PATTERN_FIRST:
+                    from guardrail.rules import positionals
+
+                    pattern = (positionals(cmd) or [""])[0]
+                    if _CREDENTIAL_PATTERN.search(pattern):
+                        out = f"the {stdin} output filtered for `{pattern}`"  # `env | grep -i token`
         elif name in ("echo", "printf", "print") and vars_:
             out = "$" + vars_[0]
         elif code is not None:
@@ -385,7 +396,7 @@ def analyse(commands: Iterable[SimpleCommand], ctx: EvalContext) -> Flow:
                 flow.sent.append(f"`git add {added[0][0]}` then `git push` (the secret file is published with the commit)")
 
         shown = out if (out and not _stdout_hidden(cmd) and not in_subst and not sent
-                        and not (printed or "").startswith(_DUMPS)) else None
+                        and not out.startswith(_DUMPS)) else None
         if in_subst and out:
             subst = out
         prev_shown = -1
