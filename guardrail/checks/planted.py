@@ -106,7 +106,15 @@ def _unignores_secret(line: str) -> bool:
 def unignore_secret(action: Any, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
     """A change to a .gitignore (Write, Edit, or a shell write) after which secret files are no longer ignored:
     an ignore line for them removed, or a `!` line that re-includes them."""
-    writes = shell_written(action, ctx) if isinstance(action, SimpleCommand) else [action]
+    return _unignored(ctx, [action])
+
+
+def shell_unignore_secret(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
+    """`echo '!.env' >> .gitignore`: the shell spelling of unignore_secret."""
+    return _unignored(ctx, shell_written(cmd, ctx))
+
+
+def _unignored(ctx: EvalContext, writes: list[Any]) -> list[str]:
     out: list[str] = []
     for fw in writes:
         path = getattr(fw, "path", "")
