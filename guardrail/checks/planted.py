@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from guardrail.checks.files import autorun_kind, autorun_snippets, autorun_write
-from guardrail.checks.secrets import analyse, secret_path
+from guardrail.checks.secrets import analyse, scrubbed, secret_path
 from guardrail.model import MAX_FILE_BYTES, EvalContext, FileWrite, SimpleCommand
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ def planted_exfiltration(action: Any, ctx: EvalContext, args: Mapping[str, Any])
         if script.strip():
             commands = parse_command(script).commands[:50]
             out += [f"{where}: {s}" for s in analyse(commands, ctx).sent]
-    return list(dict.fromkeys(out))
+    return scrubbed(out)
 
 
 # --------------------------------------------------------------------------- the same files, written by the shell

@@ -181,6 +181,9 @@ def line_may_hold_secret(_line: Any, ctx: EvalContext) -> bool:
     return False
 
 
+_DATA_OPTIONS = ("-d", "--data", "-F", "--form", "--json", "--post-data", "--body-data")
+
+
 def line_may_send(_line: Any, ctx: EvalContext) -> bool:
     """Some command of the line can carry data off the machine, or is inline code, and some command names a secret
     (secret-exfiltration). `git` publishes only what the line also adds: a lone git command sends nothing new."""
@@ -188,7 +191,9 @@ def line_may_send(_line: Any, ctx: EvalContext) -> bool:
     for c in commands:
         name = c.name
         if (name in SECRET_SENDERS and (name != "git" or len(commands) > 1)) or name in INTERPRETERS or is_python(name):
-            return line_may_hold_secret(_line, ctx)
+            # a credential may also be written on the line itself (`-d token=ghp_...`, `echo ghp_... | nc`)
+            return len(commands) > 1 or line_may_hold_secret(_line, ctx) or \
+                any(a.startswith(_DATA_OPTIONS) for a in c.args)
     return False
 
 
@@ -218,8 +223,8 @@ _AUTORUN_WORDS = ("hooks", ".husky", ".githooks", ".bashrc", ".bash_profile", ".
 # Base names of the files secret_path knows (the prefilter lets the Read of any other file through).
 _SECRET_FILE_NAMES = (".env", ".env.*", "*.env", ".envrc", "id_*", "*.pem", "*.key", "*.p12", "*.pfx", "*.jks",
                       "*.keystore", ".netrc", "_netrc", ".npmrc", ".pypirc", ".git-credentials", ".pgpass", ".my.cnf",
-                      "*service*account*", "credentials*", "client_secret*", "secrets.*", ".secrets", "*.tfvars",
-                      "*vault-token", "config", "config.json", "hosts.yml", "*.db", "*token*.json", "hub", "auth.json")
+                      "*service*account*", "*credentials*", "client_secret*", "secrets.*", ".secrets", "*.tfvars",
+                      "*vault-token", "config", "config.json", "hosts.yml", "*token*", "hub", "auth.json")
 # Words without which no secret can be printed: secret files' names (globs allowed) and the programs that print
 # tokens; `$` makes a line take the full path anyway (`echo $API_KEY`).
 _SECRET_WORDS = (".env", ".env.*", "*.env", ".envrc", "id_*", "*.pem", "*.key", "*.p12", "*.pfx", "*.jks",

@@ -59,15 +59,16 @@ def secret_path(path: str) -> bool:
     low = base.lower()
     if low.endswith((".pub", ".crt", ".cert", ".md", ".py", ".ts", ".js", ".go", ".rs", ".sh")):
         return False
+    tail = p.lower()
+    if any(tail == t or tail.endswith("/" + t) for t in _SECRET_TAILS):
+        return True  # the tools' own credential files (`application_default_credentials.json`)
     if any(w in _EXAMPLE_WORDS for w in re.split(r"[._-]", low)):
         return False
     if _NAMES_RX.fullmatch(base) or _NAMES_RX.fullmatch(low):
         if low.endswith((".pem", ".key")) and any(w in low for w in ("cert", "chain", "public", "pub")):
             return False
         return True
-    tail = p.lower()
-    return any(tail == t or tail.endswith("/" + t) for t in _SECRET_TAILS) or \
-        ("/.ssh/" in "/" + tail and low.startswith("id_"))
+    return "/.ssh/" in "/" + tail and low.startswith("id_")
 
 
 def secret_dir(path: str) -> bool:
@@ -112,6 +113,7 @@ def secret_vars_in(text: str) -> list[str]:
 
 # Whole-environment dumps: every exported token leaves with them, but printing them is everyday debugging.
 _DUMPS = ("printenv", "env", "set", "export", "declare", "typeset")
+_LITERAL = "a credential written on the line"
 _CREDENTIAL_PATTERN = LazyRegex(r"key|token|secret|pass|cred|auth", re.I)
 
 
@@ -234,6 +236,18 @@ def _stdout_to_file(cmd: SimpleCommand) -> list[str]:
             not r.target.startswith("/dev/")]
 
 
+# Programs whose stdin a sender may forward (checked for credential literals only for these).
+SENDS_STDIN = STREAM_SENDERS | HTTP_SENDERS | frozenset({"gh", "glab", "pastebinit", "aws", "gsutil", "rclone"})
+DATA = "\0"  # marks a literal sent as a request body or form value (not a URL)
+
+
+def _credential_literal(text: str) -> bool:
+    """Text that holds a credential in a known format (`ghp_...`, `sk_live_...`, `AKIA...`, `password=...`)."""
+    from guardrail.redact import redact_text
+
+    return redact_text(text) != text
+
+
 def _stdout_hidden(cmd: SimpleCommand) -> bool:
     """Its output goes to a file or /dev/null, not the terminal."""
     return any(r.op in (">", ">>", ">|", "&>", "&>>", "1>") and r.target not in ("/dev/stdout", "/dev/tty", "/dev/stderr")
@@ -278,12 +292,12 @@ def _curl_payload(cmd: SimpleCommand) -> tuple[list[str], bool, list[str]]:
                     stdin = stdin or f == "-"
                     files.append(f)
                 else:
-                    literals.append(v)
+                    literals.append(DATA + v)
             elif val.startswith("@"):
                 stdin = stdin or val == "@-"
                 files.append(val[1:])
             else:
-                literals.append(val)
+                literals.append(DATA + val)
         elif a in skip_value:
             i += 1
         elif not a.startswith("-"):
@@ -331,6 +345,10 @@ def analyse(commands: Iterable[SimpleCommand], ctx: EvalContext) -> Flow:
         stdin: str | None = prev_out if piped else None
         if cmd.stdin_file and not piped:
             stdin = secret_of(cmd.stdin_file)
+        elif cmd.stdin_text and not stdin and name in SENDS_STDIN:
+            # `echo ghp_... | nc`, a here-string or heredoc: the model hands the text to the command itself
+            vs = secret_vars_in(cmd.stdin_text)
+            stdin = ("$" + vs[0]) if vs else (_LITERAL if _credential_literal(cmd.stdin_text) else None)
         in_subst = bool(cmd.via) and cmd.via[-1] == "$()"
         words_text = " ".join(cmd.argv[1:])
         arg_secret: str | None = None
@@ -360,6 +378,8 @@ def analyse(commands: Iterable[SimpleCommand], ctx: EvalContext) -> Flow:
                         out = f"the {stdin} output filtered for `{pattern}`"  # `env | grep -i token`
         elif name in ("echo", "printf", "print") and vars_:
             out = "$" + vars_[0]
+        elif name in ("echo", "printf") and cmd.args and _credential_literal(" ".join(cmd.args)):
+            out = _LITERAL  # sent on if piped to a sender; not shown (the agent wrote it)
         elif code is not None:
             out = _code_reads(code)
         elif stdin and name in ("xargs", "while", "cat"):
@@ -396,7 +416,7 @@ def analyse(commands: Iterable[SimpleCommand], ctx: EvalContext) -> Flow:
                 flow.sent.append(f"`git add {added[0][0]}` then `git push` (the secret file is published with the commit)")
 
         shown = out if (out and not _stdout_hidden(cmd) and not in_subst and not sent
-                        and not out.startswith(_DUMPS)) else None
+                        and not out.startswith(_DUMPS) and out != _LITERAL) else None
         if in_subst and out:
             subst = out
         prev_shown = -1
@@ -428,6 +448,8 @@ def _sends(cmd: SimpleCommand, stdin: str | None, arg_secret: str | None, vars_:
             v = secret_vars_in(lit)
             if v:
                 return f"`{text}` sends ${v[0]}"
+            if lit.startswith(DATA) and _credential_literal(lit[1:]):
+                return f"`{text}` sends a credential written on the line"
         if arg_secret and any("$(" in lit or "`" in lit for lit in literals):
             return f"`{text}` sends {arg_secret} in its request"
         return None
@@ -510,7 +532,16 @@ def _flow(ctx: EvalContext) -> Flow:
 def secret_exfiltration(_line: Any, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
     """A secret reaches a network sender on this line: through a pipe, a file the line wrote, `$(...)`, xargs,
     a variable named like a credential, or inline code that reads one and opens a connection."""
-    return list(dict.fromkeys(_flow(ctx).sent))
+    return scrubbed(_flow(ctx).sent)
+
+
+def scrubbed(found: list[str]) -> list[str]:
+    """Descriptions quote commands; a credential written in one is not repeated in the reason."""
+    if not found:
+        return []
+    from guardrail.redact import redact_text
+
+    return [redact_text(f) for f in dict.fromkeys(found)]
 
 
 def _mode(ctx: EvalContext) -> str:
@@ -522,7 +553,7 @@ def secret_shown(_line: Any, ctx: EvalContext, args: Mapping[str, Any]) -> list[
     is the rule's mode (`ask` by default, `deny`, or `off` for neither)."""
     if _mode(ctx) != args.get("mode", "ask"):
         return []
-    return list(dict.fromkeys(_flow(ctx).shown))
+    return scrubbed(_flow(ctx).shown)
 
 
 def secret_file_read(call: Any, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
