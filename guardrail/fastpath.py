@@ -170,15 +170,31 @@ def can_skip(tool_name: str, tool_input: Mapping[str, Any], cwd: str, env: Mappi
 def _path_may_match(tool_input: Mapping[str, Any], patterns: Iterable[str]) -> bool:
     """Whether a file tool's path (or Grep's glob) has a base name one of its rules' checks needs (`.env`, `*.pem`):
     the Read of an ordinary file stops here."""
-    import fnmatch
-
     for field in ("file_path", "path", "notebook_path", "glob"):
         value = tool_input.get(field)
         if isinstance(value, str) and value:
             base = value.lower().rstrip("/").rsplit("/", 1)[-1]
-            if any(c in base for c in "*?[") or any(fnmatch.fnmatchcase(base, p) for p in patterns):
+            if "*" in base or "?" in base or "[" in base or any(_star_match(base, p) for p in patterns):
                 return True
     return False
+
+
+def _star_match(name: str, pattern: str) -> bool:
+    """fnmatch for patterns whose only wildcard is `*` (the index keeps others out), without importing fnmatch:
+    this runs for every Read."""
+    parts = pattern.split("*")
+    if len(parts) == 1:
+        return name == pattern
+    first, last = parts[0], parts[-1]
+    if not name.startswith(first) or not name.endswith(last) or len(name) < len(first) + len(last):
+        return False
+    at, end = len(first), len(name) - len(last)
+    for mid in parts[1:-1]:
+        at = name.find(mid, at, end)
+        if at < 0:
+            return False
+        at += len(mid)
+    return True
 
 
 def bash_may_match(command: str, index: Mapping[str, Any]) -> bool:
@@ -215,7 +231,13 @@ def bash_may_match(command: str, index: Mapping[str, Any]) -> bool:
         return True
     if index.get("bash_scripts") and ".py" in text and re.search(_PY_PATH_COMMAND, text):  # `scripts/wipe.py` run as a program
         return True
-    return any(_glob(w, g) for w in words for g in index["bash_globs"])
+    for g in index["bash_globs"]:
+        if "?" in g or "[" in g:
+            if any(_glob(w, g) for w in words):
+                return True
+        elif any(_star_match(w, g) for w in words):  # most: `*` only, no fnmatch import on the benign path
+            return True
+    return False
 
 
 def _glob_names_a_word(text: str, wanted: Any) -> bool:

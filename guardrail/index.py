@@ -44,7 +44,8 @@ def build_index(ruleset: RuleSet, config_values: Mapping[str, Any]) -> dict[str,
         for t in rule.tools:
             (tool_globs if any(c in t for c in "*?[") else tools).add(t)
             spec = SPECS.get(rule.match.check or "")
-            if t != "Bash" and spec is not None and spec.level == TOOL and isinstance(spec.triggers, tuple):
+            if t != "Bash" and spec is not None and spec.level == TOOL and isinstance(spec.triggers, tuple) and \
+                    not any("?" in p or "[" in p for p in spec.triggers):  # the prefilter matches `*` only
                 tool_paths.setdefault(t, set()).update(spec.triggers)
             else:
                 any_path.add(t)

@@ -14,31 +14,33 @@ if TYPE_CHECKING:
 
 
 _AUTORUN = [
-    (LazyRegex(r"(^|/)\.github/workflows/[^/]+\.ya?ml$|(^|/)\.gitlab-ci\.ya?ml$|(^|/)\.circleci/config\.ya?ml$|"
+    ((r"(^|/)\.github/workflows/[^/]+\.ya?ml$|(^|/)\.gitlab-ci\.ya?ml$|(^|/)\.circleci/config\.ya?ml$|"
                 r"(^|/)azure-pipelines\.ya?ml$|(^|/)bitbucket-pipelines\.ya?ml$|(^|/)\.buildkite/.*\.ya?ml$"), "ci"),
-    (LazyRegex(r"(^|/)package\.json$"), "package.json"),
-    (LazyRegex(r"(^|/)\.git/hooks/[^/]+$|(^|/)\.husky/[^/_][^/]*$|(^|/)\.githooks/[^/]+$"), "git-hook"),
-    (LazyRegex(r"(^|/)lefthook\.ya?ml$|(^|/)\.pre-commit-config\.ya?ml$"), "hook-config"),
-    (LazyRegex(r"(^|/)\.claude/settings(\.local)?\.json$"), "claude-settings"),
-    (LazyRegex(r"(^|/)\.(bashrc|bash_profile|bash_login|profile|zshrc|zprofile|zshenv|zlogin|kshrc)$|"
+    ((r"(^|/)package\.json$"), "package.json"),
+    ((r"(^|/)\.git/hooks/[^/]+$|(^|/)\.husky/[^/_][^/]*$|(^|/)\.githooks/[^/]+$"), "git-hook"),
+    ((r"(^|/)lefthook\.ya?ml$|(^|/)\.pre-commit-config\.ya?ml$"), "hook-config"),
+    ((r"(^|/)\.claude/settings(\.local)?\.json$"), "claude-settings"),
+    ((r"(^|/)\.(bashrc|bash_profile|bash_login|profile|zshrc|zprofile|zshenv|zlogin|kshrc)$|"
                 r"(^|/)\.config/fish/config\.fish$|(^|/)\.envrc$"), "shell-rc"),
-    (LazyRegex(r"(^|/)(GNUmakefile|[Mm]akefile|[Jj]ustfile|\.justfile)$"), "makefile"),
-    (LazyRegex(r"(^|/)docker-compose[^/]*\.ya?ml$|(^|/)compose\.ya?ml$"), "compose"),
+    ((r"(^|/)(GNUmakefile|[Mm]akefile|[Jj]ustfile|\.justfile)$"), "makefile"),
+    ((r"(^|/)docker-compose[^/]*\.ya?ml$|(^|/)compose\.ya?ml$"), "compose"),
     # editors run these tasks on request, or when the folder opens (`"runOn": "folderOpen"`); devcontainers run
     # their lifecycle commands on creation
-    (LazyRegex(r"(^|/)\.vscode/tasks\.json$|(^|/)\.devcontainer(/[^/]+)?/devcontainer\.json$|"
+    ((r"(^|/)\.vscode/tasks\.json$|(^|/)\.devcontainer(/[^/]+)?/devcontainer\.json$|"
                 r"(^|/)\.devcontainer\.json$|(^|/)\.zed/tasks\.json$"), "editor-task"),
-    (LazyRegex(r"(^|/)(crontab|cron\.d/[^/]+|cron\.(hourly|daily|weekly|monthly)/[^/]+|spool/cron/.*)$"), "cron"),
-    (LazyRegex(r"(^|/)systemd/user/[^/]+\.(service|timer)$|(^|/)LaunchAgents/[^/]+\.plist$|"
+    ((r"(^|/)(crontab|cron\.d/[^/]+|cron\.(hourly|daily|weekly|monthly)/[^/]+|spool/cron/.*)$"), "cron"),
+    ((r"(^|/)systemd/user/[^/]+\.(service|timer)$|(^|/)LaunchAgents/[^/]+\.plist$|"
                 r"(^|/)autostart/[^/]+\.desktop$"), "login-service"),
 ]
 
 
+# One pattern for the whole table (one compile per process: every file write asks), a named group per row.
+_AUTORUN_RX = LazyRegex("|".join(f"(?P<k{i}>{rx})" for i, (rx, _) in enumerate(_AUTORUN)))
+
+
 def autorun_kind(path: str) -> str | None:
-    for rx, kind in _AUTORUN:
-        if rx.search(path):
-            return kind
-    return None
+    m = _AUTORUN_RX.search(path)
+    return _AUTORUN[int(m.lastgroup[1:])][1] if m and m.lastgroup else None
 
 
 def autorun_snippets(kind: str, content: str) -> list[tuple[str, str]]:

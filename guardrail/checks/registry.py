@@ -12,12 +12,9 @@ a finding.
 
 from __future__ import annotations
 
-import re
-
 from guardrail.base.vocab import (ARCHIVERS, COMMAND_CARRIERS, CONTAINER_ENGINES, CONTAINER_RUN_VERBS, DEVICE_WRITERS,
                                   DELETERS, DOWNLOADERS, INTERPRETERS, KUBE_CLIS, PYTHON_INSTALLERS, SECRET_SENDERS,
                                   TERRAFORMS, is_python)
-from guardrail.base.text import LazyRegex
 from guardrail.rules import positionals
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:
@@ -167,18 +164,28 @@ def writes_gitignore(action: Any, ctx: EvalContext) -> bool:
 # Guards of line-level checks (the action is None; the context says what the line was).
 
 # Every secret the secrets checks know has one of these in its command's words: a secret file's name, a folder of
-# keys, a credential variable (`$`), a glob that may expand to one, a token printer, an environment dump.
-_SECRET_HINT = LazyRegex(r"[$`*?\[]|env|id_|\.ssh|\.aws|\.kube|\.docker|\.gnupg|gcloud|azure|credential|secret|token|"
-                         r"key|pem|pass|npmrc|netrc|pypirc|\.cnf|tfvars|p12|pfx|jks|account|hosts\.yml|auth|"
-                         r"config/hub|vault|\bop\b|sops|doppler|heroku|security|decrypt|\bset\b|export|declare|typeset",
-                         re.I)
+# keys, a credential variable (`$`), a glob that may expand to one, a token printer, an environment dump. Plain
+# substrings, not a regex: this runs for every Bash line that takes the full path, and compiling costs more.
+_SECRET_HINTS = ("$", "`", "*", "?", "[", "env", "id_", ".ssh", ".aws", ".kube", ".docker", ".gnupg", "gcloud", "azure",
+                 "credential", "secret", "token", "key", "pem", "pass", "npmrc", "netrc", "pypirc", ".cnf", "tfvars",
+                 "p12", "pfx", "jks", "account", "hosts.yml", "auth", "config/hub", "vault", "sops", "doppler", "heroku",
+                 "security", "decrypt", "export", "declare", "typeset")
+_SECRET_HINT_WORDS = frozenset({"op", "set"})
+
+
+def _hints_secret(text: str) -> bool:
+    low = text.lower()
+    for h in _SECRET_HINTS:
+        if h in low:
+            return True
+    return not _SECRET_HINT_WORDS.isdisjoint(low.split())
 
 
 def line_may_hold_secret(_line: Any, ctx: EvalContext) -> bool:
     """Some command of the line names a secret or may print one (secret-shown)."""
     for c in ctx.commands:
-        if _SECRET_HINT.search(" ".join(c.argv)) or (c.stdin_file and _SECRET_HINT.search(c.stdin_file)) or \
-                (c.stdin_text and _SECRET_HINT.search(c.stdin_text)):
+        if _hints_secret(" ".join(c.argv)) or (c.stdin_file and _hints_secret(c.stdin_file)) or \
+                (c.stdin_text and _hints_secret(c.stdin_text)):
             return True
     return False
 
