@@ -29,6 +29,8 @@ def guard_switch_off(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, An
     if name == "guardrail":
         return ["guardrail uninstall (its hooks)"] if words[:1] == ["uninstall"] else []
     if name == "claude":
+        if words[:2] == ["config", "set"] and any("hook" in w.lower() for w in words[2:3]):
+            return [f"claude config set {words[2]}"]  # disableAllHooks and friends
         if words[:1] == ["plugin"] or words[:1] == ["plugins"]:
             rest = words[1:]
             if rest[:1] == ["marketplace"]:
