@@ -85,10 +85,11 @@ def evaluate(
         return Verdict(decision=None)
     # Checks that follow nested commands (scripts, inline code, planted files) match them through this, against
     # every Bash rule of the rule set, whatever tool is being judged.
-    plan = bash_plan(ruleset)
-    ctx.match_nested = lambda cmd: nested_hits(plan, cmd, ctx)
+    # Built on first use: a file write or another tool's call needs it only when a check reaches a command.
+    ctx.match_nested = lambda cmd: nested_hits(bash_plan(ruleset), cmd, ctx)
     findings: list[Finding] = []
     if call.tool_name == "Bash":
+        plan = bash_plan(ruleset)
         model = bash_model(call)
         if model is None:
             return Verdict(decision=None)
