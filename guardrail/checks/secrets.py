@@ -171,8 +171,8 @@ _NETWORK_CODE = LazyRegex(r"\b(requests\.(post|put|get|patch)|urllib|urlopen|htt
                           r"fetch\s*\(|https?\.(request|get)|axios|net\.connect|XMLHttpRequest|Net::HTTP|open-uri|"
                           r"LWP::|HTTP::Tiny|IO::Socket|curl_exec|file_get_contents\s*\(\s*['\"]https?:|dns\.|"
                           r"smtplib|ftplib|paramiko|getaddrinfo|gethostbyname)|require\(\s*['\"](https?|net|dns|dgram|tls)['\"]\s*\)")
-_SECRET_IN_CODE = LazyRegex(r"['\"`/](\.env(\.[\w.-]+)?|\.aws/credentials|\.ssh/id_\w+|id_rsa|id_ed25519|"
-                            r"\.kube/config|\.npmrc|\.netrc|\.git-credentials|\.pypirc)['\"`]|"
+_SECRET_IN_CODE = LazyRegex(r"['\"`/(](\.env(\.[\w.-]+)?|\.aws/credentials|\.ssh/id_\w+|id_rsa|id_ed25519|"
+                            r"\.kube/config|\.npmrc|\.netrc|\.git-credentials|\.pypirc)['\"`)]|"
                             r"\b(os\.environ|process\.env|getenv|ENV\[|\$ENV\{)|"
                             r"require\(\s*['\"]dotenv['\"]\s*\)|\b(load_dotenv|dotenv_values|Dotenv\.load)\b")
 
@@ -182,8 +182,8 @@ def _inline_code(cmd: SimpleCommand) -> str | None:
     flags = INLINE_FLAGS.get(cmd.name) or (INLINE_FLAGS["python"] if is_python(cmd.name) else ())
     args = cmd.args
     for i, a in enumerate(args[:-1]):
-        if a in flags:
-            return args[i + 1]
+        if a in flags or (len(a) > 2 and a[0] == "-" and a[1] != "-" and "-" + a[-1] in flags):
+            return args[i + 1]  # `-e CODE`, and bundled `perl -ne CODE`
     if cmd.stdin_text and all(a == "-" or a.startswith("-") for a in args):
         return cmd.stdin_text
     return None
@@ -201,8 +201,8 @@ def _code_reads(code: str) -> str | None:
             if name and secret_var(name.group(1)) or re.match(r"\s*(\)|,|;|$|\.(items|copy)|\s*\))", rest):
                 return f"{word.strip(chr(39) + chr(34) + '`')} in inline code"
             continue
-        if secret_path(word.strip("'\"`/")) or "/" in word:
-            return f"{word.strip(chr(39) + chr(34) + '`')} in inline code"
+        if secret_path(word.strip("'\"`/()")) or "/" in word:
+            return f"{word.strip(chr(39) + chr(34) + '`()')} in inline code"
     return None
 
 
@@ -382,8 +382,18 @@ def analyse(commands: Iterable[SimpleCommand], ctx: EvalContext) -> Flow:
             out = _LITERAL  # sent on if piped to a sender; not shown (the agent wrote it)
         elif code is not None:
             out = _code_reads(code)
+            if out is None and any(f in cmd.args for f in ("-n", "-p", "-ne", "-pe", "-lne", "-nle")):
+                # `perl -ne print .env`: the code runs over the operand files' lines
+                out = next((w for w in cmd.args if secret_of(w)), None)
         elif stdin and name in ("xargs", "while", "cat"):
             out = stdin
+        elif name in _CODECS and (stdin or any(a in ("-c", "--stdout", "-d", "--decompress") for a in cmd.args)):
+            # `cat .env | gzip | base64`, `gzip -c .env`: compressors and ciphers pass the text on, transformed
+            out = stdin or next((secret_of(f) for f in cmd.args if secret_of(f)), None)
+        elif name == "git":
+            out = _git_reads(cmd, secret_of)
+        elif name == "find":
+            out = _find_reads(cmd, secret_of)
         if arg_secret and name in ("echo", "printf"):
             out = out or arg_secret
 
@@ -517,6 +527,35 @@ def _sends(cmd: SimpleCommand, stdin: str | None, arg_secret: str | None, vars_:
         read = out or _code_reads(code)
         if read:
             return f"inline code sends {read.removesuffix(' in inline code')} over the network"
+    return None
+
+
+_CODECS = frozenset({"gzip", "bzip2", "xz", "zstd", "lz4", "brotli", "openssl", "gpg", "age", "rev", "zcat"})
+_FIND_READ_ACTIONS = ("-exec", "-execdir", "-ok", "-okdir")
+
+
+def _git_reads(cmd: SimpleCommand, secret_of: Any) -> str | None:
+    """`git show REV:.env`, `git cat-file -p REV:.env`, `git diff --no-index /dev/null .env`: git prints the file."""
+    a = [x for x in cmd.args if not x.startswith("-")]
+    if a[:1] in (["show"], ["cat-file"]):
+        for w in a[1:]:
+            if ":" in w and secret_of(w.split(":", 1)[1]):
+                return w.split(":", 1)[1]
+    if a[:1] == ["diff"] and "--no-index" in cmd.args:
+        return next((w for w in a[1:] if secret_of(w)), None)
+    return None
+
+
+def _find_reads(cmd: SimpleCommand, secret_of: Any) -> str | None:
+    """`find . -name .env -exec cat {} \\;`: find hands the secret files it selects to a reader."""
+    args = list(cmd.args)
+    names = [args[i + 1] for i, a in enumerate(args[:-1]) if a in ("-name", "-iname", "-path", "-wholename")]
+    secret = next((n for n in names if secret_of(n) or secret_of(n.rsplit("/", 1)[-1])), None)
+    if secret is None:
+        return None
+    for i, a in enumerate(args[:-1]):
+        if a in _FIND_READ_ACTIONS and args[i + 1].rsplit("/", 1)[-1] in CONTENT_READERS:
+            return secret
     return None
 
 
