@@ -297,6 +297,7 @@ SPECS: dict[str, CheckSpec] = {spec.name: spec for spec in (
               triggers=tuple(sorted(n.lower() for n in SECRET_SENDERS)), nests=False),
     CheckSpec("secret-shown", "secrets", "secret_shown", level=LINE, guard=line_may_hold_secret, triggers=_SECRET_WORDS,
               nests=False),
+    CheckSpec("secret-in-request", "secrets", "secret_in_request", level=TOOL),
     CheckSpec("shell-to-socket", "secrets", "shell_to_socket", guard=has_redirects, triggers=("tcp", "udp")),
     CheckSpec("secret-file-read", "secrets", "secret_file_read", level=TOOL, triggers=_SECRET_FILE_NAMES),
     # files that run later, and protections taken away

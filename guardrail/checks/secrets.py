@@ -616,3 +616,17 @@ def shell_to_socket(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any
     if cmd.name not in SHELLS:
         return []
     return [r.target for r in cmd.redirects if r.target.startswith(("/dev/tcp/", "/dev/udp/"))]
+
+
+def secret_in_request(call: Any, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
+    """A web tool's URL or query carrying a credential in a known format (`WebFetch https://x/?k=sk_live_...`): the
+    request hands it to that host (and its logs) before any page comes back."""
+    ti = getattr(call, "tool_input", None) or {}
+    for field in ("url", "query", "prompt"):
+        value = ti.get(field)
+        if isinstance(value, str) and value and (_credential_literal(value) or
+                                                 (field == "url" and secret_vars_in(value))):
+            from guardrail.redact import redact_text
+
+            return [f"{field}: {redact_text(value)[:160]}"]
+    return []
