@@ -306,6 +306,7 @@ SPECS: dict[str, CheckSpec] = {spec.name: spec for spec in (
     CheckSpec("shell-autorun-write", "planted", "shell_autorun_write", guard=writes_text, triggers=_AUTORUN_WORDS,
               nests=False),
     CheckSpec("unignore-secret", "planted", "unignore_secret", level=FILE, guard=writes_gitignore),
+    CheckSpec("scanner-removed", "planted", "scanner_removed", level=FILE, guard=writes_autorun_file),
     CheckSpec("shell-unignore-secret", "planted", "shell_unignore_secret", guard=writes_text, triggers=(".gitignore",)),
     CheckSpec("login-keys-write", "planted", "login_keys_write", guard=writes_text,
               triggers=("authorized_keys", "authorized_keys2")),
