@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 PROTECTED_KINDS = ("branches", "databases", "paths", "namespaces", "buckets", "projects", "stacks", "clusters")
 ON_ERROR = ("deny", "ask")
+SECRETS_READ = ("off", "ask", "deny")  # weakest first: an untrusted project may only move right
 
 DEFAULTS: dict[str, Any] = {
     "on_error": "deny",
@@ -41,7 +42,8 @@ DEFAULTS: dict[str, Any] = {
     "protected": {k: [] for k in PROTECTED_KINDS},
     "disabled_rules": [],
     "trust_project": [],
-    "max_file_bytes": 1_000_000,  # largest script/SQL/manifest file checks read; bigger ones make the call ask
+    "max_file_bytes": 1_000_000,
+    "secrets_read": "ask",  # a secret file or variable read into the model's context: ask, deny, or off  # largest script/SQL/manifest file checks read; bigger ones make the call ask
 }
 _KEYS = frozenset(DEFAULTS)
 BUILTIN = "<built-in>"
@@ -196,6 +198,8 @@ def validate(data: dict[str, Any], path: str) -> None:
             raise ConfigError(f"{where}: unknown key; known keys: {', '.join(sorted(_KEYS))}")
         if key == "on_error" and value not in ON_ERROR:
             raise ConfigError(f"{where}: expected one of {', '.join(ON_ERROR)}, found {value!r}")
+        if key == "secrets_read" and value not in SECRETS_READ:
+            raise ConfigError(f"{where}: expected one of {', '.join(SECRETS_READ)}, found {value!r}")
         if key == "audit_path" and not isinstance(value, str):
             raise ConfigError(f"{where}: expected a path string, found {value!r}")
         if key in ("disabled_rules", "trust_project"):
@@ -233,6 +237,11 @@ def _merge(cfg: Config, data: dict[str, Any], path: str, *, layer: str) -> None:
         elif key == "on_error":
             if untrusted and value == "ask" and values["on_error"] == "deny":
                 cfg.notes.append(f"{path}:on_error: ignored; an untrusted project may only tighten on_error to deny")
+                continue
+            values[key], sources[key] = value, path
+        elif key == "secrets_read":
+            if untrusted and SECRETS_READ.index(value) < SECRETS_READ.index(values[key]):
+                cfg.notes.append(f"{path}:secrets_read: ignored; an untrusted project may only tighten it")
                 continue
             values[key], sources[key] = value, path
         elif key == "max_file_bytes":

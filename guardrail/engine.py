@@ -53,11 +53,12 @@ def file_actions(call: ToolCall) -> list[FileWrite]:
     if call.tool_name == "Write":
         return [FileWrite(path, str(ti.get("content", "")), "Write")]
     if call.tool_name == "Edit":
-        return [FileWrite(path, str(ti.get("new_string", "")), "Edit")]
+        return [FileWrite(path, str(ti.get("new_string", "")), "Edit", str(ti.get("old_string", "")))]
     if call.tool_name == "MultiEdit":
         edits = ti.get("edits") or []
         text = "\n".join(str(e.get("new_string", "")) for e in edits if isinstance(e, dict))
-        return [FileWrite(path, text, "MultiEdit")]
+        old = "\n".join(str(e.get("old_string", "")) for e in edits if isinstance(e, dict))
+        return [FileWrite(path, text, "MultiEdit", old)]
     if call.tool_name == "NotebookEdit":
         return [FileWrite(path, str(ti.get("new_source", "")), "NotebookEdit")]
     return []
@@ -90,10 +91,11 @@ def evaluate(
         return Verdict(decision=None)
     # Checks that follow nested commands (scripts, inline code, planted files) match them through this, against
     # every Bash rule of the rule set, whatever tool is being judged.
-    plan = bash_plan(ruleset)
-    ctx.match_nested = lambda cmd: nested_hits(plan, cmd, ctx)
+    # Built on first use: a file write or another tool's call needs it only when a check reaches a command.
+    ctx.match_nested = lambda cmd: nested_hits(bash_plan(ruleset), cmd, ctx)
     findings: list[Finding] = []
     if call.tool_name in SHELL_TOOLS:
+        plan = bash_plan(ruleset)
         model = bash_model(call)
         if model is None:
             return Verdict(decision=None)
@@ -109,6 +111,7 @@ def evaluate(
             extra = expand_all(model.commands, ctx)
             if extra:
                 model = replace(model, commands=model.commands + extra)
+        ctx.commands = model.commands
         original_cwd = ctx.cwd
         try:
             findings = match_bash_all(bash_plan(ruleset, only_rule) if only_rule is not None else plan, model, ctx,

@@ -22,7 +22,7 @@ TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations
 if TYPE_CHECKING:
     from typing import Any, Iterable, Mapping
 
-INDEX_VERSION = 8
+INDEX_VERSION = 9
 # The modules whose code shapes what is cached under the key: the pickled rule set's classes and their compiler,
 # and what the index's words come from (the check registry's triggers, the vocabulary, the shell model's wrappers).
 CACHE_SHAPING_MODULES = ("rules.py", "packs.py", "pack_schema.py", "base/record.py", "base/vocab.py", "model.py",
@@ -161,7 +161,10 @@ def skip_with_index(tool_name: str, tool_input: Mapping[str, Any], index: Mappin
     """Whether no rule of the indexed rule set can fire for this call."""
     if tool_name not in index["tools"]:
         return not any(_glob(tool_name, g) for g in index["tool_globs"])
-    if tool_name != "Bash" or index["bash_always"]:
+    if tool_name != "Bash":
+        paths = index.get("tool_paths", {}).get(tool_name)
+        return paths is not None and not _path_may_match(tool_input, paths)
+    if index["bash_always"]:
         return False
     command = tool_input.get("command")
     if not isinstance(command, str) or len(command) > MAX_FAST_COMMAND_CHARS or _OPAQUE.search(command):
@@ -218,6 +221,36 @@ def only_builtin_rules(cwd: str, env: Mapping[str, str]) -> bool:
     return project_dirs(cwd, home, need_root=False)[0] is None
 
 
+def _path_may_match(tool_input: Mapping[str, Any], patterns: Iterable[str]) -> bool:
+    """Whether a file tool's path (or Grep's glob) has a base name one of its rules' checks needs (`.env`, `*.pem`):
+    the Read of an ordinary file stops here."""
+    for field in ("file_path", "path", "notebook_path", "glob"):
+        value = tool_input.get(field)
+        if isinstance(value, str) and value:
+            base = value.lower().rstrip("/").rsplit("/", 1)[-1]
+            if "*" in base or "?" in base or "[" in base or any(_star_match(base, p) for p in patterns):
+                return True
+    return False
+
+
+def _star_match(name: str, pattern: str) -> bool:
+    """fnmatch for patterns whose only wildcard is `*` (the index keeps others out), without importing fnmatch:
+    this runs for every Read."""
+    parts = pattern.split("*")
+    if len(parts) == 1:
+        return name == pattern
+    first, last = parts[0], parts[-1]
+    if not name.startswith(first) or not name.endswith(last) or len(name) < len(first) + len(last):
+        return False
+    at, end = len(first), len(name) - len(last)
+    for mid in parts[1:-1]:
+        at = name.find(mid, at, end)
+        if at < 0:
+            return False
+        at += len(mid)
+    return True
+
+
 def bash_may_match(command: str, index: Mapping[str, Any]) -> bool:
     text = command.translate(_STRIP).lower()
     if "\\\n" in command:
@@ -254,7 +287,13 @@ def bash_may_match(command: str, index: Mapping[str, Any]) -> bool:
         return True
     if ">" in text and any(re.search(rx, text) for rx in index.get("bash_patterns", ())):  # line shapes (registry.TextCue)
         return True
-    return any(_glob(w, g) for w in words for g in index["bash_globs"])
+    for g in index["bash_globs"]:
+        if "?" in g or "[" in g:
+            if any(_glob(w, g) for w in words):
+                return True
+        elif any(_star_match(w, g) for w in words):  # most: `*` only, no fnmatch import on the benign path
+            return True
+    return False
 
 
 def _glob_names_a_word(text: str, wanted: Any) -> bool:

@@ -13,7 +13,7 @@ import json
 import os
 
 from guardrail.base.vocab import COMMAND_CARRIERS, WINDOWS_SHELLS
-from guardrail.checks.registry import PROTECTED_NAMES, SCRIPT_RUNNERS, SPECS, TextCue
+from guardrail.checks.registry import PROTECTED_NAMES, SCRIPT_RUNNERS, SPECS, TOOL, TextCue
 from guardrail.fastpath import INDEX_VERSION, WORDS, index_path
 from guardrail.shell.wrappers import UNWRAPPED
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
@@ -37,10 +37,19 @@ def build_index(ruleset: RuleSet, config_values: Mapping[str, Any]) -> dict[str,
     globs: set[str] = set()
     always = False
     scripts = False
-    patterns: set[str] = set()
+    patterns: set[str] = set()  # line shapes (registry.TextCue), as regexes
+    # Tools other than Bash whose every rule names a path-triggered check: tool -> the base-name patterns.
+    tool_paths: dict[str, set[str]] = {}
+    any_path = set()  # tools some rule may match whatever the path
     for rule in ruleset.rules:
         for t in rule.tools:
             (tool_globs if any(c in t for c in "*?[") else tools).add(t)
+            spec = SPECS.get(rule.match.check or "")
+            if t != "Bash" and spec is not None and spec.level == TOOL and isinstance(spec.triggers, tuple) and \
+                    not any("?" in p or "[" in p for p in spec.triggers):  # the prefilter matches `*` only
+                tool_paths.setdefault(t, set()).update(spec.triggers)
+            else:
+                any_path.add(t)
         if not ("Bash" in rule.tools or any(fnmatch.fnmatchcase("Bash", t) for t in rule.tools if any(c in t for c in "*?["))):
             continue
         m = rule.match
@@ -63,7 +72,8 @@ def build_index(ruleset: RuleSet, config_values: Mapping[str, Any]) -> dict[str,
             names = [n for kind in protected.values() for n in (kind or [])]
             words.update(w for n in names for w in WORDS.findall(str(n).lower()))
         elif isinstance(triggers, tuple):
-            words.update(triggers)
+            for t in triggers:  # a trigger with glob characters is matched as a pattern (`.env.*`, `*.pem`)
+                (globs if any(c in t for c in "*?[") else words).add(t)
         elif isinstance(triggers, TextCue):
             patterns.add(triggers.build())
         else:
@@ -76,9 +86,11 @@ def build_index(ruleset: RuleSet, config_values: Mapping[str, Any]) -> dict[str,
         words.update(w.lower().removesuffix(".exe") for w in WINDOWS_SHELLS)  # `pwsh -c`, `cmd /c`: their model
         scripts = True
         tools.add("PowerShell")  # the PowerShell tool's commands meet the Bash rules
-    return {"v": INDEX_VERSION, "tools": sorted(tools), "tool_globs": sorted(tool_globs), "bash_words": sorted(words),
-            "bash_globs": sorted(globs), "bash_always": always, "bash_scripts": scripts, "wrappers": sorted(UNWRAPPED),
-            "bash_patterns": sorted(patterns)}
+    paths = {t: sorted(p) for t, p in tool_paths.items()
+             if t not in any_path and not any(fnmatch.fnmatchcase(t, g) for g in tool_globs)}
+    return {"v": INDEX_VERSION, "tools": sorted(tools), "tool_globs": sorted(tool_globs), "tool_paths": paths,
+            "bash_words": sorted(words), "bash_globs": sorted(globs), "bash_always": always, "bash_scripts": scripts,
+            "wrappers": sorted(UNWRAPPED), "bash_patterns": sorted(patterns)}
 
 
 def write_index(key: str, ruleset: RuleSet, config_values: Mapping[str, Any], env: Mapping[str, str]) -> None:

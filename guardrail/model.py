@@ -112,6 +112,7 @@ class FileWrite:
     path: str
     content: str
     tool: str
+    old: str = ""  # for Edit/MultiEdit: the text the edit replaces (what a change removes)
 
 
 @record(frozen=True)
@@ -192,6 +193,7 @@ class EvalContext:
     # Per-evaluation state (see the module docstring).
     memo: dict[Any, Any] = factory(dict)
     line_files: dict[str, str] = factory(dict)  # path -> text the line writes before a later command runs it
+    commands: list[SimpleCommand] = factory(list)  # the Bash line's commands, typed then reached (line-level checks)
     # (command) -> [(rule, targets)] for every rule that matches a command reached through another one; set by
     # the engine, so checks never import it. None outside an evaluation: nested commands then match nothing.
     match_nested: Callable[[SimpleCommand], list[tuple[Any, list[str]]]] | None = None

@@ -139,6 +139,7 @@ def test_every_guard_is_exact_over_the_corpora() -> None:
             args = {"regex": "."} if name == "redirect-target" else {}
             ctx = case_context(None, None)
             ctx.problems, ctx.over_limit, ctx.source = model.problems, model.over_limit, model.source
+            ctx.commands = model.commands
             actions = [None] if check.spec.level == registry.LINE else model.commands
             for action in actions:
                 if not check.guard(action, ctx):

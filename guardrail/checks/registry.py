@@ -12,8 +12,9 @@ a finding.
 
 from __future__ import annotations
 
-from guardrail.base.vocab import (ARCHIVERS, COMMAND_CARRIERS, CONTAINER_ENGINES, CONTAINER_RUN_VERBS, DESTROYERS,
-                                  DEVICE_WRITERS, DOWNLOADERS, KUBE_CLIS, TERRAFORMS, is_python)
+from guardrail.base.vocab import (ARCHIVERS, COMMAND_CARRIERS, CONTAINER_ENGINES, CONTAINER_RUN_VERBS, DELETERS,
+                                  DESTROYERS, DEVICE_WRITERS, DOWNLOADERS, INTERPRETERS, KUBE_CLIS, PYTHON_INSTALLERS,
+                                  SECRET_SENDERS, TERRAFORMS, is_python)
 from guardrail.rules import positionals
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:
@@ -81,7 +82,9 @@ class CheckSpec:
         self.guard = guard
         # For the prefilter, when a rule names this check and no program: the words without which it cannot
         # fire (lower case), SCRIPT_RUNNERS or PROTECTED_NAMES; None = cannot tell, so every Bash line takes the
-        # full path. A rule's own `check_args.words` take precedence.
+        # full path. A rule's own `check_args.words` take precedence. For a `tool` check: the base-name patterns
+        # (fnmatch, lower case) without which the tool's path cannot concern it (the Read of `src/app.py` stops in
+        # the prefilter).
         self.triggers = triggers
         # False for checks that follow nested commands themselves (script following, protected resources,
         # planted commands): their rules are not matched again on the commands those reach.
@@ -116,6 +119,8 @@ def may_run_scripts(cmd: Any, ctx: EvalContext) -> bool:
     """Whether `cmd` can run commands guardrail reads from somewhere else: a script, a package script, inline
     code, a tool's embedded commands, a download (the guard of script following)."""
     name = getattr(cmd, "name", "")
+    if cmd.env and any(k in ("BASH_ENV", "ENV", "ZDOTDIR") for k, _ in cmd.env):
+        return True  # the shell that runs it reads a startup file first (expand.scripts.STARTUP_VARS)
     if name in COMMAND_CARRIERS or is_python(name):
         if name in DOWNLOADERS:
             return any(v in ("$()", "<()") for v in cmd.via)
@@ -204,7 +209,76 @@ def dynamic_head(cmd: Any, ctx: EvalContext) -> bool:
     return bool(cmd.argv) and cmd.argv[0][:1] == "$"
 
 
+_GUARD_PROGRAMS = frozenset({"guardrail", "claude", "mv"}) | PYTHON_INSTALLERS | DELETERS
+
+
+def may_switch_off(cmd: Any, ctx: EvalContext) -> bool:
+    """A program that can unregister, uninstall or delete guardrail (guard-switch-off)."""
+    return cmd.name in _GUARD_PROGRAMS or is_python(cmd.name)
+
+
+def writes_text(cmd: Any, ctx: EvalContext) -> bool:
+    """The command writes a file: a write redirect, or tee (shell-autorun-write, shell-unignore-secret)."""
+    return bool(cmd.redirects) or cmd.name == "tee"
+
+
+def writes_autorun_file(action: Any, ctx: EvalContext) -> bool:
+    """A Write/Edit of a file that runs later (planted-exfiltration); files.py holds the table and loads for every
+    file write anyway (autorun-write)."""
+    from guardrail.checks.files import autorun_kind
+
+    return autorun_kind(getattr(action, "path", "")) is not None
+
+
+def writes_gitignore(action: Any, ctx: EvalContext) -> bool:
+    """A Write/Edit of a .gitignore (unignore-secret)."""
+    return getattr(action, "path", "").rsplit("/", 1)[-1] == ".gitignore"
+
+
 # Guards of line-level checks (the action is None; the context says what the line was).
+
+# Every secret the secrets checks know has one of these in its command's words: a secret file's name, a folder of
+# keys, a credential variable (`$`), a glob that may expand to one, a token printer, an environment dump. Plain
+# substrings, not a regex: this runs for every Bash line that takes the full path, and compiling costs more.
+_SECRET_HINTS = ("$", "`", "*", "?", "[", "env", "id_", ".ssh", ".aws", ".kube", ".docker", ".gnupg", "gcloud", "azure",
+                 "credential", "secret", "token", "key", "pem", "pass", "npmrc", "netrc", "pypirc", ".cnf", "tfvars",
+                 "p12", "pfx", "jks", "account", "hosts.yml", "auth", "config/hub", "vault", "sops", "doppler", "heroku",
+                 "security", "decrypt", "export", "declare", "typeset")
+_SECRET_HINT_WORDS = frozenset({"op", "set"})
+
+
+def _hints_secret(text: str) -> bool:
+    low = text.lower()
+    for h in _SECRET_HINTS:
+        if h in low:
+            return True
+    return not _SECRET_HINT_WORDS.isdisjoint(low.split())
+
+
+def line_may_hold_secret(_line: Any, ctx: EvalContext) -> bool:
+    """Some command of the line names a secret or may print one (secret-shown)."""
+    for c in ctx.commands:
+        if _hints_secret(" ".join(c.argv)) or (c.stdin_file and _hints_secret(c.stdin_file)) or \
+                (c.stdin_text and _hints_secret(c.stdin_text)):
+            return True
+    return False
+
+
+_DATA_OPTIONS = ("-d", "--data", "-F", "--form", "--json", "--post-data", "--body-data")
+
+
+def line_may_send(_line: Any, ctx: EvalContext) -> bool:
+    """Some command of the line can carry data off the machine, or is inline code, and some command names a secret
+    (secret-exfiltration). `git` publishes only what the line also adds: a lone git command sends nothing new."""
+    commands = ctx.commands
+    for c in commands:
+        name = c.name
+        if (name in SECRET_SENDERS and (name != "git" or len(commands) > 1)) or name in INTERPRETERS or is_python(name):
+            # a credential may also be written on the line itself (`-d token=ghp_...`, `echo ghp_... | nc`)
+            return len(commands) > 1 or line_may_hold_secret(_line, ctx) or \
+                any(a.startswith(_DATA_OPTIONS) for a in c.args)
+    return False
+
 
 def line_over_limit(_line: Any, ctx: EvalContext) -> bool:
     return bool(ctx.over_limit)
@@ -228,6 +302,31 @@ _TAB_NEWLINE = {9: None, 10: None}
 
 
 # --------------------------------------------------------------------------- the rows
+
+# Words in the names of the files that run later (checks/files.py's table), for shell writes into them.
+_AUTORUN_WORDS = ("hooks", ".husky", ".githooks", ".bashrc", ".bash_profile", ".bash_login", ".profile", ".zshrc",
+                  ".zprofile", ".zshenv", ".zlogin", ".kshrc", "config.fish", ".envrc", "package.json", "makefile",
+                  "gnumakefile", "justfile", ".justfile", "workflows", ".gitlab-ci.yml", ".gitlab-ci.yaml", ".circleci",
+                  "azure-pipelines.yml", "bitbucket-pipelines.yml", ".buildkite", "docker-compose*", "compose.yml",
+                  "compose.yaml", "tasks.json", "devcontainer.json", ".devcontainer.json", "crontab", "cron.d",
+                  "cron.hourly", "cron.daily", "cron.weekly", "cron.monthly", "cron", "systemd", "launchagents",
+                  "autostart", ".pre-commit-config.yaml", ".pre-commit-config.yml", "lefthook.yml", "lefthook.yaml",
+                  "settings.json", "settings.local.json")
+# Base names of the files secret_path knows (the prefilter lets the Read of any other file through).
+_SECRET_FILE_NAMES = (".env", ".env.*", "*.env", ".envrc", "id_*", "*.pem", "*.key", "*.p12", "*.pfx", "*.jks",
+                      "*.keystore", ".netrc", "_netrc", ".npmrc", ".pypirc", ".git-credentials", ".pgpass", ".my.cnf",
+                      "*service*account*", "*credentials*", "client_secret*", "secrets.*", ".secrets", "*.tfvars",
+                      "*vault-token", "config", "config.json", "hosts.yml", "*token*", "hub", "auth.json")
+# Words without which no secret can be printed: secret files' names (globs allowed) and the programs that print
+# tokens; `$` makes a line take the full path anyway (`echo $API_KEY`).
+_SECRET_WORDS = (".env", ".env.*", "*.env", ".envrc", "id_*", "*.pem", "*.key", "*.p12", "*.pfx", "*.jks",
+                 "*.keystore", "credentials", "credentials*", ".netrc", "_netrc", ".npmrc", ".pypirc", ".git-credentials",
+                 ".pgpass", ".my.cnf", ".kube", ".docker", ".aws", ".ssh", ".gnupg", "hosts.yml", "*service*account*",
+                 "client_secret*", "secrets.*", ".secrets", "*.tfvars", "*vault-token", "printenv", "token", "vault",
+                 "op", "pass", "find-generic-password", "find-internet-password", "keyvault", "doppler", "heroku",
+                 "sops", "credential", "secretsmanager", "ssm", "export-credentials", "get-login-password",
+                 "get-session-token", "print-access-token", "print-identity-token", "secret", "secrets", "gh", "glab",
+                 "gcloud", "kubectl", "oc", "kubecolor")
 
 _RISKY_WORDS = ("rm", "rmdir", "dd", "mkfs", "shred", "wipefs", "drop", "truncate", "delete", "destroy", "reset",
                 "purge", "flush", "flushall", "flushdb", "prune", "clean", "force", "rf", "fr", "eval", "exec",
@@ -287,6 +386,27 @@ SPECS: dict[str, CheckSpec] = {spec.name: spec for spec in (
     CheckSpec("indirect", "indirect", "indirect", guard=may_run_scripts, triggers=SCRIPT_RUNNERS, nests=False),
     CheckSpec("indirect-unresolved", "indirect", "indirect_unresolved", guard=may_run_scripts, triggers=SCRIPT_RUNNERS,
               nests=False),
+    # secrets
+    CheckSpec("secret-exfiltration", "secrets", "secret_exfiltration", level=LINE, guard=line_may_send,
+              triggers=tuple(sorted(n.lower() for n in SECRET_SENDERS)), nests=False),
+    CheckSpec("secret-shown", "secrets", "secret_shown", level=LINE, guard=line_may_hold_secret, triggers=_SECRET_WORDS,
+              nests=False),
+    CheckSpec("secret-in-request", "secrets", "secret_in_request", level=TOOL),
+    CheckSpec("shell-to-socket", "secrets", "shell_to_socket", guard=has_redirects, triggers=("tcp", "udp")),
+    CheckSpec("secret-file-read", "secrets", "secret_file_read", level=TOOL, triggers=_SECRET_FILE_NAMES),
+    # files that run later, and protections taken away
+    CheckSpec("planted-exfiltration", "planted", "planted_exfiltration", level=FILE, guard=writes_autorun_file,
+              nests=False),
+    CheckSpec("shell-autorun-write", "planted", "shell_autorun_write", guard=writes_text, triggers=_AUTORUN_WORDS,
+              nests=False),
+    CheckSpec("unignore-secret", "planted", "unignore_secret", level=FILE, guard=writes_gitignore),
+    CheckSpec("scanner-removed", "planted", "scanner_removed", level=FILE, guard=writes_autorun_file),
+    CheckSpec("shell-unignore-secret", "planted", "shell_unignore_secret", guard=writes_text, triggers=(".gitignore",)),
+    CheckSpec("login-keys-write", "planted", "login_keys_write", guard=writes_text,
+              triggers=("authorized_keys", "authorized_keys2")),
+    # guardrail itself
+    CheckSpec("guard-switch-off", "guard", "guard_switch_off", guard=may_switch_off,
+              triggers=("guardrail", "claude_plugin_data", "claude_plugin_root")),
     # other tools
     CheckSpec("mcp-sql", "mcp", "mcp_sql", level=TOOL),
     CheckSpec("mcp-destructive-name", "mcp", "mcp_destructive_name", level=TOOL),
@@ -322,6 +442,12 @@ def _domain(module: str) -> ModuleType:
         from guardrail.checks import protected as m
     elif module == "indirect":
         from guardrail.checks import indirect as m
+    elif module == "secrets":
+        from guardrail.checks import secrets as m
+    elif module == "planted":
+        from guardrail.checks import planted as m
+    elif module == "guard":
+        from guardrail.checks import guard as m
     elif module == "mcp":
         from guardrail.checks import mcp as m
     elif module == "files":

@@ -10,7 +10,7 @@ import re
 from guardrail.base.record import replace
 from guardrail.base.vocab import (CD_BUILTINS, FILE_WRITERS, INLINE_CODE_OPTIONS, INTERPRETERS, JUSTS,
                                   LANGUAGE_PROGRAMS, MAKES, PACKAGE_MANAGERS, TASK_RUNNERS, is_python)
-from guardrail.expand.scripts import is_trigger, resolve_script, shebang_lang
+from guardrail.expand.scripts import is_own_trigger, is_trigger, resolve_script, shebang_lang, startup_steps
 from guardrail.expand.steps import Expansion, MAX_COMMANDS, MAX_DEPTH, Step, UNKNOWN, read_script
 from guardrail.model import SimpleCommand
 from guardrail.workdir import WorkingDirs, join
@@ -21,6 +21,16 @@ if TYPE_CHECKING:
 
 def resolve(cmd: SimpleCommand, cwd: str, ctx: Any) -> tuple[list[Step], list[str], list[str]]:
     """(steps, problems, unresolved labels) for one command; no recursion."""
+    startup = startup_steps(cmd, cwd, ctx) if cmd.env else None
+    if startup is not None:
+        if not is_own_trigger(cmd, ctx):
+            return startup, [], []
+        steps, problems, unresolved = _resolve(cmd, cwd, ctx)
+        return startup + steps, problems, unresolved
+    return _resolve(cmd, cwd, ctx)
+
+
+def _resolve(cmd: SimpleCommand, cwd: str, ctx: Any) -> tuple[list[Step], list[str], list[str]]:
     name = cmd.name  # each kind's reader loads when a command of its kind comes
     if name in PACKAGE_MANAGERS:
         from guardrail.expand.packages import resolve_pm

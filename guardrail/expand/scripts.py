@@ -17,9 +17,49 @@ if TYPE_CHECKING:
     from guardrail.model import EvalContext
 
 
+# Startup files a shell reads from its environment before anything else: bash's BASH_ENV (non-interactive), the
+# POSIX shells' ENV (interactive; read anyway: reading costs nothing), zsh's $ZDOTDIR/.zshenv (always).
+STARTUP_VARS = frozenset({"BASH_ENV", "ENV", "ZDOTDIR"})
+
+
+def startup_file(cmd: SimpleCommand) -> str | None:
+    """The startup file the shell running `cmd` reads first: `BASH_ENV=x bash -c 'make test'` runs x before make.
+    The command is the shell itself or, after `sh -c` unwrapping, a command under it that carries its env."""
+    if not cmd.env:
+        return None
+    shell = cmd.name if cmd.name in SHELLS else (cmd.via[-1].split(" ", 1)[0] if cmd.via and cmd.via[-1].endswith(" -c")
+                                                   else "")
+    if shell not in SHELLS:
+        return None
+    for k, v in cmd.env:
+        if k == "BASH_ENV" and shell in ("bash", "rbash") or k == "ENV" and shell not in ("zsh", "fish", "csh", "tcsh"):
+            return v or None
+        if k == "ZDOTDIR" and shell == "zsh" and v:
+            return v.rstrip("/") + "/.zshenv"
+    return None
+
+
+def startup_steps(cmd: SimpleCommand, cwd: str, ctx: Any) -> list[Step] | None:
+    """The startup file as a step to follow (None when there is none; [] when it cannot be read)."""
+    path = startup_file(cmd)
+    if path is None or path.startswith("$"):
+        return None
+    full = join(cwd, path)
+    text = read_script(ctx, full)
+    if text is None or "\0" in text[:4096]:
+        return []
+    shell = cmd.name if cmd.name in SHELLS else cmd.via[-1].split(" ", 1)[0]
+    return [Step(f"{shell} startup file {path}", f"file:{full}", text, posixpath.dirname(full), "sh")]
+
+
 def is_trigger(cmd: SimpleCommand, ctx: EvalContext | None = None) -> bool:
     """Cheap: could this command run a script guardrail can read? (No I/O.) `ctx` tells which files the line
     wrote (a script the line wrote is read whatever its name)."""
+    return is_own_trigger(cmd, ctx) or (bool(cmd.env) and startup_file(cmd) is not None)
+
+
+def is_own_trigger(cmd: SimpleCommand, ctx: EvalContext | None = None) -> bool:
+    """is_trigger without startup files: the command's own script, package script, recipe or code."""
     written = ctx.line_files if ctx is not None else {}
     if not cmd.argv:
         return False

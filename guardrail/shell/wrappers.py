@@ -407,7 +407,9 @@ def _unwrap_package_runner(cmd: SimpleCommand, args: list[str]) -> tuple[str, An
             return ("shell", (f"{name} -c", script))
     if name in ("npx", "bunx", "pnpx", "uvx", "pipx", "dotenv"):
         opts, rest = _split_opts(args, WRAPPER_VALUE_OPTIONS[name])
-        if name == "pipx" and rest[:1] == ["run"]:
+        if name == "pipx":
+            if rest[:1] != ["run"]:
+                return None  # `pipx install/uninstall/list ...` manage environments; only `pipx run` runs a program
             rest = rest[1:]
         if name == "dotenv" and rest[:1] == ["--"]:
             rest = rest[1:]
