@@ -343,4 +343,4 @@ def test_warns_about_a_throwaway_interpreter(home: Path, tmp_path: Path) -> None
     cached.symlink_to(venv, target_is_directory=True)
     result = run(install, ["--python", str(cached / "bin" / "python")], home)
     assert result.exit_code == 0, result.output
-    assert "looks like a temporary environment" in result.output and "pipx install guardrail" in result.output
+    assert "looks like a temporary environment" in result.output and "pipx install claude-guardrail" in result.output

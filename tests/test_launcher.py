@@ -135,7 +135,7 @@ def test_no_python_anywhere_fails_closed_with_fix(tmp_path: Path) -> None:
     code, out, _ = launch("pre-tool-use", pre_tool_use("ls", tmp_path), env)
     hso = json.loads(out)["hookSpecificOutput"]
     assert code == 0 and hso["permissionDecision"] == "deny"
-    assert "pipx install guardrail" in hso["permissionDecisionReason"] and "GUARDRAIL_PYTHON" in hso["permissionDecisionReason"]
+    assert "pipx install claude-guardrail" in hso["permissionDecisionReason"] and "GUARDRAIL_PYTHON" in hso["permissionDecisionReason"]
     code, out, _ = launch("post-tool-use", b"{}", env)
     assert (code, out) == (0, "")
 

@@ -256,13 +256,13 @@ def _check_one_launcher(h: Hook, env: Mapping[str, str], details: list[str],
             elif state == "failed":
                 why_not = f"building the plugin environment failed: {status.get('error', '?')}"
                 fix = (f"see {data / 'bootstrap.log'}; retry with `python3 {h.env['CLAUDE_PLUGIN_ROOT']}/hooks/"
-                       f"bootstrap.py --data-dir {data} --wait --verbose`, or `pipx install guardrail`, or set "
+                       f"bootstrap.py --data-dir {data} --wait --verbose`, or `pipx install claude-guardrail`, or set "
                        "GUARDRAIL_PYTHON")
             else:
                 why_not = "no Python with guardrail found (GUARDRAIL_PYTHON, `guardrail` on PATH, plugin venv)"
                 fix = ("start a Claude Code session once (it builds the plugin environment), or run "
                        f"`python3 {h.env['CLAUDE_PLUGIN_ROOT']}/hooks/bootstrap.py --data-dir {data} --wait`, "
-                       "or `pipx install guardrail`, or set GUARDRAIL_PYTHON")
+                       "or `pipx install claude-guardrail`, or set GUARDRAIL_PYTHON")
             failures.append((f"{h.source}: {why_not}; every tool call is denied until this is fixed", fix))
             return
         h.python = py
@@ -278,7 +278,7 @@ def _check_one_launcher(h: Hook, env: Mapping[str, str], details: list[str],
     problem = _imports_guardrail(h.python, env)
     if problem:
         failures.append((f"{h.source}: {h.python} -I cannot import guardrail: {problem}",
-                         f"`{h.python} -m pip install guardrail` (not --user), or re-run `guardrail install` "
+                         f"`{h.python} -m pip install claude-guardrail` (not --user), or re-run `guardrail install` "
                          "with --python pointing at an environment that has it"))
         return
     details.append(f"{h.source}: {h.python} imports guardrail.hookio")
@@ -349,7 +349,7 @@ def check_dirs(env: Mapping[str, str], hooks: list[Hook] | None = None) -> list[
             paths = list(dict.fromkeys(Path(fn(e)) for e in envs))
         except Exception as exc:  # noqa: BLE001 - a missing helper module is a finding, not a crash
             out.append(Check(name, FAIL, f"cannot locate it: {module}.{func} unavailable ({exc})",
-                             fix="reinstall guardrail (`pip install --force-reinstall guardrail`)"))
+                             fix="reinstall guardrail (`pip install --force-reinstall claude-guardrail`)"))
             continue
         bad = []
         for path in paths:

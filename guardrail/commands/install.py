@@ -143,7 +143,7 @@ def _check_python(python: str | None) -> str:
         last = (proc.stderr.strip().splitlines() or ["(no error output)"])[-1]
         raise click.ClickException(
             f"{candidate} cannot import guardrail in isolated mode (-I), as the hook runs it: {last}. Install "
-            f"guardrail into that environment (`{candidate} -m pip install guardrail`, not --user), or pass "
+            f"guardrail into that environment (`{candidate} -m pip install claude-guardrail`, not --user), or pass "
             "--python with an interpreter that has it.")
     return candidate
 
@@ -154,7 +154,7 @@ def _notes(scope: str, interpreter: str) -> list[str]:
     if ".cache" in parts or any(p.startswith("archive-v") for p in parts) or interpreter.startswith(_temp_dir()):
         notes.append(f"{interpreter} looks like a temporary environment (uvx / pipx run / a cache). When it is "
                      "cleaned up every tool call will be blocked; install guardrail for good "
-                     "(`pipx install guardrail` or `uv tool install guardrail`) and run install again from there.")
+                     "(`pipx install claude-guardrail` or `uv tool install claude-guardrail`) and run install again from there.")
     if scope == "project":
         notes.append("project scope writes this machine's interpreter path into .claude/settings.json, which is "
                      "usually committed; teammates need guardrail at the same path. Consider --scope local, or "
