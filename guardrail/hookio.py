@@ -80,7 +80,7 @@ def handle(event: str, raw: bytes | None, env: Mapping[str, str], *, read_error:
         if hook_event == "UserPromptSubmit":
             _user_prompt_submit(payload, env)
             return None
-        return _session_start()
+        return _session_start(payload, env)
     except BaseException as exc:  # noqa: BLE001 - the contract: every failure becomes a deliberate answer
         return _failure(event, hook_event, payload, exc, env, started)
 
@@ -217,8 +217,41 @@ def _user_prompt_submit(payload: dict[str, Any], env: Mapping[str, str]) -> None
     record_prompt(payload.get("session_id") or "", payload.get("prompt_id"), payload["prompt"], time.time(), env=env)
 
 
-def _session_start() -> str:
-    return json.dumps({"hookSpecificOutput": {"hookEventName": "SessionStart", "additionalContext": SESSION_NOTE}})
+def _session_start(payload: dict[str, Any], env: Mapping[str, str]) -> str:
+    """The session note for Claude, and the rules loaded once (which warms the cache for the first tool call).
+    What is broken is said to the user (`systemMessage`) and to Claude: project files that were left out, or the
+    error that blocks every tool call."""
+    out: dict[str, Any] = {"hookEventName": "SessionStart", "additionalContext": SESSION_NOTE}
+    problems, fatal = _setup_problems(payload.get("cwd") or "", env)
+    if not problems:
+        return json.dumps({"hookSpecificOutput": out})
+    listed = "; ".join(p.splitlines()[0][:300] for p in problems[:3]) + ("; ..." if len(problems) > 3 else "")
+    if fatal:
+        message = f"guardrail cannot load its rules, so it blocks every tool call: {listed}. Check with: guardrail doctor"
+        out["additionalContext"] += f" {message}. Tell the user."
+    else:
+        message = (f"guardrail: {len(problems)} broken project file(s) left out, built-in and user rules still "
+                   f"apply: {listed}. Check with: guardrail rules lint")
+        out["additionalContext"] += (f" Broken guardrail project files were left out ({listed}); built-in and user "
+                                     "rules still apply. Tell the user if they ask about guardrail.")
+    return json.dumps({"hookSpecificOutput": out, "systemMessage": message})
+
+
+def _setup_problems(cwd: str, env: Mapping[str, str]) -> tuple[tuple[str, ...], bool]:
+    """(problems, fatal): the project's own broken files (left out), or, when the setup does not load at all (a
+    user pack or config), that error, which blocks tool calls until it is fixed."""
+    from guardrail import fastpath, service
+
+    try:
+        key = fastpath.index_key(cwd, env)
+        setup = service.load_setup(cwd, env, key=key)
+        if not os.path.exists(fastpath.index_path(key, env)):
+            from guardrail.index import write_index
+
+            write_index(key, setup.ruleset, setup.values, env)
+        return tuple(getattr(setup.ruleset, "problems", ())), False
+    except Exception as exc:  # noqa: BLE001 - a session start must never fail; PreToolUse fails closed on it
+        return (str(exc),), True
 
 
 # --------------------------------------------------------------------------- output

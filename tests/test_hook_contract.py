@@ -252,15 +252,47 @@ def test_internal_exception_fails_closed(env: dict[str, str], monkeypatch: pytes
     assert "simulated engine bug" in out["hookSpecificOutput"]["permissionDecisionReason"]  # type: ignore[index]
 
 
-def test_broken_team_pack_fails_closed_naming_the_file(env: dict[str, str]) -> None:
+@pytest.mark.parametrize("text", [
+    "schema = 1\n[pack]\nid = 'team'\n[[rule]]\nid = 'x'\nbogus_key = 1\n",  # schema error
+    "schema = 1\n[pack\n",  # not TOML
+    "schema = 1\n[pack]\nid = 'git'\nversion = '1'\nsummary = 's'\n",  # takes a built-in pack's id
+])
+def test_broken_project_pack_is_left_out_and_named_at_session_start(env: dict[str, str], text: str) -> None:
+    # Issue 17: a pack that arrives with `git clone` used to deny every call, `ls` included. Now it is left out:
+    # built-in rules keep working, nothing else is blocked, and session start names the file.
     project = Path(env["CLAUDE_PROJECT_DIR"])
     (project / ".git").mkdir()
     rules = project / ".guardrail" / "rules"
     rules.mkdir(parents=True)
-    (rules / "team.toml").write_text("schema = 1\n[pack]\nid = 'team'\n[[rule]]\nid = 'x'\nbogus_key = 1\n")
+    (rules / "team.toml").write_text(text)
+    assert run("pre-tool-use", payload(env, tool_input={"command": "ls"}), env) is None
+    assert decision(run("pre-tool-use", payload(env, tool_input={"command": "git reset --hard"}), env)) == "deny"
+    start = run("session-start", {"hook_event_name": "SessionStart", "session_id": "s", "cwd": str(project),
+                                  "source": "startup"}, env)
+    assert start is not None and "team.toml" in start["systemMessage"] and "rules lint" in start["systemMessage"]
+    assert "team.toml" in start["hookSpecificOutput"]["additionalContext"]
+
+
+def test_broken_project_config_is_left_out(env: dict[str, str]) -> None:
+    project = Path(env["CLAUDE_PROJECT_DIR"])
+    (project / ".git").mkdir()
+    (project / ".guardrail").mkdir()
+    (project / ".guardrail" / "config.toml").write_text("colour = 1\n")
+    assert run("pre-tool-use", payload(env, tool_input={"command": "ls"}), env) is None
+    assert decision(run("pre-tool-use", payload(env, tool_input={"command": "git reset --hard"}), env)) == "deny"
+
+
+def test_broken_user_pack_still_fails_closed_naming_the_file(env: dict[str, str]) -> None:
+    # The user's own packs are not left out: they are what the user chose to enforce.
+    rules = Path(env["XDG_CONFIG_HOME"]) / "guardrail" / "rules"
+    rules.mkdir(parents=True)
+    (rules / "mine.toml").write_text("schema = 1\n[pack]\nid = 'mine'\n[[rule]]\nid = 'x'\nbogus_key = 1\n")
     out = run("pre-tool-use", payload(env, tool_input={"command": "ls"}), env)
     assert decision(out) == "deny"
-    assert "team.toml" in out["hookSpecificOutput"]["permissionDecisionReason"]  # type: ignore[index]
+    assert "mine.toml" in out["hookSpecificOutput"]["permissionDecisionReason"]  # type: ignore[index]
+    start = run("session-start", {"hook_event_name": "SessionStart", "session_id": "s", "cwd": env["CLAUDE_PROJECT_DIR"]},
+                env)
+    assert start is not None and "mine.toml" in start["systemMessage"]
 
 
 def test_unknown_event_is_silent_but_audited(env: dict[str, str]) -> None:

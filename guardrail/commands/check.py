@@ -62,6 +62,8 @@ def command(command_text: str | None, tool: str, tool_input: str | None, prompts
     except (ConfigError, PackError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
+    for problem in setup.ruleset.problems:
+        click.echo(f"warning: left out (the hook does the same): {problem}", err=True)
     call = ToolCall(tool_name=tool, tool_input=ti, cwd=cwd, project_dir=os.environ.get("CLAUDE_PROJECT_DIR", cwd))
     ctx = service.context_for(call, setup.values, os.environ)
     intent = None

@@ -309,12 +309,19 @@ def check_packs(project_dir: Path, env: Mapping[str, str]) -> Check:
                      "fix the config file and key named above (`guardrail config` shows the merged result)")
     try:
         started = time.perf_counter()
-        ruleset = compile_rules(values, extra)
+        ruleset = compile_rules(values, extra, lenient=getattr(config, "project_packs", ()),
+                                problems=getattr(config, "problems", ()))
         ms = (time.perf_counter() - started) * 1000
     except Exception as exc:  # noqa: BLE001 - PackError names file:rule:field
-        return Check("packs", FAIL, f"rule packs do not load: {exc}", details,
-                     "fix the pack named above, then check it with `guardrail test`")
+        return Check("packs", FAIL, f"rule packs do not load (every tool call is blocked): {exc}", details,
+                     "fix the pack named above, then check it with `guardrail rules lint`")
     packs = ", ".join(p for p, _ in ruleset.packs) or "none"
+    problems = list(getattr(ruleset, "problems", ()))
+    if problems:
+        return Check("packs", WARN, f"{len(problems)} broken project file(s) left out; {len(ruleset.rules)} rules "
+                     f"from packs: {packs}", [*problems, *details],
+                     "fix the file named above, then check it with `guardrail rules lint`",
+                     data={"rules": len(ruleset.rules), "compile_ms": round(ms, 1), "problems": problems})
     return Check("packs", OK, f"{len(ruleset.rules)} rules from packs: {packs}", details,
                  data={"rules": len(ruleset.rules), "compile_ms": round(ms, 1)})
 
