@@ -1,4 +1,5 @@
-"""The audit trail: one JSON line per decision, appended safely by many hook processes at once.
+"""The audit trail: one JSON line per tool call (PreToolUse, with its decision or none) and one per outcome
+(PostToolUse/PostToolUseFailure, linked by tool_use_id), appended safely by many hook processes at once.
 
 Hot path: this module imports only os, json and time (redaction compiles its patterns on the first
 record). Every write is a single `os.write` of a complete line on an `O_APPEND` descriptor, so
@@ -27,10 +28,6 @@ MAX_STRING = 4096  # longest string kept in a record before truncation
 _REDACT_MARGIN = 1024  # extra text redacted past the cut, so a secret on the boundary is never half-kept
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024  # rotate above this size (config `audit_max_bytes`; 0 = never)
 DEFAULT_KEEP = 5  # rotated files kept: audit.jsonl.1 .. audit.jsonl.5 (config `audit_keep`)
-PENDING_DIR = "pending"  # markers linking PostToolUse outcomes to decided calls
-PENDING_MAX_AGE_S = 24 * 3600
-_PENDING_SWEEP_EVERY = 64  # roughly one note_decided in this many sweeps stale markers
-_PENDING_SWEEP_LIMIT = 256  # entries looked at per sweep, so the sweep stays cheap
 _RESYNC = b'{"schema":'
 
 
@@ -385,77 +382,3 @@ def _parse_line(raw: bytes) -> dict | None:
             except ValueError:
                 return None
     return obj if isinstance(obj, dict) else None
-
-
-# --- linking PostToolUse outcomes to decided calls -------------------------------------------------
-
-
-def _pending_dir(path: Path | str | None) -> str:
-    base = os.fspath(path) if path is not None else default_audit_file()
-    return os.path.join(os.path.dirname(base) or ".", PENDING_DIR)
-
-
-def _marker_name(session_id: Any, tool_use_id: Any) -> str:
-    def safe(v: Any) -> str:
-        s = v if isinstance(v, str) else str(v)
-        return "".join(c if c.isalnum() or c in "-_" else "_" for c in s[:120]) or "_"
-
-    return f"{safe(session_id)}.{safe(tool_use_id)}"
-
-
-def note_decided(session_id: Any, tool_use_id: Any, *, path: Path | str | None = None) -> str | None:
-    """Leave a marker that this call got a decision (so its PostToolUse outcome is worth logging).
-
-    An empty file per call in `pending/` next to the log; returns an error text instead of raising.
-    Now and then a bounded sweep removes markers older than a day (denied calls never run, so
-    nothing ever takes theirs).
-    """
-    if not tool_use_id:
-        return None
-    d = _pending_dir(path)
-    marker = os.path.join(d, _marker_name(session_id, tool_use_id))
-    flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
-    try:
-        try:
-            fd = os.open(marker, flags, 0o600)
-        except FileNotFoundError:
-            os.makedirs(d, mode=0o700, exist_ok=True)
-            fd = os.open(marker, flags, 0o600)
-        os.close(fd)
-    except OSError as e:
-        return _describe(e, marker)
-    if time.monotonic_ns() // 1000 % _PENDING_SWEEP_EVERY == 0:
-        sweep_pending(path)
-    return None
-
-
-def was_decided(session_id: Any, tool_use_id: Any, *, path: Path | str | None = None) -> bool:
-    """True once if `note_decided` was called for this call: the marker is taken (removed)."""
-    if not tool_use_id:
-        return False
-    try:
-        os.unlink(os.path.join(_pending_dir(path), _marker_name(session_id, tool_use_id)))
-        return True
-    except OSError:
-        return False
-
-
-def sweep_pending(path: Path | str | None = None, *, max_age_s: float = PENDING_MAX_AGE_S,
-                  limit: int = _PENDING_SWEEP_LIMIT) -> int:
-    """Remove up to `limit` stale markers; returns how many went. Never raises."""
-    removed = 0
-    cutoff = time.time() - max_age_s
-    try:
-        with os.scandir(_pending_dir(path)) as it:
-            for i, entry in enumerate(it):
-                if i >= limit:
-                    break
-                try:
-                    if entry.stat().st_mtime < cutoff:
-                        os.unlink(entry.path)
-                        removed += 1
-                except OSError:
-                    pass
-    except OSError:
-        pass
-    return removed

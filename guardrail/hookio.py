@@ -72,6 +72,7 @@ def handle(event: str, raw: bytes | None, env: Mapping[str, str], *, read_error:
         if read_error:
             raise PayloadError(read_error)
         payload = parse_payload(raw or b"", hook_event)
+        payload.setdefault("hook_event_name", hook_event)  # the audit record's event, when a sender omits it
         if hook_event == "PreToolUse":
             return _pre_tool_use(payload, env, started)
         if hook_event in ("PostToolUse", "PostToolUseFailure"):
@@ -152,7 +153,11 @@ def _pre_tool_use(payload: dict[str, Any], env: Mapping[str, str], started: floa
 
     skip, key, indexed = fastpath.can_skip(payload["tool_name"], payload["tool_input"], payload.get("cwd") or "", env)
     if skip:
-        return None  # provably no rule concerns this call: no imports, no parse, no opinion
+        # provably no rule concerns this call: no parse, no opinion; recorded all the same (decision none)
+        cached = fastpath.load_cached_config(key, env)
+        _audit(payload, env, started, decision=None, rule_ids=[], reason="",
+               values=cached.values if cached is not None else None)
+        return None
     from guardrail import service
     from guardrail.model import ToolCall
 
@@ -169,7 +174,8 @@ def _pre_tool_use(payload: dict[str, Any], env: Mapping[str, str], started: floa
         permission_mode=payload.get("permission_mode") or "", project_dir=env.get("CLAUDE_PROJECT_DIR", ""),
     )
     if not setup.ruleset.for_tool(call.tool_name):
-        return None  # no rule concerns this tool: no opinion, no cost
+        _audit(payload, env, started, decision=None, rule_ids=[], reason="", values=setup.values)
+        return None  # no rule concerns this tool: no opinion
 
     def intent() -> Any:  # read only when a rule found something
         from guardrail.intent.store import load_intent
@@ -183,8 +189,6 @@ def _pre_tool_use(payload: dict[str, Any], env: Mapping[str, str], started: floa
 
     ctx = service.context_for(call, setup.values, env)
     verdict = service.decide_call(call, setup.ruleset, ctx, intent=intent, non_interactive=non_interactive)
-    if not verdict.findings:
-        return None
     _audit(payload, env, started, decision=verdict.decision, rule_ids=verdict.rule_ids, reason=verdict.reason,
            intent=verdict.intent, values=setup.values)
     if verdict.decision is None:
@@ -193,19 +197,22 @@ def _pre_tool_use(payload: dict[str, Any], env: Mapping[str, str], started: floa
 
 
 def _post_tool_use(payload: dict[str, Any], hook_event: str, env: Mapping[str, str], started: float) -> None:
-    from guardrail import audit
+    """The call's outcome, linked to its PreToolUse record by tool_use_id (every call has one)."""
+    from guardrail import audit, fastpath
 
-    session_id, tool_use_id = payload.get("session_id") or "", payload.get("tool_use_id") or ""
+    values: Any = None
     try:
-        from guardrail.config import load_config
+        cached = fastpath.load_cached_config(fastpath.index_key(payload.get("cwd") or "", env), env)
+        if cached is not None:
+            values = cached.values
+        else:
+            from guardrail.config import load_config
 
-        values: Any = load_config(payload.get("cwd") or "", env).values
+            values = load_config(payload.get("cwd") or "", env).values
     except Exception:  # noqa: BLE001 - a broken config must not stop outcome logging
         values = None
-    if not tool_use_id or not audit.was_decided(session_id, tool_use_id, path=_audit_path(values, env)):
-        return  # outcomes are only logged for calls guardrail had an opinion on
     _audit(payload, env, started, decision=None, rule_ids=[], reason="", outcome=audit.outcome_from_payload(payload),
-           values=values, mark=False)
+           values=values)
 
 
 def _user_prompt_submit(payload: dict[str, Any], env: Mapping[str, str]) -> None:
@@ -274,7 +281,7 @@ def _failure(event: str, hook_event: str | None, payload: dict[str, Any], exc: B
         decision = _on_error_decision(env, (payload or {}).get("cwd") or "") if is_pre else None
         try:
             _audit(payload or {"hook_event_name": hook_event or event}, env, started, decision=decision,
-                   rule_ids=["guardrail-error"], reason=detail, error=detail, mark=False)
+                   rule_ids=["guardrail-error"], reason=detail, error=detail)
         except BaseException:  # noqa: BLE001
             pass
         if not is_pre:
@@ -309,7 +316,7 @@ def _on_error_decision(env: Mapping[str, str], cwd: Any = "") -> str:
 
 def _audit(payload: dict[str, Any], env: Mapping[str, str], started: float, *, decision: str | None,
            rule_ids: list[str], reason: str, intent: Any = None, error: str | None = None,
-           outcome: dict[str, Any] | None = None, values: Any = None, mark: bool = True) -> None:
+           outcome: dict[str, Any] | None = None, values: Any = None) -> None:
     from guardrail import audit
 
     record = audit.make_record(
@@ -324,8 +331,6 @@ def _audit(payload: dict[str, Any], env: Mapping[str, str], started: float, *, d
             sys.stderr.write(f"guardrail: audit log not written: {problem}\n")
         except BaseException:  # noqa: BLE001
             pass
-    if mark and decision != "deny" and payload.get("tool_use_id"):  # a denied call never runs: no outcome
-        audit.note_decided(payload.get("session_id") or "", payload["tool_use_id"], path=path)
 
 
 def _audit_path(values: Any, env: Mapping[str, str]) -> str:

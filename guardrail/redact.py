@@ -16,7 +16,6 @@ that can meet long input is bounded, and patterns compile once, on first use.
 
 from __future__ import annotations
 
-from guardrail.base.vocab import REGISTRY_CLIENTS
 TYPE_CHECKING = False  # keep typing off the hook's import path
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -119,7 +118,6 @@ def _mysql_context(s: str, m: Any, v: str) -> bool:
     return False
 
 
-_LOGIN_TOOLS = REGISTRY_CLIENTS
 _CLI_PASSWORD_FLAGS = {
     "-p": frozenset({"mongo", "mongosh", "mongodump", "mongorestore", "mongoexport", "mongoimport", "mongostat"}),
     "-P": frozenset({"sqlcmd", "bcp"}),
@@ -137,8 +135,11 @@ def _cli_password_context(s: str, m: Any, v: str) -> bool:
     seg = seg[max(seg.rfind(c) for c in "\n;|&") + 1 :]
     words = {w.rsplit("/", 1)[-1].strip("\"'") for w in seg.split()}
     flag = m.group("f")
-    if flag == "-p" and "login" in words and words & _LOGIN_TOOLS:
-        return True
+    if flag == "-p" and "login" in words:
+        from guardrail.base.vocab import REGISTRY_CLIENTS  # only here: the audit of a benign call never loads it
+
+        if words & REGISTRY_CLIENTS:
+            return True
     return bool(words & _CLI_PASSWORD_FLAGS.get(flag, frozenset()))
 
 

@@ -320,37 +320,3 @@ def test_iter_records_on_a_missing_file_yields_nothing(tmp_path: Path) -> None:
 # --- outcome linking ----------------------------------------------------------------------------------
 
 
-def test_note_decided_then_was_decided_once(tmp_path: Path) -> None:
-    path = tmp_path / "audit.jsonl"
-    assert audit.note_decided("s1", "toolu_1", path=path) is None
-    assert audit.was_decided("s1", "toolu_2", path=path) is False
-    assert audit.was_decided("s2", "toolu_1", path=path) is False
-    assert audit.was_decided("s1", "toolu_1", path=path) is True
-    assert audit.was_decided("s1", "toolu_1", path=path) is False  # taken
-    assert audit.was_decided("s1", None, path=path) is False
-
-
-def test_markers_cannot_escape_the_pending_dir(tmp_path: Path) -> None:
-    path = tmp_path / "log" / "audit.jsonl"
-    assert audit.note_decided("../../../etc", "../passwd", path=path) is None
-    assert [p.parent.name for p in (tmp_path / "log").rglob("*") if p.is_file()] == ["pending"]
-    assert audit.was_decided("../../../etc", "../passwd", path=path) is True
-
-
-def test_sweep_removes_only_stale_markers_and_is_bounded(tmp_path: Path) -> None:
-    path = tmp_path / "audit.jsonl"
-    for i in range(10):
-        audit.note_decided("s", f"old{i}", path=path)
-    audit.note_decided("s", "fresh", path=path)
-    old = time.time() - 2 * audit.PENDING_MAX_AGE_S
-    for p in (tmp_path / "pending").glob("s.old*"):
-        os.utime(p, (old, old))
-    assert audit.sweep_pending(path, limit=4) <= 4
-    audit.sweep_pending(path)
-    assert sorted(p.name for p in (tmp_path / "pending").iterdir()) == ["s.fresh"]
-
-
-def test_note_decided_error_is_returned(tmp_path: Path) -> None:
-    (tmp_path / "file").write_text("x")
-    err = audit.note_decided("s", "t", path=tmp_path / "file" / "audit.jsonl")
-    assert err is not None

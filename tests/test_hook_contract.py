@@ -84,9 +84,25 @@ def test_destructive_command_is_denied_with_reason_and_alternative(env: dict[str
     assert "reset-hard" in reason and "git stash" in reason
 
 
-def test_no_rule_matched_means_no_output_at_all(env: dict[str, str]) -> None:
-    assert run("pre-tool-use", payload(env, tool_input={"command": "ls -la"}), env) is None
-    assert audit_lines(env) == [], "calls without an opinion are not logged"
+@pytest.mark.parametrize("command", ["ls -la", "git status"])  # prefiltered; parsed, and no rule matched
+def test_no_rule_matched_means_no_output_but_an_audit_record(env: dict[str, str], command: str) -> None:
+    # Issue 17: an audit trail records every tool call, with no decision where guardrail had no opinion.
+    body = payload(env, tool_input={"command": command}, tool_use_id="toolu_benign")
+    run("pre-tool-use", body, env)  # the first call builds the prefilter's index
+    assert run("pre-tool-use", body, env) is None
+    recs = audit_lines(env)
+    assert len(recs) == 2 and all(r["event"] == "PreToolUse" and r["decision"] is None and r["rule_ids"] == []
+                                  and r["tool_use_id"] == "toolu_benign" and r["input"] == {"command": command}
+                                  for r in recs)
+
+
+def test_benign_calls_are_audited_redacted(env: dict[str, str]) -> None:
+    body = payload(env, tool_input={"command": "echo ghp_0123456789abcdefghijABCDEFGHIJ012345 > /dev/null"})
+    run("pre-tool-use", body, env)
+    run("pre-tool-use", body, env)
+    recs = audit_lines(env)
+    assert len(recs) == 2 and all("ghp_0123456789" not in json.dumps(r) and "REDACTED" in r["input"]["command"]
+                                  for r in recs)
 
 
 @pytest.mark.parametrize("tool_input,tool", [
@@ -198,10 +214,15 @@ def test_post_tool_use_failure_outcome(env: dict[str, str]) -> None:
                                                "duration_ms": 5}
 
 
-def test_outcomes_of_undecided_calls_are_not_logged(env: dict[str, str]) -> None:
-    post = {**payload(env), "hook_event_name": "PostToolUse", "tool_response": {"stdout": ""}, "duration_ms": 1}
+def test_outcomes_of_undecided_calls_are_linked_by_tool_use_id(env: dict[str, str]) -> None:
+    body = payload(env, tool_input={"command": "ls"}, tool_use_id="toolu_ls")
+    assert run("pre-tool-use", body, env) is None
+    post = {**body, "hook_event_name": "PostToolUse", "tool_response": {"stdout": "a\n"}, "duration_ms": 1}
     assert run("post-tool-use", post, env) is None
-    assert audit_lines(env) == []
+    pre, outcome = audit_lines(env)
+    assert (pre["event"], pre["decision"], outcome["event"]) == ("PreToolUse", None, "PostToolUse")
+    assert pre["tool_use_id"] == outcome["tool_use_id"] == "toolu_ls"
+    assert outcome["outcome"] == {"ok": True, "stdout_bytes": 2, "duration_ms": 1}
 
 
 # ------------------------------------------------------------------ fail closed
