@@ -95,9 +95,9 @@ def _finding_json(f: Any) -> dict[str, Any]:
 
 
 def _print_text(verdict: Any, tool_input: dict[str, Any]) -> None:
-    from rich.console import Console
+    from guardrail.commands import output
 
-    console = Console(highlight=False)  # rich honours NO_COLOR and non-TTY output on its own
+    console = output.console()
     styles = {"deny": "bold red", "ask": "bold yellow", "allow": "bold green", None: "bold"}
     label = verdict.decision or "pass (no rule matched: Claude Code's own permissions apply)"
     if verdict.decision is None and verdict.findings:

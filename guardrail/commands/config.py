@@ -47,11 +47,12 @@ def show(fmt: str, cwd: str | None) -> None:
     if fmt == "json":
         click.echo(json.dumps(doc, indent=2))
         sys.exit(code)
-    from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
-    con = Console(highlight=False)
+    from guardrail.commands import output
+
+    con = output.console()
     table = Table(title="guardrail configuration")
     for col in ("key", "value", "source"):
         table.add_column(col, overflow="fold")

@@ -482,10 +482,11 @@ def _decision(out: str) -> str | None:
 
 
 def _print_text(checks: list[Check]) -> None:
-    from rich.console import Console
     from rich.markup import escape
 
-    console = Console(highlight=False, soft_wrap=True)  # rich honours NO_COLOR and non-TTY output itself
+    from guardrail.commands import output
+
+    console = output.console(soft_wrap=True)
     marks = {OK: "[green]✓[/]", WARN: "[yellow]![/]", FAIL: "[bold red]✗[/]", SKIP: "[dim]-[/]"}
     for c in checks:
         console.print(f"{marks[c.status]} [bold]{c.name:<10}[/] {escape(c.summary)}")

@@ -14,9 +14,9 @@ EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 
 
 def _console(stderr: bool = False) -> Any:
-    from rich.console import Console
+    from guardrail.commands import output
 
-    return Console(stderr=stderr, highlight=False)  # rich honours NO_COLOR and non-TTY output itself
+    return output.console(stderr)
 
 
 def _fail(message: str, code: int = EXIT_ERROR) -> None:

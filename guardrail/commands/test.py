@@ -15,9 +15,9 @@ _PROGRESS_MIN_FILES = 5
 
 
 def _console(stderr: bool = False) -> Any:
-    from rich.console import Console
+    from guardrail.commands import output
 
-    return Console(stderr=stderr, highlight=False)
+    return output.console(stderr)
 
 
 @click.command("test", context_settings={"help_option_names": ["-h", "--help"]})
