@@ -8,7 +8,7 @@ back as an error string the caller can surface in its decision.
 
 Record (schema 1), keys in this order so a reader can resynchronise on `{"schema":`:
   schema, time, session_id, tool_use_id, event, tool, input, decision, rule_ids, reason, cwd,
-  guardrail_version, eval_ms, [mode, agent_id, intent, error, outcome]
+  guardrail_version, eval_ms, [mode, agent_id, intent, error, outcome, explanation]
 """
 
 from __future__ import annotations
@@ -131,6 +131,7 @@ def make_record(
     intent: dict | None = None,
     error: str | None = None,
     outcome: dict | None = None,
+    explanation: str | None = None,
 ) -> dict:
     """A schema-1 audit record for one hook event; secrets redacted, long strings truncated.
 
@@ -165,6 +166,8 @@ def make_record(
         rec["error"] = _clip(str(error), MAX_STRING)
     if outcome is not None:
         rec["outcome"] = _scrub(outcome, 1024)
+    if explanation and explanation != reason:
+        rec["explanation"] = _clip(explanation, MAX_STRING)  # the whole story; `reason` is what Claude saw
     return rec
 
 
@@ -215,7 +218,7 @@ def encode_line(record: dict, max_bytes: int = MAX_LINE_BYTES) -> bytes:
         for key in ("input", "intent", "outcome"):
             if rec.get(key) is not None:
                 rec[key] = _scrub(rec[key], limit)
-        for key in ("reason", "error"):
+        for key in ("reason", "error", "explanation"):
             if isinstance(rec.get(key), str) and len(rec[key]) > limit:
                 rec[key] = rec[key][:limit] + "…[truncated]"
         line = _encode(rec)

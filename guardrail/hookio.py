@@ -190,7 +190,7 @@ def _pre_tool_use(payload: dict[str, Any], env: Mapping[str, str], started: floa
     ctx = service.context_for(call, setup.values, env)
     verdict = service.decide_call(call, setup.ruleset, ctx, intent=intent, non_interactive=non_interactive)
     _audit(payload, env, started, decision=verdict.decision, rule_ids=verdict.rule_ids, reason=verdict.reason,
-           intent=verdict.intent, values=setup.values)
+           intent=verdict.intent, values=setup.values, explanation=verdict.explanation)
     if verdict.decision is None:
         return None  # only preview/log findings: recorded, no opinion
     return pre_tool_use_output(verdict.decision, verdict.reason)
@@ -316,13 +316,13 @@ def _on_error_decision(env: Mapping[str, str], cwd: Any = "") -> str:
 
 def _audit(payload: dict[str, Any], env: Mapping[str, str], started: float, *, decision: str | None,
            rule_ids: list[str], reason: str, intent: Any = None, error: str | None = None,
-           outcome: dict[str, Any] | None = None, values: Any = None) -> None:
+           outcome: dict[str, Any] | None = None, values: Any = None, explanation: str = "") -> None:
     from guardrail import audit
 
     record = audit.make_record(
         event=payload.get("hook_event_name") or "", payload=payload, decision=decision, rule_ids=rule_ids,
         reason=reason, elapsed_ms=round((time.perf_counter() - started) * 1000, 3), intent=intent, error=error,
-        outcome=outcome)
+        outcome=outcome, explanation=explanation)
     path = _audit_path(values, env)
     problem = audit.append_record(record, path)
     if problem:
