@@ -28,3 +28,48 @@ def console(stderr: bool = False, **options: Any) -> Any:
     if os.environ.get("NO_COLOR"):
         options.setdefault("no_color", True)
     return Console(stderr=stderr, **options)
+
+
+class LateProgress:
+    """A transient rich progress bar on stderr that appears only once a run has taken longer than `after` seconds
+    (short runs print nothing extra) and only on a terminal. Use as a context manager; call `advance()` per item."""
+
+    def __init__(self, label: str, total: int | None, *, after: float = 1.0, enabled: bool = True) -> None:
+        import time
+
+        self._clock = time.monotonic
+        self._started = self._clock()
+        self._label, self._total, self._after = label, total, after
+        self._enabled = enabled and total != 0 and _is_tty(sys.stderr)
+        self._bar: Any = None
+        self._task: Any = None
+        self._done = 0
+
+    def __enter__(self) -> LateProgress:
+        return self
+
+    def advance(self, *_: Any) -> None:
+        self._done += 1
+        if not self._enabled:
+            return
+        if self._bar is None:
+            if self._clock() - self._started < self._after:
+                return
+            from rich.progress import Progress
+
+            self._bar = Progress(console=console(stderr=True), transient=True)
+            self._bar.start()
+            self._task = self._bar.add_task(self._label, total=self._total, completed=self._done)
+            return
+        self._bar.advance(self._task)
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+def _is_tty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
