@@ -234,11 +234,12 @@ def _session_start(payload: dict[str, Any], env: Mapping[str, str]) -> str:
         return json.dumps({"hookSpecificOutput": out})
     listed = "; ".join(p.splitlines()[0][:300] for p in problems[:3]) + ("; ..." if len(problems) > 3 else "")
     if fatal:
-        message = f"guardrail cannot load its rules, so it blocks every tool call: {listed}. Check with: guardrail doctor"
+        message = (f"guardrail cannot load its rules, so it blocks every tool call: {listed}. Check with: guardrail "
+                   "doctor (plugin: /guardrail:doctor)")
         out["additionalContext"] += f" {message}. Tell the user."
     else:
         message = (f"guardrail: {len(problems)} broken project file(s) left out, built-in and user rules still "
-                   f"apply: {listed}. Check with: guardrail rules lint")
+                   f"apply: {listed}. Check with: guardrail rules lint (plugin: /guardrail:doctor)")
         out["additionalContext"] += (f" Broken guardrail project files were left out ({listed}); built-in and user "
                                      "rules still apply. Tell the user if they ask about guardrail.")
     return json.dumps({"hookSpecificOutput": out, "systemMessage": message})

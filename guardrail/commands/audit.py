@@ -155,8 +155,9 @@ def render_records(records: list[dict], fmt: str, out: Any = None) -> None:
                 spare += widths[drop] + 2
                 if spare >= 30:
                     break
-        widths[6] = max(10, (spare - 4) * 2 // 3)
-        widths[7] = max(8, spare - 4 - widths[6])
+        longest = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(_COLUMNS)]
+        widths[6] = max(10, min(longest[6], (spare - 4) * 2 // 3))  # no wider than the text: no padded lines
+        widths[7] = max(8, min(longest[7], spare - 4 - widths[6]))
         table = Table(box=None, header_style="bold", pad_edge=False)
         for i in cols:
             table.add_column(_COLUMNS[i], no_wrap=True, overflow="ellipsis", min_width=widths[i], max_width=widths[i])

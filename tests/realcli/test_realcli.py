@@ -296,3 +296,16 @@ def test_user_requested_local_reset_runs_under_print_mode(sandbox: Sandbox, sqli
     rec = decision_records(run, tid)[0]
     assert rec["decision"] == "allow" and any(g.get("quote") == prompt for g in rec["intent"]["grants"]), info
     assert [(r.get("outcome") or {}).get("ok") for r in outcome_records(run, tid)] == [True], info
+
+
+def test_plugin_audit_command_shows_the_trail_inside_claude_code(sandbox: Sandbox) -> None:
+    # Issue 17: plugin users have no `guardrail` command; /guardrail:audit runs it with the plugin's Python
+    # (commands/audit.md -> hooks/cli.sh) and hands the table to the model as the command's text.
+    first = sandbox.run("what files are here?", [bash("ls", "List files")])
+    assert first.tool_result(tool_use_id(0)) is not None, first.describe()
+    run = sandbox.run("/guardrail:audit tail -n 5", [])
+    texts = [json.dumps(m.get("content")) for r in run.requests if isinstance(r.body, dict)
+             for m in r.body.get("messages", []) if m.get("role") == "user"]
+    shown = next((x for x in texts if "<command-name>/guardrail:audit</command-name>" in x), "")
+    assert "reading " in shown and "guardrail-audit.jsonl" in shown, run.describe()
+    assert " none " in shown and " ls " in shown and "time (UTC)" in shown, run.describe()
