@@ -28,6 +28,7 @@ EVENTS = {
 }
 MAX_STDIN_BYTES = 8 * 1024 * 1024  # far above any real payload; beyond it we refuse rather than parse
 MAX_REASON_CHARS = 2000  # Claude Code caps hook stdout at 10,000 characters and stores it in the transcript
+MAX_FAILURE_REASON = 400  # a failure's cause names a file and field: a little more room than decide.MAX_REASON
 
 SESSION_NOTE = (
     "guardrail is active: destructive operations (deleting data or files, resetting databases or git state, "
@@ -287,9 +288,13 @@ def _failure(event: str, hook_event: str | None, payload: dict[str, Any], exc: B
             pass
         if not is_pre:
             return None  # other events have no decision to fail closed on
-        reason = (f"guardrail could not check this tool call and blocks it to stay safe: {detail}. "
-                  "Fix: run `guardrail doctor` (or report this message to the user); set on_error = \"ask\" in "
-                  "~/.config/guardrail/config.toml to be asked instead of blocked.")
+        # The next step first and the whole within ~350 characters (Claude Code's collapsed view shows ~200);
+        # the full detail is in the audit record written above.
+        reason = (f"guardrail could not check this tool call and blocks it to stay safe. Fix: tell the user and run "
+                  f"`guardrail doctor` (plugin: /guardrail:doctor); on_error = \"ask\" in "
+                  f"~/.config/guardrail/config.toml asks instead. Cause: {detail}")
+        if len(reason) > MAX_FAILURE_REASON:
+            reason = reason[: MAX_FAILURE_REASON - 1] + "…"
         return pre_tool_use_output(decision or "deny", reason)
     except BaseException:  # noqa: BLE001 - last resort: a hard-coded deny
         if hook_event == "PreToolUse" or event == "pre-tool-use":
