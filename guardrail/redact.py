@@ -263,6 +263,7 @@ def _need(kind: str, pattern: str) -> tuple[str, ...]:
 
 
 _NEEDS = [_need(k, p) for k, p, *_ in _SPECS]
+_HINTS = tuple(sorted({h for _, _, hints, *_ in _SPECS for h in hints}))  # every pattern has at least one hint
 
 _compiled: list[Any] = [None] * len(_SPECS)  # filled per pattern on first use: a hook process pays
 _name_re: Any = None                           # only for the patterns its text can trigger
@@ -318,6 +319,8 @@ def redact_text(s: str) -> str:
     if not s or len(s) < 8:
         return s
     lowered = s.lower()
+    if not any(h in lowered for h in _HINTS):
+        return s  # no pattern can match without one of its hints: most text (ids, paths, `ls -la`) stops here
     seen: dict[str, bool] = {}  # hint -> present, reset when the text changes
     for i, (kind, _, hints, group, check, bound) in enumerate(_SPECS):
         for h in hints:
