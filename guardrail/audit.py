@@ -67,16 +67,38 @@ def _version() -> str:
         return "unknown"
 
 
+# Substrings without which no redaction pattern can match and no key is sensitive: guardrail.redact's pattern hints
+# (a hint holding another one is left out). Text with none of them is kept as is without importing redaction, which
+# is most of what a benign call's record holds (ids, paths, `ls -la`). tests/test_audit.py keeps this in step.
+REDACT_HINTS = (
+    "-u", "://", "_live_", "_test_", "_v1_", "abia", "acca", "aiza", "akia", "asia", "authorization", "aws", "bcp",
+    "bearer", "buildah", "cookie", "crane", "cred", "docker", "eyj", "gh", "github_pat_", "gl", "helm", "hf_",
+    "hooks.slack.com", "hvb.", "hvr.", "hvs.", "key", "ls0tls1crudjti", "machine", "mariadb", "mongo", "mysql",
+    "nerdctl", "npm_", "oras", "pass", "podman", "pwd", "pypi-", "redis-cli", "secret", "sg.", "sig", "sk-", "skopeo",
+    "sqlcmd", "token", "whsec_", "xox", "ya29.",
+)
+
+
+def may_hold_secret(s: str) -> bool:
+    """False when redaction could not change `s` (it holds none of REDACT_HINTS)."""
+    low = s.lower()
+    return any(h in low for h in REDACT_HINTS)
+
+
 def _clip(s: str, limit: int) -> str:
     """Redact, then cut to `limit` characters with a marker saying how much was dropped.
 
     Only `limit + margin` characters are redacted (cost stays flat for huge inputs), and the margin
     is dropped afterwards, so a token cut in half at the boundary never reaches the log.
     """
+    if len(s) <= limit:
+        if len(s) < 8 or not may_hold_secret(s):
+            return s
+        from guardrail.redact import redact_text
+
+        return redact_text(s)
     from guardrail.redact import redact_text
 
-    if len(s) <= limit:
-        return redact_text(s)
     head = redact_text(s[: limit + _REDACT_MARGIN])
     head = head[: max(0, min(limit, len(head) - _REDACT_MARGIN))]
     return f"{head}…[truncated {len(s) - len(head)} chars]"
@@ -84,8 +106,6 @@ def _clip(s: str, limit: int) -> str:
 
 def _scrub(obj: Any, limit: int, depth: int = 0) -> Any:
     """Redact and truncate every string in a JSON-like value (the shape stays JSON-serialisable)."""
-    from guardrail.redact import MARK, is_secret_item
-
     if isinstance(obj, str):
         return _clip(obj, limit)
     if isinstance(obj, float) and (obj != obj or obj in (float("inf"), float("-inf"))):
@@ -101,10 +121,13 @@ def _scrub(obj: Any, limit: int, depth: int = 0) -> Any:
                 out["…"] = f"[truncated {len(obj) - i} keys]"
                 break
             key = _clip(k if isinstance(k, str) else str(k), 200)
-            if is_secret_item(k, v):
-                out[key] = MARK.format("secret")
-            else:
-                out[key] = _scrub(v, limit, depth + 1)
+            if isinstance(k, str) and may_hold_secret(k):  # every sensitive key name holds a hint
+                from guardrail.redact import MARK, is_secret_item
+
+                if is_secret_item(k, v):
+                    out[key] = MARK.format("secret")
+                    continue
+            out[key] = _scrub(v, limit, depth + 1)
         return out
     if isinstance(obj, (list, tuple)):
         items = [_scrub(v, limit, depth + 1) for v in obj[:200]]
