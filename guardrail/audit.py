@@ -1,4 +1,5 @@
-"""The audit trail: one JSON line per decision, appended safely by many hook processes at once.
+"""The audit trail: one JSON line per tool call (PreToolUse, with its decision or none) and one per outcome
+(PostToolUse/PostToolUseFailure, linked by tool_use_id), appended safely by many hook processes at once.
 
 Hot path: this module imports only os, json and time (redaction compiles its patterns on the first
 record). Every write is a single `os.write` of a complete line on an `O_APPEND` descriptor, so
@@ -7,7 +8,7 @@ back as an error string the caller can surface in its decision.
 
 Record (schema 1), keys in this order so a reader can resynchronise on `{"schema":`:
   schema, time, session_id, tool_use_id, event, tool, input, decision, rule_ids, reason, cwd,
-  guardrail_version, eval_ms, [mode, agent_id, intent, error, outcome]
+  guardrail_version, eval_ms, [mode, agent_id, intent, error, outcome, explanation]
 """
 
 from __future__ import annotations
@@ -27,10 +28,6 @@ MAX_STRING = 4096  # longest string kept in a record before truncation
 _REDACT_MARGIN = 1024  # extra text redacted past the cut, so a secret on the boundary is never half-kept
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024  # rotate above this size (config `audit_max_bytes`; 0 = never)
 DEFAULT_KEEP = 5  # rotated files kept: audit.jsonl.1 .. audit.jsonl.5 (config `audit_keep`)
-PENDING_DIR = "pending"  # markers linking PostToolUse outcomes to decided calls
-PENDING_MAX_AGE_S = 24 * 3600
-_PENDING_SWEEP_EVERY = 64  # roughly one note_decided in this many sweeps stale markers
-_PENDING_SWEEP_LIMIT = 256  # entries looked at per sweep, so the sweep stays cheap
 _RESYNC = b'{"schema":'
 
 
@@ -70,16 +67,38 @@ def _version() -> str:
         return "unknown"
 
 
+# Substrings without which no redaction pattern can match and no key is sensitive: guardrail.redact's pattern hints
+# (a hint holding another one is left out). Text with none of them is kept as is without importing redaction, which
+# is most of what a benign call's record holds (ids, paths, `ls -la`). tests/test_audit.py keeps this in step.
+REDACT_HINTS = (
+    "-u", "://", "_live_", "_test_", "_v1_", "abia", "acca", "aiza", "akia", "asia", "authorization", "aws", "bcp",
+    "bearer", "buildah", "cookie", "crane", "cred", "docker", "eyj", "gh", "github_pat_", "gl", "helm", "hf_",
+    "hooks.slack.com", "hvb.", "hvr.", "hvs.", "key", "ls0tls1crudjti", "machine", "mariadb", "mongo", "mysql",
+    "nerdctl", "npm_", "oras", "pass", "podman", "pwd", "pypi-", "redis-cli", "secret", "sg.", "sig", "sk-", "skopeo",
+    "sqlcmd", "token", "whsec_", "xox", "ya29.",
+)
+
+
+def may_hold_secret(s: str) -> bool:
+    """False when redaction could not change `s` (it holds none of REDACT_HINTS)."""
+    low = s.lower()
+    return any(h in low for h in REDACT_HINTS)
+
+
 def _clip(s: str, limit: int) -> str:
     """Redact, then cut to `limit` characters with a marker saying how much was dropped.
 
     Only `limit + margin` characters are redacted (cost stays flat for huge inputs), and the margin
     is dropped afterwards, so a token cut in half at the boundary never reaches the log.
     """
+    if len(s) <= limit:
+        if len(s) < 8 or not may_hold_secret(s):
+            return s
+        from guardrail.redact import redact_text
+
+        return redact_text(s)
     from guardrail.redact import redact_text
 
-    if len(s) <= limit:
-        return redact_text(s)
     head = redact_text(s[: limit + _REDACT_MARGIN])
     head = head[: max(0, min(limit, len(head) - _REDACT_MARGIN))]
     return f"{head}…[truncated {len(s) - len(head)} chars]"
@@ -87,8 +106,6 @@ def _clip(s: str, limit: int) -> str:
 
 def _scrub(obj: Any, limit: int, depth: int = 0) -> Any:
     """Redact and truncate every string in a JSON-like value (the shape stays JSON-serialisable)."""
-    from guardrail.redact import MARK, is_secret_item
-
     if isinstance(obj, str):
         return _clip(obj, limit)
     if isinstance(obj, float) and (obj != obj or obj in (float("inf"), float("-inf"))):
@@ -104,10 +121,13 @@ def _scrub(obj: Any, limit: int, depth: int = 0) -> Any:
                 out["…"] = f"[truncated {len(obj) - i} keys]"
                 break
             key = _clip(k if isinstance(k, str) else str(k), 200)
-            if is_secret_item(k, v):
-                out[key] = MARK.format("secret")
-            else:
-                out[key] = _scrub(v, limit, depth + 1)
+            if isinstance(k, str) and may_hold_secret(k):  # every sensitive key name holds a hint
+                from guardrail.redact import MARK, is_secret_item
+
+                if is_secret_item(k, v):
+                    out[key] = MARK.format("secret")
+                    continue
+            out[key] = _scrub(v, limit, depth + 1)
         return out
     if isinstance(obj, (list, tuple)):
         items = [_scrub(v, limit, depth + 1) for v in obj[:200]]
@@ -134,6 +154,7 @@ def make_record(
     intent: dict | None = None,
     error: str | None = None,
     outcome: dict | None = None,
+    explanation: str | None = None,
 ) -> dict:
     """A schema-1 audit record for one hook event; secrets redacted, long strings truncated.
 
@@ -168,6 +189,8 @@ def make_record(
         rec["error"] = _clip(str(error), MAX_STRING)
     if outcome is not None:
         rec["outcome"] = _scrub(outcome, 1024)
+    if explanation and explanation != reason:
+        rec["explanation"] = _clip(explanation, MAX_STRING)  # the whole story; `reason` is what Claude saw
     return rec
 
 
@@ -218,7 +241,7 @@ def encode_line(record: dict, max_bytes: int = MAX_LINE_BYTES) -> bytes:
         for key in ("input", "intent", "outcome"):
             if rec.get(key) is not None:
                 rec[key] = _scrub(rec[key], limit)
-        for key in ("reason", "error"):
+        for key in ("reason", "error", "explanation"):
             if isinstance(rec.get(key), str) and len(rec[key]) > limit:
                 rec[key] = rec[key][:limit] + "…[truncated]"
         line = _encode(rec)
@@ -385,77 +408,3 @@ def _parse_line(raw: bytes) -> dict | None:
             except ValueError:
                 return None
     return obj if isinstance(obj, dict) else None
-
-
-# --- linking PostToolUse outcomes to decided calls -------------------------------------------------
-
-
-def _pending_dir(path: Path | str | None) -> str:
-    base = os.fspath(path) if path is not None else default_audit_file()
-    return os.path.join(os.path.dirname(base) or ".", PENDING_DIR)
-
-
-def _marker_name(session_id: Any, tool_use_id: Any) -> str:
-    def safe(v: Any) -> str:
-        s = v if isinstance(v, str) else str(v)
-        return "".join(c if c.isalnum() or c in "-_" else "_" for c in s[:120]) or "_"
-
-    return f"{safe(session_id)}.{safe(tool_use_id)}"
-
-
-def note_decided(session_id: Any, tool_use_id: Any, *, path: Path | str | None = None) -> str | None:
-    """Leave a marker that this call got a decision (so its PostToolUse outcome is worth logging).
-
-    An empty file per call in `pending/` next to the log; returns an error text instead of raising.
-    Now and then a bounded sweep removes markers older than a day (denied calls never run, so
-    nothing ever takes theirs).
-    """
-    if not tool_use_id:
-        return None
-    d = _pending_dir(path)
-    marker = os.path.join(d, _marker_name(session_id, tool_use_id))
-    flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
-    try:
-        try:
-            fd = os.open(marker, flags, 0o600)
-        except FileNotFoundError:
-            os.makedirs(d, mode=0o700, exist_ok=True)
-            fd = os.open(marker, flags, 0o600)
-        os.close(fd)
-    except OSError as e:
-        return _describe(e, marker)
-    if time.monotonic_ns() // 1000 % _PENDING_SWEEP_EVERY == 0:
-        sweep_pending(path)
-    return None
-
-
-def was_decided(session_id: Any, tool_use_id: Any, *, path: Path | str | None = None) -> bool:
-    """True once if `note_decided` was called for this call: the marker is taken (removed)."""
-    if not tool_use_id:
-        return False
-    try:
-        os.unlink(os.path.join(_pending_dir(path), _marker_name(session_id, tool_use_id)))
-        return True
-    except OSError:
-        return False
-
-
-def sweep_pending(path: Path | str | None = None, *, max_age_s: float = PENDING_MAX_AGE_S,
-                  limit: int = _PENDING_SWEEP_LIMIT) -> int:
-    """Remove up to `limit` stale markers; returns how many went. Never raises."""
-    removed = 0
-    cutoff = time.time() - max_age_s
-    try:
-        with os.scandir(_pending_dir(path)) as it:
-            for i, entry in enumerate(it):
-                if i >= limit:
-                    break
-                try:
-                    if entry.stat().st_mtime < cutoff:
-                        os.unlink(entry.path)
-                        removed += 1
-                except OSError:
-                    pass
-    except OSError:
-        pass
-    return removed

@@ -21,6 +21,8 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "install": ("guardrail.commands.install", "command", "Register guardrail's hooks in Claude Code settings."),
     "uninstall": ("guardrail.commands.install", "uninstall_command", "Remove exactly the hooks `install` added."),
     "doctor": ("guardrail.commands.doctor", "command", "Check that guardrail is installed, registered and working."),
+    "statusline": ("guardrail.commands.statusline", "command",
+                   "One line for Claude Code's status line: protection on/off, broken packs, this session's decisions."),
 }
 
 
@@ -52,6 +54,8 @@ def _command_module(module: str) -> Any:
         from guardrail.commands import install as m
     elif module == "guardrail.commands.doctor":
         from guardrail.commands import doctor as m
+    elif module == "guardrail.commands.statusline":
+        from guardrail.commands import statusline as m
     else:
         raise KeyError(module)
     return m

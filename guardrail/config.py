@@ -62,6 +62,8 @@ class Config:
     project_trusted: bool = False
     files: list[str] = factory(list)  # config files read, weakest first
     notes: list[str] = factory(list)  # settings ignored, and why
+    project_packs: list[Path] = factory(list)  # the project's own packs: a broken one is left out, not fatal
+    problems: list[str] = factory(list)  # project files left out because they are broken (file: error)
 
     def public_values(self) -> dict[str, Any]:
         """`values` without the flat aliases kept for checks."""
@@ -127,11 +129,17 @@ def load_config(cwd: str, env: Mapping[str, str] = os.environ) -> Config:
         cfg.project_trusted = is_trusted(project, values["trust_project"], env)
         layer = "user" if cfg.project_trusted else "project"
         ppath = project / ".guardrail" / "config.toml"
-        data = _read(ppath)
-        if data is not None:
-            cfg.files.append(str(ppath))
-            _merge(cfg, data, str(ppath), layer="trusted-project" if cfg.project_trusted else "project")
-        cfg.pack_sources.extend((p, layer) for p in _packs_in(project / ".guardrail" / "rules"))
+        try:
+            data = _read(ppath)
+            if data is not None:
+                cfg.files.append(str(ppath))
+                _merge(cfg, data, str(ppath), layer="trusted-project" if cfg.project_trusted else "project")
+        except ConfigError as exc:
+            # It arrived with the repository: a typo in it must not block every call. `_merge` validates before
+            # it changes anything, so the file is left out whole; the error is reported, never silent.
+            cfg.problems.append(f"{exc} (this project config is ignored until it is fixed)")
+        cfg.project_packs = _packs_in(project / ".guardrail" / "rules")
+        cfg.pack_sources.extend((p, layer) for p in cfg.project_packs)
 
     _merge_env(cfg, env)
     cfg.values = _with_aliases(values)

@@ -12,24 +12,32 @@ if TYPE_CHECKING:
     from typing import Any
 
 
+MAX_REASON = 350  # Claude Code's collapsed view shows about 200 characters: verdict, rule and next step come first
+_HEAD = {"deny": "guardrail blocked this", "ask": "guardrail wants confirmation", "allow": "guardrail allowed this"}
+
+
 def decide(findings: list[Finding], *, intent: Any = None, non_interactive: bool = False) -> Verdict:
     """Combine findings: intent adjusts each one, the strictest decides, the reason explains."""
     if not findings:
         return Verdict(decision=None, intent=_intent_summary(intent))
     adjusted: list[tuple[Finding, str, str]] = []
     changes: list[dict[str, str]] = []  # how intent moved each finding: shown by `check` and the audit trail
+    extra: dict[str, str] = {}  # rule id -> what the longer story adds to its note
     for f in findings:
         decision, note = f.decision, ""
         if intent is not None and f.decision != "log":
             from guardrail.intent.model import match_finding
-            from guardrail.intent.policy import apply_intent
+            from guardrail.intent.policy import apply_intent, explain
 
             m = match_finding(intent, f)
             decision, note = apply_intent(f, m, non_interactive=non_interactive)
             changes.append({"rule_id": f.rule_id, "rule_decision": f.decision, "decision": decision,
                             "match": m.kind, "quote": m.quote})
+            if note and decision in ("deny", "ask"):
+                extra[f.rule_id] = explain(m.kind)
         elif non_interactive and decision == "ask":
-            decision, note = "deny", "No human can answer a confirmation prompt here, so this is denied: stop and ask the user in your reply."
+            decision, note = "deny", ("No human can answer a confirmation prompt here, so this is denied: stop and "
+                                      "ask the user in your reply.")
         adjusted.append((f, decision, note))
     summary = _intent_summary(intent)
     if summary is not None:
@@ -40,27 +48,46 @@ def decide(findings: list[Finding], *, intent: Any = None, non_interactive: bool
     if decision == "log":
         return Verdict(decision=None, reason="", findings=findings, intent=summary)
     deciding = [x for x in adjusted if x[1] == decision]
-    reason = _reason(decision, deciding)
-    return Verdict(decision=decision, reason=reason, findings=findings, intent=summary)  # type: ignore[arg-type]
+    return Verdict(decision=decision, reason=_reason(decision, deciding), findings=findings,  # type: ignore[arg-type]
+                   intent=summary, explanation=_explanation(decision, deciding, adjusted, extra))
 
 
 _SEVERITY = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
 
 
+def _lead(decision: str, f: Finding) -> str:
+    return f"{_HEAD[decision]} [{f.rule_id}]:"
+
+
+def _message(f: Finding) -> str:
+    return f"(via {' -> '.join(f.chain)}) {f.message}" if f.chain else f.message
+
+
 def _reason(decision: str, deciding: list[tuple[Finding, str, str]]) -> str:
+    """At most MAX_REASON characters: the verdict and the rule, then the next step (intent's note: what to do now),
+    then the hazard and the alternative (the rule's message, and what it was reached through). Other rules and the
+    rest go to the explanation."""
     f, _, note = deciding[0]
-    chain = ""
-    if f.chain:
-        chain = " (reached through " + " -> ".join(f.chain) + ")"
-    head = {"deny": "guardrail blocked this", "ask": "guardrail wants confirmation", "allow": "guardrail allowed this"}[decision]
-    parts = [f"{head} [{f.rule_id}]{chain}: {f.message}"]
-    if note:
-        parts.append(note)
-    others = sorted({x[0].rule_id for x in deciding[1:]} - {f.rule_id}) if len(deciding) > 1 else ()
-    if others:
-        parts.append("Also matched: " + ", ".join(others) + ".")
-    text = " ".join(parts)
-    return text[:1500]
+    return fit(" ".join(x for x in (_lead(decision, f), note, _message(f)) if x), MAX_REASON)
+
+
+def _explanation(decision: str, deciding: list[tuple[Finding, str, str]], adjusted: list[tuple[Finding, str, str]],
+                 extra: dict[str, str]) -> str:
+    f, _, note = deciding[0]
+    parts = [_lead(decision, f), _message(f), note, extra.get(f.rule_id, "")]
+    for g, d, n in adjusted:
+        if g is not f:
+            parts.append(f"Also matched [{g.rule_id}] ({d}): {g.message} {n}".strip())
+    return " ".join(x for x in parts if x)[:4000]
+
+
+def fit(text: str, limit: int) -> str:
+    """`text` in at most `limit` characters, cut at a word with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit * 3 // 4 else cut).rstrip(" ,;:") + "…"
 
 
 def _intent_summary(intent: Any) -> dict[str, Any] | None:

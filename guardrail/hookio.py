@@ -32,6 +32,7 @@ DECIDING = ("PreToolUse", "PreSkillShellCommand")
 SKILL_SHELLS = ("Bash", "PowerShell")  # the tools that run a skill's inline shell commands (2.1.337 schema)
 MAX_STDIN_BYTES = 8 * 1024 * 1024  # far above any real payload; beyond it we refuse rather than parse
 MAX_REASON_CHARS = 2000  # Claude Code caps hook stdout at 10,000 characters and stores it in the transcript
+MAX_FAILURE_REASON = 400  # a failure's cause names a file and field: a little more room than decide.MAX_REASON
 
 SESSION_NOTE = (
     "guardrail is active: destructive operations (deleting data or files, resetting databases or git state, "
@@ -76,6 +77,7 @@ def handle(event: str, raw: bytes | None, env: Mapping[str, str], *, read_error:
         if read_error:
             raise PayloadError(read_error)
         payload = parse_payload(raw or b"", hook_event)
+        payload.setdefault("hook_event_name", hook_event)  # the audit record's event, when a sender omits it
         if hook_event in DECIDING:
             return _pre_tool_use(payload, hook_event, env, started)
         if hook_event in ("PostToolUse", "PostToolUseFailure"):
@@ -84,7 +86,7 @@ def handle(event: str, raw: bytes | None, env: Mapping[str, str], *, read_error:
         if hook_event == "UserPromptSubmit":
             _user_prompt_submit(payload, env)
             return None
-        return _session_start()
+        return _session_start(payload, env)
     except BaseException as exc:  # noqa: BLE001 - the contract: every failure becomes a deliberate answer
         return _failure(event, hook_event, payload, exc, env, started)
 
@@ -174,7 +176,11 @@ def _pre_tool_use(payload: dict[str, Any], hook_event: str, env: Mapping[str, st
     fastpath.note_launcher(env)
     skip, key, indexed = fastpath.can_skip(payload["tool_name"], payload["tool_input"], payload.get("cwd") or "", env)
     if skip:
-        return None  # provably no rule concerns this call: no imports, no parse, no opinion
+        # provably no rule concerns this call: no parse, no opinion; recorded all the same (decision none)
+        cached = fastpath.load_cached_config(key, env)
+        _audit(payload, env, started, decision=None, rule_ids=[], reason="",
+               values=cached.values if cached is not None else None)
+        return None
     from guardrail import service
     from guardrail.model import ToolCall
 
@@ -191,7 +197,8 @@ def _pre_tool_use(payload: dict[str, Any], hook_event: str, env: Mapping[str, st
         permission_mode=payload.get("permission_mode") or "", project_dir=env.get("CLAUDE_PROJECT_DIR", ""),
     )
     if not setup.ruleset.for_tool(call.tool_name):
-        return None  # no rule concerns this tool: no opinion, no cost
+        _audit(payload, env, started, decision=None, rule_ids=[], reason="", values=setup.values)
+        return None  # no rule concerns this tool: no opinion
 
     def intent() -> Any:  # read only when a rule found something
         from guardrail.intent.store import load_intent
@@ -207,29 +214,30 @@ def _pre_tool_use(payload: dict[str, Any], hook_event: str, env: Mapping[str, st
 
     ctx = service.context_for(call, setup.values, env)
     verdict = service.decide_call(call, setup.ruleset, ctx, intent=intent, non_interactive=non_interactive)
-    if not verdict.findings:
-        return None
     _audit(payload, env, started, decision=verdict.decision, rule_ids=verdict.rule_ids, reason=verdict.reason,
-           intent=verdict.intent, values=setup.values)
+           intent=verdict.intent, values=setup.values, explanation=verdict.explanation)
     if verdict.decision is None:
         return None  # only preview/log findings: recorded, no opinion
     return pre_tool_use_output(verdict.decision, verdict.reason, hook_event)
 
 
 def _post_tool_use(payload: dict[str, Any], hook_event: str, env: Mapping[str, str], started: float) -> None:
-    from guardrail import audit
+    """The call's outcome, linked to its PreToolUse record by tool_use_id (every call has one)."""
+    from guardrail import audit, fastpath
 
-    session_id, tool_use_id = payload.get("session_id") or "", payload.get("tool_use_id") or ""
+    values: Any = None
     try:
-        from guardrail.config import load_config
+        cached = fastpath.load_cached_config(fastpath.index_key(payload.get("cwd") or "", env), env)
+        if cached is not None:
+            values = cached.values
+        else:
+            from guardrail.config import load_config
 
-        values: Any = load_config(payload.get("cwd") or "", env).values
+            values = load_config(payload.get("cwd") or "", env).values
     except Exception:  # noqa: BLE001 - a broken config must not stop outcome logging
         values = None
-    if not tool_use_id or not audit.was_decided(session_id, tool_use_id, path=_audit_path(values, env)):
-        return  # outcomes are only logged for calls guardrail had an opinion on
     _audit(payload, env, started, decision=None, rule_ids=[], reason="", outcome=audit.outcome_from_payload(payload),
-           values=values, mark=False)
+           values=values)
 
 
 def _user_prompt_submit(payload: dict[str, Any], env: Mapping[str, str]) -> None:
@@ -241,8 +249,42 @@ def _user_prompt_submit(payload: dict[str, Any], env: Mapping[str, str]) -> None
     record_prompt(payload.get("session_id") or "", payload.get("prompt_id"), payload["prompt"], time.time(), env=env)
 
 
-def _session_start() -> str:
-    return json.dumps({"hookSpecificOutput": {"hookEventName": "SessionStart", "additionalContext": SESSION_NOTE}})
+def _session_start(payload: dict[str, Any], env: Mapping[str, str]) -> str:
+    """The session note for Claude, and the rules loaded once (which warms the cache for the first tool call).
+    What is broken is said to the user (`systemMessage`) and to Claude: project files that were left out, or the
+    error that blocks every tool call."""
+    out: dict[str, Any] = {"hookEventName": "SessionStart", "additionalContext": SESSION_NOTE}
+    problems, fatal = _setup_problems(payload.get("cwd") or "", env)
+    if not problems:
+        return json.dumps({"hookSpecificOutput": out})
+    listed = "; ".join(p.splitlines()[0][:300] for p in problems[:3]) + ("; ..." if len(problems) > 3 else "")
+    if fatal:
+        message = (f"guardrail cannot load its rules, so it blocks every tool call: {listed}. Check with: guardrail "
+                   "doctor (plugin: /guardrail:doctor)")
+        out["additionalContext"] += f" {message}. Tell the user."
+    else:
+        message = (f"guardrail: {len(problems)} broken project file(s) left out, built-in and user rules still "
+                   f"apply: {listed}. Check with: guardrail rules lint (plugin: /guardrail:doctor)")
+        out["additionalContext"] += (f" Broken guardrail project files were left out ({listed}); built-in and user "
+                                     "rules still apply. Tell the user if they ask about guardrail.")
+    return json.dumps({"hookSpecificOutput": out, "systemMessage": message})
+
+
+def _setup_problems(cwd: str, env: Mapping[str, str]) -> tuple[tuple[str, ...], bool]:
+    """(problems, fatal): the project's own broken files (left out), or, when the setup does not load at all (a
+    user pack or config), that error, which blocks tool calls until it is fixed."""
+    from guardrail import fastpath, service
+
+    try:
+        key = fastpath.index_key(cwd, env)
+        setup = service.load_setup(cwd, env, key=key)
+        if not os.path.exists(fastpath.index_path(key, env)):
+            from guardrail.index import write_index
+
+            write_index(key, setup.ruleset, setup.values, env)
+        return tuple(getattr(setup.ruleset, "problems", ())), False
+    except Exception as exc:  # noqa: BLE001 - a session start must never fail; PreToolUse fails closed on it
+        return (str(exc),), True
 
 
 # --------------------------------------------------------------------------- output
@@ -267,14 +309,18 @@ def _failure(event: str, hook_event: str | None, payload: dict[str, Any], exc: B
         decision = _on_error_decision(env, (payload or {}).get("cwd") or "") if is_pre else None
         try:
             _audit(payload or {"hook_event_name": hook_event or event}, env, started, decision=decision,
-                   rule_ids=["guardrail-error"], reason=detail, error=detail, mark=False)
+                   rule_ids=["guardrail-error"], reason=detail, error=detail)
         except BaseException:  # noqa: BLE001
             pass
         if not is_pre:
             return None  # other events have no decision to fail closed on
-        reason = (f"guardrail could not check this tool call and blocks it to stay safe: {detail}. "
-                  "Fix: run `guardrail doctor` (or report this message to the user); set on_error = \"ask\" in "
-                  "~/.config/guardrail/config.toml to be asked instead of blocked.")
+        # The next step first and the whole within ~350 characters (Claude Code's collapsed view shows ~200);
+        # the full detail is in the audit record written above.
+        reason = (f"guardrail could not check this tool call and blocks it to stay safe. Fix: tell the user and run "
+                  f"`guardrail doctor` (plugin: /guardrail:doctor); on_error = \"ask\" in "
+                  f"~/.config/guardrail/config.toml asks instead. Cause: {detail}")
+        if len(reason) > MAX_FAILURE_REASON:
+            reason = reason[: MAX_FAILURE_REASON - 1] + "…"
         return pre_tool_use_output(decision or "deny", reason, hook_event or "PreToolUse")
     except BaseException:  # noqa: BLE001 - last resort: a hard-coded deny
         if hook_event in DECIDING or event == "pre-tool-use":
@@ -303,13 +349,13 @@ def _on_error_decision(env: Mapping[str, str], cwd: Any = "") -> str:
 
 def _audit(payload: dict[str, Any], env: Mapping[str, str], started: float, *, decision: str | None,
            rule_ids: list[str], reason: str, intent: Any = None, error: str | None = None,
-           outcome: dict[str, Any] | None = None, values: Any = None, mark: bool = True) -> None:
+           outcome: dict[str, Any] | None = None, values: Any = None, explanation: str = "") -> None:
     from guardrail import audit
 
     record = audit.make_record(
         event=payload.get("hook_event_name") or "", payload=payload, decision=decision, rule_ids=rule_ids,
         reason=reason, elapsed_ms=round((time.perf_counter() - started) * 1000, 3), intent=intent, error=error,
-        outcome=outcome)
+        outcome=outcome, explanation=explanation)
     path = _audit_path(values, env)
     problem = audit.append_record(record, path)
     if problem:
@@ -318,8 +364,6 @@ def _audit(payload: dict[str, Any], env: Mapping[str, str], started: float, *, d
             sys.stderr.write(f"guardrail: audit log not written: {problem}\n")
         except BaseException:  # noqa: BLE001
             pass
-    if mark and decision != "deny" and payload.get("tool_use_id"):  # a denied call never runs: no outcome
-        audit.note_decided(payload.get("session_id") or "", payload["tool_use_id"], path=path)
 
 
 def _audit_path(values: Any, env: Mapping[str, str]) -> str:

@@ -150,9 +150,10 @@ class Verdict:
     """The engine's answer for one call. `decision` None = no opinion (no output to Claude Code)."""
 
     decision: Decision | None
-    reason: str = ""
+    reason: str = ""  # what Claude Code shows: verdict, rule and next step first, at most decide.MAX_REASON chars
     findings: list[Finding] = factory(list)
     intent: dict[str, Any] | None = None
+    explanation: str = ""  # the whole story (every note, every rule): the audit record and `check --explain`
 
     @property
     def rule_ids(self) -> list[str]:

@@ -53,14 +53,28 @@ def builtin_sources() -> list[tuple[Path, str]]:
     return [(p, "builtin") for p in sorted(d.glob("*.toml"))]
 
 
-def load_ruleset(extra: Iterable[tuple[Path, str]] = (), *, disabled: Iterable[str] = ()) -> RuleSet:
+def load_ruleset(extra: Iterable[tuple[Path, str]] = (), *, disabled: Iterable[str] = (),
+                 lenient: Iterable[Path] = (), problems: Iterable[str] = ()) -> RuleSet:
     """Built-in packs plus `extra` (path, origin) packs, compiled.
 
     `origin` "project" marks an untrusted project pack: its rules are clamped so they can only
     tighten (see `clamp_for_origin`). `disabled` rule ids (config `disabled_rules`) are dropped.
+    A pack in `lenient` (a repository's own `.guardrail/rules/`, which arrives with `git clone`) that cannot be
+    read, parsed or compiled is left out and named in `RuleSet.problems`, so one broken file never blocks every
+    call; any other broken pack raises PackError. `problems` (the config's) come first in `RuleSet.problems`.
     """
-    sources = read_sources(list(builtin_sources()) + list(extra))
-    ruleset = compile_sources(sources)
+    skip = frozenset(lenient)
+    problems = list(problems)
+    parsed: list[tuple[PackSource, Any]] = []
+    for path, origin in list(builtin_sources()) + list(extra):
+        try:
+            src = read_sources([(path, origin)])[0]
+            parsed.append((src, parse_pack(src)))
+        except PackError as exc:
+            if path not in skip:
+                raise
+            problems.append(str(exc))
+    ruleset = compile_models(parsed, lenient=skip, problems=problems)
     off = sorted(set(disabled))
     return without_rules(ruleset, off) if off else ruleset
 
@@ -69,26 +83,49 @@ def compile_sources(sources: list[PackSource]) -> RuleSet:
     return compile_models([(src, parse_pack(src)) for src in sources])
 
 
-def compile_models(parsed: list[tuple[PackSource, Any]]) -> RuleSet:
-    """Validated pack models (with their sources) to one RuleSet; pack and rule ids must be unique."""
+def compile_models(parsed: list[tuple[PackSource, Any]], *, lenient: frozenset[Path] = frozenset(),
+                   problems: list[str] | None = None) -> RuleSet:
+    """Validated pack models (with their sources) to one RuleSet; pack and rule ids must be unique.
+    A pack in `lenient` that breaks either is left out whole, its error added to `problems`."""
     rules: list[CompiledRule] = []
     packs: list[tuple[str, str]] = []
     seen: dict[str, Path] = {}
     owner: dict[str, Path] = {}
+    found = list(problems or ())
     for src, pack in parsed:
-        pid = pack.pack.id
-        if pid in owner:
-            raise PackError(f"{src.path}:pack.id: pack id '{pid}' is already defined by {owner[pid]}")
-        owner[pid] = src.path
-        packs.append((pid, f"{pack.pack.version}+sha256:{hashlib.sha256(src.text.encode()).hexdigest()[:12]}"))
-        for r in pack.rule:
-            rid = f"{pid}/{r.id}"
-            if rid in seen:
-                raise PackError(f"{src.path}:{r.id}:id: duplicate rule id (also in {seen[rid]})")
-            seen[rid] = src.path
-            rules.append(compile_rule(pid, r, pack.lists, origin=src.origin))
+        try:
+            compiled, ids = _compile_pack(src, pack, seen, owner)
+        except PackError as exc:
+            if src.path not in lenient:
+                raise
+            found.append(str(exc))
+            continue
+        owner[pack.pack.id] = src.path
+        seen.update(ids)
+        packs.append((pack.pack.id, f"{pack.pack.version}+sha256:{hashlib.sha256(src.text.encode()).hexdigest()[:12]}"))
+        rules.extend(compiled)
     rules_t = tuple(rules)
-    return RuleSet(rules=rules_t, packs=tuple(packs), by_tool=index_by_tool(rules_t))
+    return RuleSet(rules=rules_t, packs=tuple(packs), by_tool=index_by_tool(rules_t), problems=tuple(found))
+
+
+def _compile_pack(src: PackSource, pack: Any, seen: dict[str, Path],
+                  owner: dict[str, Path]) -> tuple[list[CompiledRule], dict[str, Path]]:
+    """One pack's compiled rules and their ids, or PackError (nothing is half-added)."""
+    pid = pack.pack.id
+    if pid in owner:
+        raise PackError(f"{src.path}:pack.id: pack id '{pid}' is already defined by {owner[pid]}")
+    out: list[CompiledRule] = []
+    ids: dict[str, Path] = {}
+    for r in pack.rule:
+        rid = f"{pid}/{r.id}"
+        if rid in seen or rid in ids:
+            raise PackError(f"{src.path}:{r.id}:id: duplicate rule id (also in {seen.get(rid, src.path)})")
+        ids[rid] = src.path
+        try:
+            out.append(compile_rule(pid, r, pack.lists, origin=src.origin))
+        except (ValueError, TypeError, KeyError) as exc:
+            raise PackError(f"{src.path}:{r.id}: cannot compile rule: {exc}") from exc
+    return out, ids
 
 
 def parse_pack(src: PackSource) -> Any:
@@ -175,7 +212,7 @@ def without_rules(ruleset: RuleSet, off: Iterable[str]) -> RuleSet:
 
     pats = list(off)
     kept = tuple(r for r in ruleset.rules if not any(fnmatch.fnmatchcase(r.id, p) for p in pats))
-    return RuleSet(rules=kept, packs=ruleset.packs, by_tool=index_by_tool(kept))
+    return RuleSet(rules=kept, packs=ruleset.packs, by_tool=index_by_tool(kept), problems=ruleset.problems)
 
 
 def clamp_for_origin(r: Any, origin: str) -> tuple[str, str | None, list[str]]:

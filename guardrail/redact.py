@@ -16,7 +16,6 @@ that can meet long input is bounded, and patterns compile once, on first use.
 
 from __future__ import annotations
 
-from guardrail.base.vocab import REGISTRY_CLIENTS
 TYPE_CHECKING = False  # keep typing off the hook's import path
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -119,7 +118,6 @@ def _mysql_context(s: str, m: Any, v: str) -> bool:
     return False
 
 
-_LOGIN_TOOLS = REGISTRY_CLIENTS
 _CLI_PASSWORD_FLAGS = {
     "-p": frozenset({"mongo", "mongosh", "mongodump", "mongorestore", "mongoexport", "mongoimport", "mongostat"}),
     "-P": frozenset({"sqlcmd", "bcp"}),
@@ -137,8 +135,11 @@ def _cli_password_context(s: str, m: Any, v: str) -> bool:
     seg = seg[max(seg.rfind(c) for c in "\n;|&") + 1 :]
     words = {w.rsplit("/", 1)[-1].strip("\"'") for w in seg.split()}
     flag = m.group("f")
-    if flag == "-p" and "login" in words and words & _LOGIN_TOOLS:
-        return True
+    if flag == "-p" and "login" in words:
+        from guardrail.base.vocab import REGISTRY_CLIENTS  # only here: the audit of a benign call never loads it
+
+        if words & REGISTRY_CLIENTS:
+            return True
     return bool(words & _CLI_PASSWORD_FLAGS.get(flag, frozenset()))
 
 
@@ -262,6 +263,7 @@ def _need(kind: str, pattern: str) -> tuple[str, ...]:
 
 
 _NEEDS = [_need(k, p) for k, p, *_ in _SPECS]
+_HINTS = tuple(sorted({h for _, _, hints, *_ in _SPECS for h in hints}))  # every pattern has at least one hint
 
 _compiled: list[Any] = [None] * len(_SPECS)  # filled per pattern on first use: a hook process pays
 _name_re: Any = None                           # only for the patterns its text can trigger
@@ -317,6 +319,8 @@ def redact_text(s: str) -> str:
     if not s or len(s) < 8:
         return s
     lowered = s.lower()
+    if not any(h in lowered for h in _HINTS):
+        return s  # no pattern can match without one of its hints: most text (ids, paths, `ls -la`) stops here
     seen: dict[str, bool] = {}  # hint -> present, reset when the text changes
     for i, (kind, _, hints, group, check, bound) in enumerate(_SPECS):
         for h in hints:

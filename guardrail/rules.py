@@ -184,6 +184,7 @@ class RuleSet:
     rules: tuple[CompiledRule, ...]
     packs: tuple[tuple[str, str], ...] = ()  # (pack id, version+hash)
     by_tool: Mapping[str, tuple[CompiledRule, ...]] = factory(dict)
+    problems: tuple[str, ...] = ()  # project packs and config left out because they are broken (file: error)
 
     # `derived`: what evaluations work out from the rules once (rules for a tool outside by_tool, the engine's
     # plan for Bash rules), kept with the rule set it belongs to; never pickled, compared or hashed.

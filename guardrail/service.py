@@ -39,7 +39,9 @@ def load_setup(cwd: str, env: Mapping[str, str], *, extra_packs: Iterable[tuple[
 
     Read from the cache under the stat fingerprint of every file and variable that shapes them when it is fresh
     (then neither the config loader, TOML nor pydantic is imported), else loaded, compiled and cached.
-    Raises config.ConfigError or packs.PackError with the file and field."""
+    Raises config.ConfigError or packs.PackError with the file and field, except for the project's own files
+    (`.guardrail/config.toml` and `.guardrail/rules/`), which arrive with a clone: a broken one is left out and
+    named in `ruleset.problems`, so built-in and user rules keep working."""
     extra = list(extra_packs)
     if key is None:
         key = fastpath.index_key(cwd, env, extra_files=[str(p) for p, _ in extra])
@@ -50,17 +52,20 @@ def load_setup(cwd: str, env: Mapping[str, str], *, extra_packs: Iterable[tuple[
     from guardrail.config import load_config
 
     config = load_config(cwd, env)
-    ruleset = compile_rules(config.values, list(config.pack_sources) + extra)
+    ruleset = compile_rules(config.values, list(config.pack_sources) + extra, lenient=config.project_packs,
+                            problems=config.problems)
     fastpath.store_ruleset(key, ruleset, env)
     fastpath.store_config(key, config.values, env)
     return Setup(config.values, ruleset, key, config)
 
 
-def compile_rules(values: Mapping[str, Any], packs: Iterable[tuple[Path, str]] = ()) -> RuleSet:
-    """Built-in packs plus `packs`, compiled, minus the config's `disabled_rules` (no cache)."""
+def compile_rules(values: Mapping[str, Any], packs: Iterable[tuple[Path, str]] = (),
+                  lenient: Iterable[Path] = (), problems: Iterable[str] = ()) -> RuleSet:
+    """Built-in packs plus `packs`, compiled, minus the config's `disabled_rules` (no cache). A broken pack in
+    `lenient` (the project's own) is left out and named in `problems` instead of raising."""
     from guardrail.packs import load_ruleset
 
-    return load_ruleset(list(packs), disabled=values.get("disabled_rules") or ())
+    return load_ruleset(list(packs), disabled=values.get("disabled_rules") or (), lenient=lenient)
 
 
 def context_for(call: ToolCall, values: Mapping[str, Any], env: Mapping[str, str],

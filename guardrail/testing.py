@@ -14,7 +14,7 @@ import posixpath
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from guardrail.model import ToolCall
 
@@ -169,12 +169,13 @@ def _default_config() -> dict[str, Any]:
 
 
 def run_pack_tests(ruleset_sources: Iterable[tuple[Path, str]] | None = None, k: str | None = None,
-                   *, config: dict[str, Any] | None = None) -> list[CaseResult]:
+                   *, config: dict[str, Any] | None = None, progress: Any = None) -> list[CaseResult]:
     """Run every inline case and scenario of the given packs (default: the built-in packs).
 
     The engine sees the built-in packs plus the given ones, so a team pack's scenarios meet the
     same rules a real session would. `k` keeps cases whose id contains it (case-insensitive;
     `not X` excludes). Schema errors raise packs.PackError; a crashing case is an ERROR result.
+    `progress(case_result)`, if given, is called after each case.
     """
     from guardrail.packs import PackSource, builtin_sources, compile_models
 
@@ -193,7 +194,10 @@ def run_pack_tests(ruleset_sources: Iterable[tuple[Path, str]] | None = None, k:
     results: list[CaseResult] = []
     for pc in loaded:
         if pc.path.resolve() in wanted:
-            results.extend(_pack_results(pc, ruleset, cfg, k))
+            for result in _pack_results(pc, ruleset, cfg, k):
+                results.append(result)
+                if progress is not None:
+                    progress(result)
     return results
 
 
@@ -219,20 +223,19 @@ def keep(case_id: str, k: str | None) -> bool:
     return k in case_id.lower()
 
 
-def _pack_results(pc: PackCases, ruleset: Any, cfg: dict[str, Any], k: str | None) -> list[CaseResult]:
+def _pack_results(pc: PackCases, ruleset: Any, cfg: dict[str, Any], k: str | None) -> Iterator[CaseResult]:
+    """Each case's result as soon as it has run (so a caller can show progress)."""
     pid = pc.model.pack.id
-    out: list[CaseResult] = []
     for r in pc.model.rule:
         rid = f"{pid}/{r.id}"
         for i, case in enumerate(r.tests):
             cid = f"{rid}/{case.kind}/{i}"
             if keep(cid, k):
-                out.append(run_rule_case(cid, pid, rid, case, ruleset, cfg, str(pc.path)))
+                yield run_rule_case(cid, pid, rid, case, ruleset, cfg, str(pc.path))
     for s in pc.model.scenario:
         cid = f"{pid}/scenario/{_slug(s.name)}"
         if keep(cid, k):
-            out.append(run_scenario(cid, pid, s, ruleset, cfg, pc.path))
-    return out
+            yield run_scenario(cid, pid, s, ruleset, cfg, pc.path)
 
 
 def _case_config(base: dict[str, Any], overrides: dict[str, Any] | None, cid: str) -> dict[str, Any]:

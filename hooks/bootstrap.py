@@ -259,7 +259,7 @@ def bootstrap(data_dir: str, plugin_root: str, *, force: bool = False, wait: boo
     fp = fingerprint(plugin_root)
     if os.name == "nt":  # venv layout (Scripts\), the lock (fcntl) and the symlink switch are POSIX-only for now
         message = ("building the plugin's own environment is not supported on Windows yet: install guardrail "
-                   "(`pipx install guardrail`) so `guardrail.exe` is on PATH, or set GUARDRAIL_PYTHON")
+                   "(`pipx install claude-guardrail`) so `guardrail.exe` is on PATH, or set GUARDRAIL_PYTHON")
         write_status(data_dir, {"state": "failed", "error": message, "fingerprint": fp, "plugin_root": plugin_root})
         log("FAILED: " + message)
         return 1

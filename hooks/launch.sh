@@ -66,7 +66,7 @@ else
     running) status="it is still building its environment (started at session start; log: ${CLAUDE_PLUGIN_DATA:-}/bootstrap.log): retry in a minute" ;;
     *) status="it builds its environment at session start (log: ${CLAUDE_PLUGIN_DATA:-}/bootstrap.log): start a new session, or wait a minute" ;;
   esac
-  reason="guardrail has no Python environment yet: $status. Or run 'pipx install guardrail' (or pip install) so a 'guardrail' command is on PATH, or set GUARDRAIL_PYTHON to a Python that has guardrail installed. Run 'guardrail doctor' to check."
+  reason="guardrail has no Python environment yet: $status. Or run 'pipx install claude-guardrail' (or pip install) so a 'guardrail' command is on PATH, or set GUARDRAIL_PYTHON to a Python that has guardrail installed. Run 'guardrail doctor' to check."
 fi
 
 # The reason goes into JSON via printf: a path with a quote, backslash or control character would break

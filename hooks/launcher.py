@@ -301,7 +301,7 @@ def not_ready_answer(event: str, payload: bytes, env: dict) -> str | None:
     except ValueError:
         mode = ""
     reason = (f"guardrail cannot check this call yet: it is still being set up ({setup_status(env)}). Calls no "
-              "guardrail rule concerns run meanwhile. Or run 'pipx install guardrail' (or pip install) so a "
+              "guardrail rule concerns run meanwhile. Or run 'pipx install claude-guardrail' (or pip install) so a "
               "'guardrail' command is on PATH, or set GUARDRAIL_PYTHON to a Python that has guardrail installed.")
     hook_event = DECIDING[event]
     # A skill's shell command cannot wait for a person (Claude Code blocks an ask there), so it is a plain deny.

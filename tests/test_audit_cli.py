@@ -115,7 +115,7 @@ def test_stats_json_counts_per_rule_session_day(log: Path) -> None:
     code, out = run("stats", "--path", str(log), "--format", "json")
     assert code == 0
     s = json.loads(out)
-    assert s["totals"] == {"deny": 3, "ask": 1, "allow": 1, "decisions": 5, "outcomes": 1, "errors": 1}
+    assert s["totals"] == {"deny": 3, "ask": 1, "allow": 1, "decisions": 5, "outcomes": 1, "errors": 1, "calls": 5}
     rules = {r["rule_id"]: (r["total"], r["deny"], r["ask"], r["allow"]) for r in s["rules"]}
     assert rules["git.reset_hard"] == (2, 2, 0, 0) and rules["db.drop_table"] == (1, 0, 1, 0) and rules["(none)"] == (1, 1, 0, 0)
     sessions = {r["session_id"]: r["total"] for r in s["sessions"]}
@@ -191,3 +191,38 @@ def test_compute_stats_ignores_records_without_decision() -> None:
     s = compute_stats([{"decision": None, "outcome": {"ok": False}}, {"decision": "deny", "rule_ids": ["a", "b"], "time": "2026-01-01T00:00:00.000Z"}])
     assert s["totals"] == {"outcomes": 1, "deny": 1, "decisions": 1}
     assert [r["rule_id"] for r in s["rules"]] == ["a", "b"]
+
+
+def test_plugin_logs_are_found_and_named(tmp_path: Path) -> None:
+    # Issue 17: the plugin writes under ~/.claude/plugins/data/guardrail-<marketplace>/; a shell's `guardrail audit`
+    # must find it (and say which files it read) without being told.
+    home = tmp_path / "home"
+    plugin_log = home / ".claude" / "plugins" / "data" / "guardrail-inline" / "audit.jsonl"
+    plugin_log.parent.mkdir(parents=True)
+    write_log(plugin_log)
+    env = {"HOME": str(home), "NO_COLOR": "1", "COLUMNS": "200", "GUARDRAIL_AUDIT_LOG": None, "XDG_STATE_HOME": None,
+           "CLAUDE_PLUGIN_DATA": None, "CLAUDE_CONFIG_DIR": None, "XDG_CONFIG_HOME": None, "GUARDRAIL_CONFIG": None}
+    res = CliRunner().invoke(command, ["path"], env=env)
+    assert res.exit_code == 0 and res.output.splitlines() == [str(plugin_log)]
+    res = CliRunner().invoke(command, ["tail", "-n", "1", "--format", "jsonl"], env=env)
+    assert res.exit_code == 0 and jsonl(res.stdout)[0]["error"] == "ValueError: bad"
+    res = CliRunner().invoke(command, ["tail"], env=env)
+    assert res.exit_code == 0 and f"reading {plugin_log}" in res.stderr and "git.reset_hard" in res.stdout
+    settings_log = home / ".local" / "state" / "guardrail" / "audit.jsonl"  # a settings install's log as well
+    settings_log.parent.mkdir(parents=True)
+    rec = audit.make_record(event="PreToolUse", payload={"session_id": "s-settings", "tool_use_id": "t9",
+                            "tool_name": "Read", "tool_input": {"file_path": "/p/x"}}, decision=None, rule_ids=[],
+                            reason="", elapsed_ms=0.1)
+    audit.append_record(rec, settings_log)
+    res = CliRunner().invoke(command, ["tail", "-n", "100", "--format", "jsonl"], env=env)
+    ids = [r.get("tool_use_id") for r in jsonl(res.stdout)]
+    assert ids[-1] == "t9" and "t1" in ids  # both logs, in time order
+
+
+def test_piped_table_keeps_every_column(log: Path) -> None:
+    env = {k: v for k, v in __import__("os").environ.items() if k != "COLUMNS"}
+    out = subprocess.run([sys.executable, "-c", "from guardrail.commands.audit import command; command()", "tail",
+                          "--path", str(log)], capture_output=True, text=True, env={**env, "NO_COLOR": "1"}, check=True)
+    header = out.stdout.splitlines()[0]
+    assert header.split()[:3] == ["time", "(UTC)", "session"] and "11-30 10:00:00" in out.stdout
+    assert all(len(line) > 80 for line in out.stdout.splitlines()[1:3])  # not wrapped at 80 columns

@@ -242,3 +242,27 @@ def test_check_and_the_hook_give_the_same_answer_under_the_users_config(
     out = handle("pre-tool-use", json.dumps(payload).encode(), {**os.environ, "GUARDRAIL_STATE_DIR": str(project)})
     got = json.loads(out)["hookSpecificOutput"]["permissionDecision"] if out else None
     assert got == expected
+
+
+BROKEN = "schema = 1\n[pack]\nid = 'team'\n[[rule]]\nid = 'x'\nbogus_key = 1\n"
+
+
+def test_broken_project_pack_is_reported_everywhere_and_blocks_nothing(project: Path) -> None:
+    # Issue 17: the hook leaves a broken project pack out; check, rules list, rules lint and doctor say so.
+    from guardrail.commands import check as check_cmd
+    from guardrail.commands import doctor as doctor_cmd
+
+    rules = project / ".guardrail" / "rules"
+    rules.mkdir(parents=True)
+    (rules / "team.toml").write_text(BROKEN)
+    ls = run(check_cmd.command, "ls")
+    assert ls.exit_code == 0 and "team.toml" in ls.stderr and "left out" in ls.stderr
+    reset = run(check_cmd.command, "git reset --hard")
+    assert reset.exit_code == 1 and reset.stdout.startswith("deny")
+    listed = run(rules_cmd.command, "list", "--format", "json")
+    assert listed.exit_code == 0 and "team.toml" in listed.stderr
+    assert any(r["id"] == "git/reset-hard" for r in json.loads(listed.stdout))
+    lint = run(rules_cmd.command, "lint")
+    assert lint.exit_code == 2 and "team.toml:x:bogus_key" in lint.stderr
+    packs = doctor_cmd.check_packs(project, os.environ)
+    assert packs.status == "warn" and "team.toml" in packs.details[0] and "rules lint" in (packs.fix or "")

@@ -84,9 +84,25 @@ def test_destructive_command_is_denied_with_reason_and_alternative(env: dict[str
     assert "reset-hard" in reason and "git stash" in reason
 
 
-def test_no_rule_matched_means_no_output_at_all(env: dict[str, str]) -> None:
-    assert run("pre-tool-use", payload(env, tool_input={"command": "ls -la"}), env) is None
-    assert audit_lines(env) == [], "calls without an opinion are not logged"
+@pytest.mark.parametrize("command", ["ls -la", "git status"])  # prefiltered; parsed, and no rule matched
+def test_no_rule_matched_means_no_output_but_an_audit_record(env: dict[str, str], command: str) -> None:
+    # Issue 17: an audit trail records every tool call, with no decision where guardrail had no opinion.
+    body = payload(env, tool_input={"command": command}, tool_use_id="toolu_benign")
+    run("pre-tool-use", body, env)  # the first call builds the prefilter's index
+    assert run("pre-tool-use", body, env) is None
+    recs = audit_lines(env)
+    assert len(recs) == 2 and all(r["event"] == "PreToolUse" and r["decision"] is None and r["rule_ids"] == []
+                                  and r["tool_use_id"] == "toolu_benign" and r["input"] == {"command": command}
+                                  for r in recs)
+
+
+def test_benign_calls_are_audited_redacted(env: dict[str, str]) -> None:
+    body = payload(env, tool_input={"command": "echo ghp_0123456789abcdefghijABCDEFGHIJ012345 > /dev/null"})
+    run("pre-tool-use", body, env)
+    run("pre-tool-use", body, env)
+    recs = audit_lines(env)
+    assert len(recs) == 2 and all("ghp_0123456789" not in json.dumps(r) and "REDACTED" in r["input"]["command"]
+                                  for r in recs)
 
 
 @pytest.mark.parametrize("tool_input,tool", [
@@ -198,10 +214,15 @@ def test_post_tool_use_failure_outcome(env: dict[str, str]) -> None:
                                                "duration_ms": 5}
 
 
-def test_outcomes_of_undecided_calls_are_not_logged(env: dict[str, str]) -> None:
-    post = {**payload(env), "hook_event_name": "PostToolUse", "tool_response": {"stdout": ""}, "duration_ms": 1}
+def test_outcomes_of_undecided_calls_are_linked_by_tool_use_id(env: dict[str, str]) -> None:
+    body = payload(env, tool_input={"command": "ls"}, tool_use_id="toolu_ls")
+    assert run("pre-tool-use", body, env) is None
+    post = {**body, "hook_event_name": "PostToolUse", "tool_response": {"stdout": "a\n"}, "duration_ms": 1}
     assert run("post-tool-use", post, env) is None
-    assert audit_lines(env) == []
+    pre, outcome = audit_lines(env)
+    assert (pre["event"], pre["decision"], outcome["event"]) == ("PreToolUse", None, "PostToolUse")
+    assert pre["tool_use_id"] == outcome["tool_use_id"] == "toolu_ls"
+    assert outcome["outcome"] == {"ok": True, "stdout_bytes": 2, "duration_ms": 1}
 
 
 # ------------------------------------------------------------------ fail closed
@@ -252,15 +273,47 @@ def test_internal_exception_fails_closed(env: dict[str, str], monkeypatch: pytes
     assert "simulated engine bug" in out["hookSpecificOutput"]["permissionDecisionReason"]  # type: ignore[index]
 
 
-def test_broken_team_pack_fails_closed_naming_the_file(env: dict[str, str]) -> None:
+@pytest.mark.parametrize("text", [
+    "schema = 1\n[pack]\nid = 'team'\n[[rule]]\nid = 'x'\nbogus_key = 1\n",  # schema error
+    "schema = 1\n[pack\n",  # not TOML
+    "schema = 1\n[pack]\nid = 'git'\nversion = '1'\nsummary = 's'\n",  # takes a built-in pack's id
+])
+def test_broken_project_pack_is_left_out_and_named_at_session_start(env: dict[str, str], text: str) -> None:
+    # Issue 17: a pack that arrives with `git clone` used to deny every call, `ls` included. Now it is left out:
+    # built-in rules keep working, nothing else is blocked, and session start names the file.
     project = Path(env["CLAUDE_PROJECT_DIR"])
     (project / ".git").mkdir()
     rules = project / ".guardrail" / "rules"
     rules.mkdir(parents=True)
-    (rules / "team.toml").write_text("schema = 1\n[pack]\nid = 'team'\n[[rule]]\nid = 'x'\nbogus_key = 1\n")
+    (rules / "team.toml").write_text(text)
+    assert run("pre-tool-use", payload(env, tool_input={"command": "ls"}), env) is None
+    assert decision(run("pre-tool-use", payload(env, tool_input={"command": "git reset --hard"}), env)) == "deny"
+    start = run("session-start", {"hook_event_name": "SessionStart", "session_id": "s", "cwd": str(project),
+                                  "source": "startup"}, env)
+    assert start is not None and "team.toml" in start["systemMessage"] and "rules lint" in start["systemMessage"]
+    assert "team.toml" in start["hookSpecificOutput"]["additionalContext"]
+
+
+def test_broken_project_config_is_left_out(env: dict[str, str]) -> None:
+    project = Path(env["CLAUDE_PROJECT_DIR"])
+    (project / ".git").mkdir()
+    (project / ".guardrail").mkdir()
+    (project / ".guardrail" / "config.toml").write_text("colour = 1\n")
+    assert run("pre-tool-use", payload(env, tool_input={"command": "ls"}), env) is None
+    assert decision(run("pre-tool-use", payload(env, tool_input={"command": "git reset --hard"}), env)) == "deny"
+
+
+def test_broken_user_pack_still_fails_closed_naming_the_file(env: dict[str, str]) -> None:
+    # The user's own packs are not left out: they are what the user chose to enforce.
+    rules = Path(env["XDG_CONFIG_HOME"]) / "guardrail" / "rules"
+    rules.mkdir(parents=True)
+    (rules / "mine.toml").write_text("schema = 1\n[pack]\nid = 'mine'\n[[rule]]\nid = 'x'\nbogus_key = 1\n")
     out = run("pre-tool-use", payload(env, tool_input={"command": "ls"}), env)
     assert decision(out) == "deny"
-    assert "team.toml" in out["hookSpecificOutput"]["permissionDecisionReason"]  # type: ignore[index]
+    assert "mine.toml" in out["hookSpecificOutput"]["permissionDecisionReason"]  # type: ignore[index]
+    start = run("session-start", {"hook_event_name": "SessionStart", "session_id": "s", "cwd": env["CLAUDE_PROJECT_DIR"]},
+                env)
+    assert start is not None and "mine.toml" in start["systemMessage"]
 
 
 def test_unknown_event_is_silent_but_audited(env: dict[str, str]) -> None:
@@ -339,8 +392,10 @@ def test_skill_shell_command_is_judged_like_the_shell_call(env: dict[str, str]) 
     assert out is not None and out["hookSpecificOutput"]["hookEventName"] == "PreSkillShellCommand"
     assert decision(out, "PreSkillShellCommand") == "deny" and "updatedInput" not in out["hookSpecificOutput"]
     assert run("pre-skill-shell-command", skill_command(env, "ls -la"), env) is None
-    record = json.loads(Path(env["GUARDRAIL_AUDIT_LOG"]).read_text().splitlines()[-1])
-    assert record["event"] == "PreSkillShellCommand" and record["decision"] == "deny"
+    # every call is audited (issue 17): the deny, then the `ls -la` with no opinion
+    records = [json.loads(line) for line in Path(env["GUARDRAIL_AUDIT_LOG"]).read_text().splitlines()]
+    assert [(r["event"], r["decision"]) for r in records[-2:]] == [("PreSkillShellCommand", "deny"),
+                                                                   ("PreSkillShellCommand", None)]
 
 
 def test_skill_shell_command_ask_is_a_deny(env: dict[str, str]) -> None:

@@ -343,4 +343,34 @@ def test_warns_about_a_throwaway_interpreter(home: Path, tmp_path: Path) -> None
     cached.symlink_to(venv, target_is_directory=True)
     result = run(install, ["--python", str(cached / "bin" / "python")], home)
     assert result.exit_code == 0, result.output
-    assert "looks like a temporary environment" in result.output and "pipx install guardrail" in result.output
+    assert "looks like a temporary environment" in result.output and "pipx install claude-guardrail" in result.output
+
+
+def test_one_command_from_a_temporary_environment_installs_for_good_and_registers(
+        home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Issue 17: `uvx --from claude-guardrail guardrail install` runs from uv's cache. It installs the package with
+    # `uv tool install` and registers the installed tool's interpreter, not the cache's. A stand-in `uv` on PATH
+    # records what it was asked and "installs" an interpreter that has guardrail (a wrapper of this one).
+    from guardrail.commands import install as install_mod
+
+    bindir, tools, calls = tmp_path / "bin", tmp_path / "uv-tools", tmp_path / "uv-calls"
+    bindir.mkdir()
+    (bindir / "uv").write_text(
+        "#!/bin/sh\n"
+        f"echo \"$*\" >> {calls}\n"
+        f"if [ \"$1 $2\" = 'tool dir' ]; then echo {tools}; exit 0; fi\n"
+        f"mkdir -p {tools}/claude-guardrail/bin\n"
+        f"printf '#!/bin/sh\\nexec {sys.executable} \"$@\"\\n' > {tools}/claude-guardrail/bin/python\n"
+        f"chmod +x {tools}/claude-guardrail/bin/python\n")
+    (bindir / "uv").chmod(0o755)
+    monkeypatch.setattr(install_mod, "is_temporary", lambda _interpreter: True)
+    env = {"PATH": f"{bindir}:{os.environ.get('PATH', '')}"}
+    dry = run(install, ["--dry-run"], home, **env)
+    assert dry.exit_code == 0 and "would run `uv tool install claude-guardrail`" in dry.output and not calls.exists()
+    result = run(install, [], home, **env)
+    assert result.exit_code == 0, result.output
+    assert calls.read_text().splitlines() == ["tool install claude-guardrail", "tool dir"]
+    python = str(tools / "claude-guardrail" / "bin" / "python")
+    settings = json.loads((home / ".claude" / "settings.json").read_text())
+    commands = {h["command"] for groups in settings["hooks"].values() for g in groups for h in g["hooks"]}
+    assert commands == {python}, settings

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from guardrail.intent.model import DESTRUCTIVE, Intent, IntentMatch, Prompt, extract_intent, match_finding
-from guardrail.intent.policy import NO_HUMAN_NOTE, apply_intent, is_non_interactive
+from guardrail.intent.policy import NO_HUMAN_NOTE, apply_intent, explain, is_non_interactive
 from guardrail.model import Finding
 
 
@@ -196,8 +196,10 @@ def test_apply_intent(f: Finding, m: IntentMatch, ni: bool, expect: str) -> None
 
 
 def test_notes_say_why() -> None:
+    # Issue 17: the note is the next step, short (the provenance sentence moved to the explanation)
     _, note = apply_intent(finding(), IntentMatch(), non_interactive=False)
-    assert "do not ask for" in note and "not the user's consent" in note
+    assert "did not ask for" in note and "ask the user" in note and len(note) < 100
+    assert "not the user's consent" in explain("none")
     _, note = apply_intent(finding(), IntentMatch("none", stale_quote="reset it"), non_interactive=False)
     assert "earlier" in note and "reset it" in note
     _, note = apply_intent(finding(target="users"), IntentMatch("wrong_target", "drop a", named=("a",)),

@@ -81,8 +81,8 @@ def test_paired_scenario(pair: dict, side: str, route: str, tmp_path: Path) -> N
     if any(f.severity == "critical" or f.environment == "prod" for f in verdict.findings if f.decision != "log"):
         assert got != "allow", "critical or production actions are never auto-allowed"
     if side == "out" and expect in ("deny", "ask"):
-        assert any(k in verdict.reason for k in ("do not ask for", "earlier task", "named", "said not")), verdict.reason
-        if "do not ask for" in verdict.reason:  # the user sees which request failed to match
+        assert any(k in verdict.reason for k in ("did not ask for", "earlier task", "named", "said not")), verdict.reason
+        if "did not ask for" in verdict.reason:  # the user sees which request failed to match
             assert " ".join(prompt.split())[:40] in verdict.reason
 
 
@@ -152,7 +152,7 @@ def test_case(case: dict, tmp_path: Path) -> None:
                         non_interactive=bool(case.get("non_interactive")))
         assert STRICTNESS[verdict.decision] >= STRICTNESS[base.decision], "injected text loosened the decision"
         assert not intent.grants or all(g.quote not in verdict.reason for g in intent.grants)
-        assert "not the user's consent" in verdict.reason
+        assert "not the user's consent" in verdict.explanation  # the whole story; the reason keeps the next step
     if case.get("non_interactive") and verdict.decision == "deny":
         assert "stop" in verdict.reason or "No human" in verdict.reason
 

@@ -32,8 +32,9 @@ def _modules(*names: str) -> set[str]:
     return {"guardrail." + n for n in names}
 
 
-# The prefilter's whole world (docs/performance.md, "Fast path").
-FAST = {"guardrail", "guardrail.hookio", "guardrail.fastpath"}
+# The prefilter's whole world (docs/performance.md, "Fast path"), and the audit record every call gets (issue 17:
+# the trail records every tool call; text holding no redaction hint, as in these calls, skips importing redaction).
+FAST = {"guardrail", "guardrail.hookio", "guardrail.fastpath", "guardrail.audit"}
 # The one decision path: the service, the engine, the rules, the check registry and its guards, the records.
 CORE = FAST | _modules("service", "engine", "rules", "model", "checks", "checks.registry",
                        "base", "base.record", "base.text", "base.vocab")
@@ -47,7 +48,9 @@ GIT = _modules("checks.git", "checks.runs", "checks.options")
 # What a decision adds: the verdict, the finding's environment, intent (store, transcript, model, policy), the
 # audit trail.
 DECIDED = _modules("decide", "audit", "environment", "sql", "sql.clients", "intent", "intent.model",
-                   "intent.policy", "intent.store", "intent.transcript", "redact")
+                   "intent.policy", "intent.store", "intent.transcript")
+# Redaction, for records whose text holds a hint of a secret's format (`docker` may carry `login -p`, `mysql` a -p).
+REDACT = _modules("redact")
 # Script following, as `npm test` needs it: the package-script reader, not the readers of make, code or remotes.
 EXPANSION = _modules("checks.indirect", "expand", "expand.steps", "expand.scripts", "expand.packages",
                      "expand.line", "expand.embedded", "expand.code", "expand.code.inline", "workdir")
@@ -65,8 +68,8 @@ KINDS = {
     "read-prefiltered": ("pre-tool-use", {"tool_name": "Read", "tool_input": {"file_path": "/tmp/x"}}, None, FAST, False),
     "bash-benign-full": ("pre-tool-use", {"tool_name": "Bash", "tool_input": {"command": "git status"}}, None,
                          FULL | GIT, False),
-    "bash-container-no-run": ("pre-tool-use", {"tool_name": "Bash", "tool_input": {"command": "docker ps"}}, None, FULL,
-                              False),
+    "bash-container-no-run": ("pre-tool-use", {"tool_name": "Bash", "tool_input": {"command": "docker ps"}}, None,
+                              FULL | REDACT, False),
     "bash-downloader-alone": ("pre-tool-use", {"tool_name": "Bash", "tool_input": {"command": "nc example.com 80"}},
                               None, FULL, False),
     "bash-script-runner": ("pre-tool-use", {"tool_name": "Bash", "tool_input": {"command": "npm test"}}, None,
@@ -74,7 +77,7 @@ KINDS = {
     "bash-deny": ("pre-tool-use", {"tool_name": "Bash", "tool_input": {"command": "git reset --hard"}}, "deny",
                   FULL | GIT | STATE | DECIDED, False),
     "bash-sql-deny": ("pre-tool-use", {"tool_name": "Bash", "tool_input": {"command": "psql -c 'DROP TABLE users'"}},
-                      "deny", FULL | DECIDED | SQL | _modules("checks.runs", "checks.git"), True),
+                      "deny", FULL | DECIDED | SQL | REDACT | _modules("checks.runs", "checks.git"), True),
     "powershell-benign": ("pre-tool-use", {"tool_name": "PowerShell", "tool_input": {"command": "Get-ChildItem"}},
                           None, FULL | POWERSHELL, False),
     "powershell-deny": ("pre-tool-use", {"tool_name": "PowerShell",
@@ -92,7 +95,7 @@ KINDS = {
     "user-prompt": ("user-prompt-submit", {"prompt": "fix the typo in the README"}, None,
                     {"guardrail", "guardrail.hookio"} | _modules("intent", "intent.model", "intent.store",
                                                                  "intent.transcript", "redact", "model", "base",
-                                                                 "base.text", "base.record", "base.vocab"), False),
+                                                                 "base.text", "base.record"), False),
 }
 # Known gaps, kept visible: remove a kind from here when it holds.
 TODO: dict[str, str] = {}

@@ -167,3 +167,15 @@ def test_todo_unknown_tool_password_flag() -> None:
 def test_todo_split_secret() -> None:
     token = "ghp_" + "aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dE3fG5"
     assert token[20:] not in redact_text(f'T="{token[:20]}""{token[20:]}"')
+
+
+def test_corpus_leaks_nothing_through_an_audit_record() -> None:
+    # The audit record skips redaction for text without any pattern's hint (audit.REDACT_HINTS): the whole corpus,
+    # as a tool input, must still come out with no secret in it.
+    from guardrail import audit
+
+    for e in SECRETS:
+        value = {"command": e["text"]} if "text" in e else e["value"]
+        rec = audit.make_record(event="PreToolUse", payload={"tool_name": "Bash", "tool_input": value},
+                                decision=None, rule_ids=[], reason="", elapsed_ms=0.0)
+        assert leaked(json.dumps(rec), e["secrets"]) == [], e["id"]

@@ -58,7 +58,7 @@ def make_filter(
     event: str | None = None,
     since: str | None = None,
 ) -> Callable[[dict], bool]:
-    """A predicate over records. `session` matches a prefix; `rule` and `tool` accept globs (`git.*`)."""
+    """A predicate over records. `session` matches a prefix; `rule` and `tool` accept globs (`git/*`)."""
     from fnmatch import fnmatchcase
 
     decisions = {d.lower() for d in decision}
@@ -86,11 +86,9 @@ def make_filter(
 
 
 def _console(stderr: bool = False) -> Any:
-    from rich.console import Console
+    from guardrail.commands import output
 
-    # rich honours NO_COLOR itself; passing it explicitly keeps the rule visible and testable.
-    return Console(stderr=stderr, no_color=bool(os.environ.get("NO_COLOR")) or None, highlight=False,
-                   soft_wrap=False)
+    return output.console(stderr, soft_wrap=False)
 
 
 def summarize_input(rec: dict, width: int = 80) -> str:
@@ -114,7 +112,7 @@ _DECISION_STYLE = {"deny": "bold red", "ask": "yellow", "allow": "green"}
 
 
 def _row(rec: dict) -> list[str]:
-    decision = rec.get("decision") or ("error" if rec.get("error") else "-")
+    decision = rec.get("decision") or ("error" if rec.get("error") else "none" if rec.get("event") == "PreToolUse" else "-")
     if rec.get("outcome") is not None and not rec.get("decision"):
         ok = rec["outcome"].get("ok") if isinstance(rec["outcome"], dict) else None
         decision = "ran" if ok else "failed" if ok is False else "outcome"
@@ -157,8 +155,9 @@ def render_records(records: list[dict], fmt: str, out: Any = None) -> None:
                 spare += widths[drop] + 2
                 if spare >= 30:
                     break
-        widths[6] = max(10, (spare - 4) * 2 // 3)
-        widths[7] = max(8, spare - 4 - widths[6])
+        longest = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(_COLUMNS)]
+        widths[6] = max(10, min(longest[6], (spare - 4) * 2 // 3))  # no wider than the text: no padded lines
+        widths[7] = max(8, min(longest[7], spare - 4 - widths[6]))
         table = Table(box=None, header_style="bold", pad_edge=False)
         for i in cols:
             table.add_column(_COLUMNS[i], no_wrap=True, overflow="ellipsis", min_width=widths[i], max_width=widths[i])
@@ -170,6 +169,13 @@ def render_records(records: list[dict], fmt: str, out: Any = None) -> None:
                 shown[k] = f"[{style}]{shown[k]}[/]"
             table.add_row(*shown)
         con.print(table)
+
+
+def _mtime(path: str) -> float:
+    try:
+        return os.stat(path).st_mtime
+    except OSError:
+        return 0.0
 
 
 def _cut(s: str, width: int) -> str:
@@ -190,7 +196,8 @@ def _line(rec: dict) -> str:
 
 
 def resolve_path(path: str | None) -> str:
-    """--path > GUARDRAIL_AUDIT_LOG > config `audit_path` > the default state location."""
+    """--path > GUARDRAIL_AUDIT_LOG > config `audit_path` > the default location ($CLAUDE_PLUGIN_DATA's inside a
+    plugin hook, else the state directory): where this process's hook would write."""
     if path:
         return os.path.expanduser(path)
     if not os.environ.get("GUARDRAIL_AUDIT_LOG"):
@@ -205,8 +212,39 @@ def resolve_path(path: str | None) -> str:
     return os.fspath(audit.default_audit_path())
 
 
-def _records(path: str) -> Iterator[dict]:
-    return audit.iter_all_records(path)
+def plugin_logs(env: Any = os.environ) -> list[str]:
+    """The audit logs the plugin's hooks write: `<Claude config dir>/plugins/data/guardrail-<marketplace>/`."""
+    import glob
+
+    base = env.get("CLAUDE_CONFIG_DIR") or os.path.join(env.get("HOME") or os.path.expanduser("~"), ".claude")
+    return sorted(glob.glob(os.path.join(glob.escape(base), "plugins", "data", "guardrail-*", "audit.jsonl")))
+
+
+def resolve_paths(path: str | None) -> list[str]:
+    """The logs to read. An explicit place (--path, $GUARDRAIL_AUDIT_LOG, `audit_path`, $CLAUDE_PLUGIN_DATA) is the
+    only one; otherwise the settings-file install's log and every plugin log that exists (plugin users' hooks
+    write under ~/.claude/plugins/data/, which a shell does not know), read together."""
+    first = resolve_path(path)
+    if path or os.environ.get("GUARDRAIL_AUDIT_LOG") or os.environ.get("CLAUDE_PLUGIN_DATA") \
+            or first != os.fspath(audit.default_audit_path()):
+        return [first]
+    found = [p for p in [first, *plugin_logs()] if os.path.exists(p)]
+    return found or [first]
+
+
+def _records(paths: str | list[str]) -> Iterator[dict]:
+    if isinstance(paths, str):
+        return audit.iter_all_records(paths)
+    if len(paths) == 1:
+        return audit.iter_all_records(paths[0])
+    import heapq
+
+    # each log is in time order; records from several logs interleave by time
+    return heapq.merge(*(audit.iter_all_records(p) for p in paths), key=lambda r: str(r.get("time") or ""))
+
+
+def _say_reading(paths: list[str]) -> None:
+    click.echo(f"reading {', '.join(paths)}", err=True)
 
 
 # --- commands ---------------------------------------------------------------------------------------
@@ -218,7 +256,7 @@ def _filter_options(f: Callable) -> Callable:
         click.option("--session", help="Only this session (id or prefix)."),
         click.option("--decision", "decision", multiple=True, type=click.Choice(DECISIONS, case_sensitive=False),
                      help="Only these decisions (repeatable); `none` = records without one (outcomes)."),
-        click.option("--rule", help="Only records naming this rule id (glob, e.g. 'git.*')."),
+        click.option("--rule", help="Only records naming this rule id (glob, e.g. 'git/*' or 'git/reset-*')."),
         click.option("--tool", help="Only this tool (glob, e.g. 'mcp__*')."),
         click.option("--event", help="Only this hook event (PreToolUse, PostToolUse, ...)."),
         click.option("--since", help="Only records newer than this: 30m, 2h, 1d, 1w or an ISO date/time."),
@@ -230,14 +268,17 @@ def _filter_options(f: Callable) -> Callable:
 
 @click.group(name="audit")
 def command() -> None:
-    """Read guardrail's audit trail: one JSON line per decision and per outcome.
+    """Read guardrail's audit trail: one JSON line per tool call (its decision, or none) and per outcome.
+
+    Reads the configured log, and the plugin's logs (~/.claude/plugins/data/guardrail-*/audit.jsonl) when nothing
+    names one; table output says which files it read.
 
     \b
     Examples:
       guardrail audit tail -n 50 --decision deny
       guardrail audit tail --follow --session 3f2a
       guardrail audit stats --since 1d
-      guardrail audit tail --rule 'git.*' --format jsonl | jq .reason
+      guardrail audit tail --rule 'git/*' --format jsonl | jq .reason
     """
 
 
@@ -250,22 +291,26 @@ def command() -> None:
 def tail_cmd(lines: int, follow: bool, fmt: str, path: str | None, session: str | None, decision: tuple[str, ...],
              rule: str | None, tool: str | None, event: str | None, since: str | None) -> None:
     """Show the latest records (oldest first), optionally following the log."""
-    p = resolve_path(path)
+    paths = resolve_paths(path)
     keep = make_filter(session=session, decision=decision, rule=rule, tool=tool, event=event, since=since)
     last: deque[dict] = deque(maxlen=lines)
-    for r in _records(p):
+    for r in _records(paths):
         if keep(r):
             last.append(r)
-    if not os.path.exists(p) and not follow:
-        click.echo(f"no audit log at {p} (nothing has been decided yet, or the path is wrong)", err=True)
+    p = paths[0] if len(paths) == 1 else max(paths, key=_mtime)  # --follow follows the log written last
+    if not any(os.path.exists(x) for x in paths) and not follow:
+        click.echo(f"no audit log at {p} (no tool call has been recorded yet, or the path is wrong; "
+                   f"plugin logs are looked for under ~/.claude/plugins/data/guardrail-*/)", err=True)
         return
+    if fmt == "table":
+        _say_reading(paths)
     if fmt != "table":
         if not follow or last:
             render_records(list(last), "jsonl" if follow else fmt)
     elif last:
         render_records(list(last), fmt)
     elif not follow:
-        click.echo(f"no matching records in {p}", err=True)
+        click.echo(f"no matching records in {', '.join(paths)}", err=True)
     if follow:
         try:
             for r in follow_records(p):
@@ -333,6 +378,10 @@ def compute_stats(records: Iterable[dict]) -> dict[str, Any]:
         t = str(r.get("time") or "")
         if r.get("error"):
             totals["errors"] += 1
+        if r.get("event") == "PreToolUse":
+            totals["calls"] += 1
+            if not d:
+                totals["none"] += 1
         if not d:
             if r.get("outcome") is not None:
                 totals["outcomes"] += 1
@@ -373,9 +422,10 @@ def compute_stats(records: Iterable[dict]) -> dict[str, Any]:
 def stats_cmd(fmt: str, top: int, path: str | None, session: str | None, decision: tuple[str, ...],
               rule: str | None, tool: str | None, event: str | None, since: str | None) -> None:
     """Decisions per rule, per session and per day."""
-    p = resolve_path(path)
+    paths = resolve_paths(path)
+    p = ", ".join(paths)
     keep = make_filter(session=session, decision=decision, rule=rule, tool=tool, event=event, since=since)
-    stats = compute_stats(r for r in _records(p) if keep(r))
+    stats = compute_stats(r for r in _records(paths) if keep(r))
     if fmt == "json":
         click.echo(json.dumps(stats, indent=2))
         return
@@ -389,6 +439,7 @@ def stats_cmd(fmt: str, top: int, path: str | None, session: str | None, decisio
     con = _console()
     t = stats["totals"]
     con.print(
+        f"[bold]{t.get('calls', 0)}[/] tool calls, {t.get('none', 0)} with no opinion; "
         f"[bold]{t.get('decisions', 0)}[/] decisions: [bold red]{t.get('deny', 0)} deny[/], "
         f"[yellow]{t.get('ask', 0)} ask[/], [green]{t.get('allow', 0)} allow[/]; "
         f"{t.get('outcomes', 0)} outcomes, {t.get('errors', 0)} errors  ({_escape(p)})"
@@ -418,8 +469,8 @@ def stats_cmd(fmt: str, top: int, path: str | None, session: str | None, decisio
 
 @command.command("path")
 def path_cmd() -> None:
-    """Print where the audit log is (and its rotated files)."""
-    p = resolve_path(None)
-    click.echo(p)
-    for r in reversed(audit.rotated_paths(p)):
-        click.echo(r)
+    """Print where the audit logs are (and their rotated files): the configured log and any plugin logs."""
+    for p in resolve_paths(None):
+        click.echo(p)
+        for r in reversed(audit.rotated_paths(p)):
+            click.echo(r)

@@ -20,9 +20,12 @@ from typing import Any
 @click.option("--non-interactive", is_flag=True, help="Decide as under `claude -p`, where `ask` becomes `deny`.")
 @click.option("--rules", "rule_paths", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="An extra rule pack (TOML) to load; repeatable.")
+@click.option("--explain", is_flag=True,
+              help="Also print the whole story: every rule that matched with its message, how the prompts moved each "
+                   "one, and what the audit record keeps (the hook's reason is cut to fit Claude Code's view).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def command(command_text: str | None, tool: str, tool_input: str | None, prompts: tuple[str, ...], cwd: str | None,
-            non_interactive: bool, rule_paths: tuple[str, ...], fmt: str) -> None:
+            non_interactive: bool, rule_paths: tuple[str, ...], explain: bool, fmt: str) -> None:
     """Show the decision, the rules and the reason for COMMAND.
 
     Exit status: 0 when the call would pass (no rule matched, or allowed), 1 when it would be denied or
@@ -33,6 +36,7 @@ def command(command_text: str | None, tool: str, tool_input: str | None, prompts
       guardrail check "git reset --hard"
       guardrail check "psql -c 'DROP TABLE users'" --prompt "drop the users table on my local db"
       guardrail check --tool Write --input '{"file_path": ".env", "content": "X=1"}'
+      guardrail check "npx prisma migrate reset" --prompt "fix the README" --explain
     """
     from pathlib import Path
 
@@ -62,6 +66,8 @@ def command(command_text: str | None, tool: str, tool_input: str | None, prompts
     except (ConfigError, PackError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
+    for problem in setup.ruleset.problems:
+        click.echo(f"warning: left out (the hook does the same): {problem}", err=True)
     call = ToolCall(tool_name=tool, tool_input=ti, cwd=cwd, project_dir=os.environ.get("CLAUDE_PROJECT_DIR", cwd))
     ctx = service.context_for(call, setup.values, os.environ)
     intent = None
@@ -77,12 +83,13 @@ def command(command_text: str | None, tool: str, tool_input: str | None, prompts
     blocked = verdict.decision in ("deny", "ask")
     if fmt == "json":
         click.echo(json.dumps({
-            "decision": verdict.decision, "reason": verdict.reason, "rule_ids": verdict.rule_ids,
+            "decision": verdict.decision, "reason": verdict.reason, "explanation": verdict.explanation,
+            "rule_ids": verdict.rule_ids,
             "findings": [_finding_json(f) for f in verdict.findings], "intent": verdict.intent,
             "eval_ms": round(elapsed_ms, 3),
         }, indent=2))
     else:
-        _print_text(verdict, ti)
+        _print_text(verdict, ti, explain)
     sys.exit(1 if blocked else 0)
 
 
@@ -92,16 +99,16 @@ def _finding_json(f: Any) -> dict[str, Any]:
             "status": f.status, "message": f.message}
 
 
-def _print_text(verdict: Any, tool_input: dict[str, Any]) -> None:
-    from rich.console import Console
+def _print_text(verdict: Any, tool_input: dict[str, Any], explain: bool = False) -> None:
+    from rich.markup import escape
 
-    console = Console(highlight=False)  # rich honours NO_COLOR and non-TTY output on its own
+    from guardrail.commands import output
+
+    console = output.console()
     styles = {"deny": "bold red", "ask": "bold yellow", "allow": "bold green", None: "bold"}
     label = verdict.decision or "pass (no rule matched: Claude Code's own permissions apply)"
     if verdict.decision is None and verdict.findings:
         label = "pass (only preview rules matched; they log, never block)"
-    from rich.markup import escape
-
     console.print(f"[{styles.get(verdict.decision, 'bold')}]{escape(label)}[/]")
     for f in verdict.findings:
         chain = f" via {' -> '.join(f.chain)}" if f.chain else ""
@@ -109,5 +116,22 @@ def _print_text(verdict: Any, tool_input: dict[str, Any]) -> None:
                       f" target: {escape(f.target)}{escape(chain)}", markup=True)
     if verdict.reason:
         console.print(f"\n{verdict.reason}", markup=False)
-    if verdict.intent and (verdict.intent.get("grants") or verdict.intent.get("prohibitions")):
-        console.print(f"\n[dim]intent: {escape(json.dumps(verdict.intent))}[/]")
+    for line in intent_lines(verdict.intent):
+        console.print(f"[dim]{escape(line)}[/]")
+    if explain and verdict.explanation:
+        console.print(f"\n[bold]explanation[/] (kept in the audit record)\n{escape(verdict.explanation)}")
+
+
+def intent_lines(intent: dict[str, Any] | None) -> list[str]:
+    """The intent summary as readable lines: what the prompts granted or forbade, and how each rule moved."""
+    if not intent:
+        return []
+    lines = []
+    for g in intent.get("grants") or []:
+        lines.append(f"intent: asked for {', '.join(g.get('effects') or []) or 'something'}: \"{g.get('quote', '')}\"")
+    for p in intent.get("prohibitions") or []:
+        lines.append(f"intent: {p.get('kind', 'prohibit')} {', '.join(p.get('effects') or [])}: \"{p.get('quote', '')}\"")
+    for c in intent.get("changes") or []:
+        if c.get("rule_decision") != c.get("decision"):
+            lines.append(f"intent: {c.get('rule_id')} {c.get('rule_decision')} -> {c.get('decision')} ({c.get('match')})")
+    return [("\n" if i == 0 else "") + line for i, line in enumerate(lines)]

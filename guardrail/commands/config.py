@@ -24,6 +24,7 @@ def config_document(cfg: Any) -> dict[str, Any]:
         "project_trusted": cfg.project_trusted,
         "packs": [{"path": str(p), "layer": layer} for p, layer in cfg.pack_sources],
         "notes": cfg.notes,
+        "problems": cfg.problems,
     }
 
 
@@ -40,14 +41,18 @@ def show(fmt: str, cwd: str | None) -> None:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     doc = config_document(cfg)
+    for problem in cfg.problems:  # a broken project config: the hook leaves it out; here it is an error
+        click.echo(f"error: {problem}", err=True)
+    code = 2 if cfg.problems else 0
     if fmt == "json":
         click.echo(json.dumps(doc, indent=2))
-        return
-    from rich.console import Console
+        sys.exit(code)
     from rich.markup import escape
     from rich.table import Table
 
-    con = Console(highlight=False)
+    from guardrail.commands import output
+
+    con = output.console()
     table = Table(title="guardrail configuration")
     for col in ("key", "value", "source"):
         table.add_column(col, overflow="fold")
@@ -68,3 +73,4 @@ def show(fmt: str, cwd: str | None) -> None:
         con.print(f"pack ({p['layer']}): {escape(p['path'])}")
     for n in doc["notes"]:
         con.print(f"[yellow]ignored:[/] {escape(n)}")
+    sys.exit(code)

@@ -256,13 +256,13 @@ def _check_one_launcher(h: Hook, env: Mapping[str, str], details: list[str],
             elif state == "failed":
                 why_not = f"building the plugin environment failed: {status.get('error', '?')}"
                 fix = (f"see {data / 'bootstrap.log'}; retry with `python3 {h.env['CLAUDE_PLUGIN_ROOT']}/hooks/"
-                       f"bootstrap.py --data-dir {data} --wait --verbose`, or `pipx install guardrail`, or set "
+                       f"bootstrap.py --data-dir {data} --wait --verbose`, or `pipx install claude-guardrail`, or set "
                        "GUARDRAIL_PYTHON")
             else:
                 why_not = "no Python with guardrail found (GUARDRAIL_PYTHON, `guardrail` on PATH, plugin venv)"
                 fix = ("start a Claude Code session once (it builds the plugin environment), or run "
                        f"`python3 {h.env['CLAUDE_PLUGIN_ROOT']}/hooks/bootstrap.py --data-dir {data} --wait`, "
-                       "or `pipx install guardrail`, or set GUARDRAIL_PYTHON")
+                       "or `pipx install claude-guardrail`, or set GUARDRAIL_PYTHON")
             failures.append((f"{h.source}: {why_not}; every tool call is denied until this is fixed", fix))
             return
         h.python = py
@@ -278,7 +278,7 @@ def _check_one_launcher(h: Hook, env: Mapping[str, str], details: list[str],
     problem = _imports_guardrail(h.python, env)
     if problem:
         failures.append((f"{h.source}: {h.python} -I cannot import guardrail: {problem}",
-                         f"`{h.python} -m pip install guardrail` (not --user), or re-run `guardrail install` "
+                         f"`{h.python} -m pip install claude-guardrail` (not --user), or re-run `guardrail install` "
                          "with --python pointing at an environment that has it"))
         return
     details.append(f"{h.source}: {h.python} imports guardrail.hookio")
@@ -309,12 +309,19 @@ def check_packs(project_dir: Path, env: Mapping[str, str]) -> Check:
                      "fix the config file and key named above (`guardrail config` shows the merged result)")
     try:
         started = time.perf_counter()
-        ruleset = compile_rules(values, extra)
+        ruleset = compile_rules(values, extra, lenient=getattr(config, "project_packs", ()),
+                                problems=getattr(config, "problems", ()))
         ms = (time.perf_counter() - started) * 1000
     except Exception as exc:  # noqa: BLE001 - PackError names file:rule:field
-        return Check("packs", FAIL, f"rule packs do not load: {exc}", details,
-                     "fix the pack named above, then check it with `guardrail test`")
+        return Check("packs", FAIL, f"rule packs do not load (every tool call is blocked): {exc}", details,
+                     "fix the pack named above, then check it with `guardrail rules lint`")
     packs = ", ".join(p for p, _ in ruleset.packs) or "none"
+    problems = list(getattr(ruleset, "problems", ()))
+    if problems:
+        return Check("packs", WARN, f"{len(problems)} broken project file(s) left out; {len(ruleset.rules)} rules "
+                     f"from packs: {packs}", [*problems, *details],
+                     "fix the file named above, then check it with `guardrail rules lint`",
+                     data={"rules": len(ruleset.rules), "compile_ms": round(ms, 1), "problems": problems})
     return Check("packs", OK, f"{len(ruleset.rules)} rules from packs: {packs}", details,
                  data={"rules": len(ruleset.rules), "compile_ms": round(ms, 1)})
 
@@ -349,7 +356,7 @@ def check_dirs(env: Mapping[str, str], hooks: list[Hook] | None = None) -> list[
             paths = list(dict.fromkeys(Path(fn(e)) for e in envs))
         except Exception as exc:  # noqa: BLE001 - a missing helper module is a finding, not a crash
             out.append(Check(name, FAIL, f"cannot locate it: {module}.{func} unavailable ({exc})",
-                             fix="reinstall guardrail (`pip install --force-reinstall guardrail`)"))
+                             fix="reinstall guardrail (`pip install --force-reinstall claude-guardrail`)"))
             continue
         bad = []
         for path in paths:
@@ -475,10 +482,11 @@ def _decision(out: str) -> str | None:
 
 
 def _print_text(checks: list[Check]) -> None:
-    from rich.console import Console
     from rich.markup import escape
 
-    console = Console(highlight=False, soft_wrap=True)  # rich honours NO_COLOR and non-TTY output itself
+    from guardrail.commands import output
+
+    console = output.console(soft_wrap=True)
     marks = {OK: "[green]✓[/]", WARN: "[yellow]![/]", FAIL: "[bold red]✗[/]", SKIP: "[dim]-[/]"}
     for c in checks:
         console.print(f"{marks[c.status]} [bold]{c.name:<10}[/] {escape(c.summary)}")

@@ -14,9 +14,9 @@ EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 
 
 def _console(stderr: bool = False) -> Any:
-    from rich.console import Console
+    from guardrail.commands import output
 
-    return Console(stderr=stderr, highlight=False)  # rich honours NO_COLOR and non-TTY output itself
+    return output.console(stderr)
 
 
 def _fail(message: str, code: int = EXIT_ERROR) -> None:
@@ -33,19 +33,28 @@ def session_sources() -> tuple[list[tuple[Path, str]], Any]:
         cfg = load_config(os.getcwd(), os.environ)
     except ConfigError as exc:
         _fail(str(exc))
+    for problem in cfg.problems:
+        click.echo(f"warning: {problem}", err=True)
     return builtin_sources() + list(cfg.pack_sources), cfg
 
 
-def _rule_rows(sources: list[tuple[Path, str]], disabled: list[str]) -> list[dict[str, Any]]:
+def _rule_rows(sources: list[tuple[Path, str]], disabled: list[str],
+               lenient: list[Path] | None = None) -> list[dict[str, Any]]:
+    """One row per rule; a broken pack among `lenient` (the project's, which the hook leaves out) is a warning."""
     import fnmatch
 
     from guardrail.packs import PackError, clamp_for_origin
     from guardrail.testing import load_pack_cases
 
-    try:
-        packs = load_pack_cases(sources)
-    except PackError as exc:
-        _fail(str(exc))
+    packs = []
+    for source in sources:
+        try:
+            packs.extend(load_pack_cases([source]))
+        except PackError as exc:
+            if source[0] not in (lenient or ()):
+                _fail(str(exc))
+            click.echo(f"warning: left out (the hook does the same; check it with `guardrail rules lint`): {exc}",
+                       err=True)
     rows = []
     for pc in packs:
         pid = pc.model.pack.id
@@ -85,7 +94,7 @@ def list_rules(fmt: str, pack_filter: str | None) -> None:
     With --format json: a JSON array with one object per rule.
     """
     sources, cfg = session_sources()
-    rows = _rule_rows(sources, cfg.values.get("disabled_rules") or [])
+    rows = _rule_rows(sources, cfg.values.get("disabled_rules") or [], cfg.project_packs)
     if pack_filter:
         rows = [r for r in rows if r["pack"] == pack_filter]
     if fmt == "json":
@@ -112,7 +121,7 @@ def list_rules(fmt: str, pack_filter: str | None) -> None:
 def show_rule(rule_id: str, fmt: str) -> None:
     """Everything about one rule: RULE_ID is `pack/rule`, a bare rule id when unique, or an alias."""
     sources, cfg = session_sources()
-    rows = _rule_rows(sources, cfg.values.get("disabled_rules") or [])
+    rows = _rule_rows(sources, cfg.values.get("disabled_rules") or [], cfg.project_packs)
     hits = [r for r in rows if r["id"] == rule_id or rule_id in r["aliases"]]
     if not hits:
         hits = [r for r in rows if r["id"].split("/", 1)[1] == rule_id]

@@ -11,13 +11,12 @@ from typing import Any
 import click
 
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
-_PROGRESS_MIN_FILES = 5
 
 
 def _console(stderr: bool = False) -> Any:
-    from rich.console import Console
+    from guardrail.commands import output
 
-    return Console(stderr=stderr, highlight=False)
+    return output.console(stderr)
 
 
 @click.command("test", context_settings={"help_option_names": ["-h", "--help"]})
@@ -121,7 +120,10 @@ def _run_cases(packs: list[Path], keyword: str | None) -> tuple[dict[str, Any], 
         sources = [(f, "extra") for p in packs for f in (sorted(p.glob("*.toml")) if p.is_dir() else [p])]
     else:
         sources = builtin_sources() + list(_config().pack_sources)
-    results = run_pack_tests(sources, keyword)
+    from guardrail.commands.output import LateProgress
+
+    with LateProgress("running rule tests", None) as bar:  # shown when the tests take over a second
+        results = run_pack_tests(sources, keyword, progress=bar.advance)
     summary = summarize(results)
     code = EXIT_FAIL if any(r.failed for r in results) else EXIT_OK
     return {"results": [_case_json(r) for r in results], "summary": summary}, code
@@ -142,14 +144,10 @@ def _run_replay(paths: list[Path], expect_file: Path | None, fmt: str) -> tuple[
     files = expand_transcripts(paths)
     if not files:
         raise click.UsageError("no .jsonl transcripts under " + ", ".join(map(str, paths)))
-    if len(files) >= _PROGRESS_MIN_FILES and fmt != "json":
-        from rich.progress import Progress
+    from guardrail.commands.output import LateProgress
 
-        with Progress(console=_console(stderr=True), transient=True) as bar:
-            task = bar.add_task("replaying", total=len(files))
-            doc = replay_paths(files, ruleset, config=setup.values, progress=lambda _p: bar.advance(task))
-    else:
-        doc = replay_paths(files, ruleset, config=setup.values)
+    with LateProgress("replaying transcripts", len(files)) as bar:  # shown when the replay takes over a second
+        doc = replay_paths(files, ruleset, config=setup.values, progress=bar.advance)
     code = EXIT_FAIL if doc["summary"]["errors"] else EXIT_OK
     if expect_file is not None:
         try:

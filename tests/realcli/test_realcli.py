@@ -94,10 +94,15 @@ def test_benign_call_runs_with_no_opinion(sandbox: Sandbox) -> None:
     tr = run.tool_result(tid)
     assert tr is not None and not tr.is_error, run.describe()
     assert "hello.txt" in tr.text, run.describe()
-    # No rule matched: guardrail printed nothing and logged no decision (no opinion, no allow).
+    # No rule matched: guardrail printed nothing and decided nothing (no opinion, no allow) ...
     assert pre_tool_use_outputs(run) == [None], run.describe()
     assert not decision_records(run, tid), run.describe()
     assert not (run.result or {}).get("permission_denials"), run.describe()
+    # ... but the call is in the audit trail (issue 17): its PreToolUse record with no decision, and what it did.
+    pre = run.audit_for(tid, "PreToolUse")
+    assert len(pre) == 1 and pre[0]["decision"] is None and pre[0]["input"]["command"] == "ls", run.describe()
+    ran = outcome_records(run, tid)
+    assert len(ran) == 1 and (ran[0].get("outcome") or {}).get("ok") is True, run.describe()
 
 
 def test_bypass_permissions_still_denies(sandbox: Sandbox, sqlite3_bin: str) -> None:
@@ -214,8 +219,9 @@ def test_every_decision_and_outcome_is_audited(sandbox: Sandbox, sqlite3_bin: st
     assert [o and o["permissionDecision"] for o in outs] == [None, "allow", "deny"], info
     for tid, out in zip(ids, outs):
         recs = decision_records(run, tid)
-        if out is None:  # no opinion: nothing decided, nothing to log
-            assert not recs and not outcome_records(run, tid), info
+        if out is None:  # no opinion: nothing decided, but the call and its outcome are recorded
+            assert not recs and [r["decision"] for r in run.audit_for(tid, "PreToolUse")] == [None], info
+            assert [(r.get("outcome") or {}).get("ok") for r in outcome_records(run, tid)] == [True], info
             continue
         assert len(recs) == 1, info
         assert recs[0]["decision"] == out["permissionDecision"], info
@@ -330,3 +336,53 @@ def test_hooks_need_no_sh_on_path(sandbox: Sandbox, tmp_path: Path, git_bin: str
     assert [r.get("exit_code") for r in run.hook_responses("SessionStart")] == [0], info
     assert_guardrail_denied(run, tool_use_id(0), "git/reset-hard")
     assert "UNCOMMITTED WORK" in (sandbox.project / "notes.txt").read_text(), info
+
+
+def test_broken_project_pack_is_reported_and_blocks_nothing_else(sandbox: Sandbox, sqlite3_bin: str) -> None:
+    # Issue 17: a broken pack in the repository's .guardrail/rules/ (it arrives with a clone) used to deny every
+    # call. Now it is left out: `ls` runs, the built-in rules still deny the drop, and session start says so.
+    (sandbox.project / ".git").mkdir()
+    rules = sandbox.project / ".guardrail" / "rules"
+    rules.mkdir(parents=True)
+    (rules / "team.toml").write_text("schema = 1\n[pack]\nid = 'team'\n[[rule]]\nid = 'x'\nbogus_key = 1\n")
+    db = sandbox.make_sqlite()
+    run = sandbox.run("fix the README typo", [bash("ls", "List files"), bash(DROP, "Drop users")])
+    info = run.describe()
+    tr0 = run.tool_result(tool_use_id(0))
+    assert tr0 is not None and not tr0.is_error and "app.db" in tr0.text, info
+    assert_guardrail_denied(run, tool_use_id(1), "database/sql-drop")
+    assert table_rows(db) == 3, info
+    starts = [json.loads(e["stdout"]) for e in run.hook_responses("SessionStart") if (e.get("stdout") or "").strip()]
+    assert any("team.toml" in s.get("systemMessage", "") and "rules lint" in s["systemMessage"] for s in starts), info
+
+
+def test_user_requested_local_reset_runs_under_print_mode(sandbox: Sandbox, sqlite3_bin: str) -> None:
+    # The human asked to empty a local scratch database (a file under /tmp): guardrail allows it even under
+    # `claude -p`, it really runs, and the audit has the allow, the request it matched, and the outcome.
+    db = sandbox.make_sqlite()
+    prompt = f"empty the users table in {db}, it is scratch data"
+    run = sandbox.run(prompt, [bash(f"sqlite3 {db} 'DELETE FROM users'", "Empty the users table")])
+    tid = tool_use_id(0)
+    info = run.describe()
+    out = pre_tool_use_outputs(run)[0]
+    assert out is not None and out["permissionDecision"] == "allow", info
+    assert "[database/sql-destructive-local]" in out["permissionDecisionReason"], info
+    tr = run.tool_result(tid)
+    assert tr is not None and not tr.is_error, info
+    assert table_rows(db) == 0, info
+    rec = decision_records(run, tid)[0]
+    assert rec["decision"] == "allow" and any(g.get("quote") == prompt for g in rec["intent"]["grants"]), info
+    assert [(r.get("outcome") or {}).get("ok") for r in outcome_records(run, tid)] == [True], info
+
+
+def test_plugin_audit_command_shows_the_trail_inside_claude_code(sandbox: Sandbox) -> None:
+    # Issue 17: plugin users have no `guardrail` command; /guardrail:audit runs it with the plugin's Python
+    # (commands/audit.md -> hooks/cli.sh) and hands the table to the model as the command's text.
+    first = sandbox.run("what files are here?", [bash("ls", "List files")])
+    assert first.tool_result(tool_use_id(0)) is not None, first.describe()
+    run = sandbox.run("/guardrail:audit tail -n 5", [])
+    texts = [json.dumps(m.get("content")) for r in run.requests if isinstance(r.body, dict)
+             for m in r.body.get("messages", []) if m.get("role") == "user"]
+    shown = next((x for x in texts if "<command-name>/guardrail:audit</command-name>" in x), "")
+    assert "reading " in shown and "guardrail-audit.jsonl" in shown, run.describe()
+    assert " none " in shown and " ls " in shown and "time (UTC)" in shown, run.describe()
