@@ -291,7 +291,9 @@ def bash_may_match(command: str, index: Mapping[str, Any]) -> bool:
         if "?" in g or "[" in g:
             if any(_glob(w, g) for w in words):
                 return True
-        elif any(_star_match(w, g) for w in words):  # most: `*` only, no fnmatch import on the benign path
+        # most: `*` only, no fnmatch import on the benign path; a word can match only if the glob's longest
+        # literal piece is somewhere in the line (one substring search instead of a match per word)
+        elif max(g.split("*"), key=len) in text and any(_star_match(w, g) for w in words):
             return True
     return False
 

@@ -172,6 +172,8 @@ BLOCKED = [
     ("PowerShell", "ri -Recurse -Force -Path \"$($env:USERPROFILE)\""),
     ("PowerShell", "cmd /c \"rd /s/q %USERPROFILE%\""),
     ("PowerShell", "cmd /c rmdir /S /Q \"%SystemRoot%\""),
+    # a file in the home directory, outside the project and temp: at risk under the effect model (issue 13)
+    ("PowerShell", "Remove-Item ~\\Documents\\old-draft.docx"),
 ]
 
 PASSES = [
@@ -183,7 +185,7 @@ PASSES = [
     ("PowerShell", "Invoke-WebRequest https://example.com/f.zip -OutFile f.zip"),
     ("PowerShell", "Get-Process | Format-Table Name, Id"),
     ("PowerShell", "Remove-Item -Path $HOME -Recurse -WhatIf"),
-    ("PowerShell", "Remove-Item ~\\Documents\\old-draft.docx"),
+    ("PowerShell", "Remove-Item ~\\AppData\\Local\\Temp\\old-draft.docx"),
     ("PowerShell", "dotnet build; if ($LASTEXITCODE -ne 0) { exit 1 }"),
     ("Bash", "pwsh -c 'Get-ChildItem ~ | Measure-Object'"),
     ("Bash", "cmd.exe /c dir"),

@@ -285,7 +285,7 @@ def test_skill_shell_command_is_judged_before_it_runs(sandbox: Sandbox, git_bin:
     # what the model was sent: the status output, and the refusal in place of the reset's output
     sent = json.dumps(run.requests[0].body["messages"])
     assert "M notes.txt" in sent and "[not run: blocked by hook: guardrail blocked this [git/reset-hard]" in sent, info
-    [record] = [r for r in run.audit if r.get("event") == "PreSkillShellCommand"]
+    [record] = [r for r in run.audit if r.get("event") == "PreSkillShellCommand" and r.get("decision")]
     assert record["decision"] == "deny" and record["rule_ids"] == ["git/reset-hard"], info
 
 
