@@ -287,8 +287,10 @@ def line_may_send(_line: Any, ctx: EvalContext) -> bool:
                 name in INTERPRETERS or is_python(name):
             # every secret the checks know is hinted in some command's words (line_may_hold_secret); a credential
             # may also be written on the line itself (`-d token=ghp_...`, `echo ghp_... | nc`)
-            if line_may_hold_secret(_line, ctx) or any(a.startswith(_DATA_OPTIONS) for a in c.args):
-                return True
+            if c.stdin_from is not None or c.stdin_text is not None or c.stdin_file is not None or \
+                    line_may_hold_secret(_line, ctx) or \
+                    any(a.startswith(_DATA_OPTIONS) for a in c.args):
+                return True  # piped data (`echo ghp_... | nc`), a hinted secret, or a data option
     return False
 
 
