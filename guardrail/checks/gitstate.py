@@ -87,9 +87,9 @@ def _where(cmd: SimpleCommand, ctx: EvalContext) -> str:
 _VALUED = frozenset({"-C", "-c", "--git-dir", "--work-tree", "--namespace", "--exec-path", "--config-env"})
 
 
-def lost_work(cmd: SimpleCommand, ctx: EvalContext) -> list[str] | None:
-    """What the discard would lose, as finding targets ([] = nothing), or None when nobody can tell."""
-    found = discard(cmd, ctx)
+def lost_work(cmd: SimpleCommand, ctx: EvalContext, found: tuple[str, list[str]] | None) -> list[str] | None:
+    """What the discard `found` (discard(cmd, ctx)) would lose, as finding targets ([] = nothing), or None when
+    nobody can tell."""
     world = ctx.world
     if found is None:
         return []
@@ -117,8 +117,6 @@ def lost_work(cmd: SimpleCommand, ctx: EvalContext) -> list[str] | None:
             paths = []
             break
         paths.append(posixpath.normpath(posixpath.join(where, ctx.resolve(s))) if s != "*" else where)
-    if specs and not paths and not any(s in (":/", ":(top)") for s in specs):
-        return []
     status = world.git_status(root, tuple(paths))
     if status.error:
         return [f"the working tree ({status.error}: judged at risk)"]
@@ -142,22 +140,23 @@ def git_loses_work(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]
     whose state nobody can read fires as those rules always did (`args.broad`: only whole-tree checkouts and
     restores, as check `git-discard` reads them); without it, only known losses fire. `args.only`: the subcommands
     judged, whole-tree spellings left to the rules above."""
-    if args.get("broad") and not git_discard(cmd, ctx, args):
+    whole_tree = git_discard(cmd, ctx, args) if args.get("broad") or args.get("only") else []
+    if args.get("broad") and not whole_tree:
         return []
     found = discard(cmd, ctx)
     if found is not None and found[0] == "stash-push":
-        lost_work(cmd, ctx)  # nothing is lost yet; a `stash drop` later on the line counts the entry this makes
+        lost_work(cmd, ctx, found)  # nothing is lost yet; a `stash drop` later on the line counts the entry this makes
         return []
-    only = args.get("only")
-    if only and (not positionals(cmd)[:1] or positionals(cmd)[0] not in only or git_discard(cmd, ctx, args)):
-        return []  # the narrow rule: paths the whole-tree rules (reset, clean, stash, `checkout .`) do not judge
-    lost = lost_work(cmd, ctx)
     pos = positionals(cmd)
+    only = args.get("only")
+    if only and (not pos or pos[0] not in only or whole_tree):
+        return []  # the narrow rule: paths the whole-tree rules (reset, clean, stash, `checkout .`) do not judge
+    lost = lost_work(cmd, ctx, found)
     # The finding names what the command acts on, as a rule without a check would (`origin/main`, `app/`): intent
     # matches the human's words against it. What would be lost follows in parentheses.
     operand = " ".join(found[1]) if found and found[1] else (pos[-1] if pos else "git")
     if lost is None:
         if not args.get("fallback"):
             return []
-        return git_discard(cmd, ctx, args) if args.get("broad") else [operand]
+        return whole_tree if args.get("broad") else [operand]
     return [f"{operand} ({what})" for what in lost]

@@ -4,7 +4,7 @@ shell-outs and tools' embedded commands."""
 from __future__ import annotations
 
 from guardrail.expand.embedded import downloaded_code, embedded, fresh_destroy_plan, may_embed, shell_outs
-from guardrail.expand.line import expand
+from guardrail.expand.line import expand, followed_code_file
 from guardrail.expand.scripts import is_trigger
 from guardrail.expand.steps import DESTRUCTIVE_NAME, Expansion
 from guardrail.model import EvalContext, SimpleCommand
@@ -90,12 +90,8 @@ def _ordinary_code_file(cmd: SimpleCommand, ctx: EvalContext) -> bool:
     What it deletes or runs literally is judged like a typed command; what it computes at run time is not asked
     about: every real tool script computes something, and only a destructive name or a file written on the line
     makes the unknown worth a question."""
-    label = cmd.via[-1] if cmd.via else ""
-    if not label or cmd.text != f"{cmd.argv[0]} {label}":
+    path = followed_code_file(cmd)
+    if path is None:
         return False  # typed inline code, or inline code a script runs: judged as written
-    files = [w for w in label.split() if not w.startswith("-") and "." in w.rsplit("/", 1)[-1]]
-    if not files:
-        return False
-    path = files[-1]
     written = any(k.endswith("/" + path.lstrip("./")) for k in ctx.line_files)
     return not written and not DESTRUCTIVE_NAME.search(path.rsplit("/", 1)[-1])

@@ -222,10 +222,14 @@ def workspace(ctx: EvalContext) -> str:
     return normalised_dir(ctx.project_dir or ctx.cwd or "/")
 
 
-def at_risk(raw: str, ctx: EvalContext, how: str = DELETE) -> str | None:
-    """Why losing `raw` (as the command wrote it) could not be undone, or None when it can (or is catastrophic:
-    the rules on fs.classify_path deny those, and this answers their reason too)."""
+def at_risk(raw: str, ctx: EvalContext, how: str = DELETE, catastrophic_elsewhere: bool = False) -> str | None:
+    """Why losing `raw` (as the command wrote it) could not be undone, or None when it can. A catastrophic path
+    (fs.classify_path: the rules on it deny) answers its reason too, or None with `catastrophic_elsewhere` (the
+    command is one those rules already judge: one finding, not two)."""
     if not raw:
+        return None
+    catastrophic = classify_path(raw, ctx) if catastrophic_elsewhere else None
+    if catastrophic is not None:
         return None
     full = ctx.resolve(raw)
     if "$" in full:  # what is left unexpanded after $HOME, $PWD and the line's own assignments
@@ -235,9 +239,10 @@ def at_risk(raw: str, ctx: EvalContext, how: str = DELETE) -> str | None:
     inside = full == ws or full.startswith(ws.rstrip("/") + "/")
     if how == PRUNE and inside:
         return None  # find/rsync select what they delete: inside the project the find and rsync rules judge them
-    catastrophic = classify_path(raw, ctx)
-    if catastrophic is not None:
-        return catastrophic  # the rules on those deny; this one asks whatever else holds
+    if not catastrophic_elsewhere:
+        catastrophic = classify_path(raw, ctx)
+        if catastrophic is not None:
+            return catastrophic  # the rules on those deny; this one asks whatever else holds
     if full.startswith(("/dev/", "/proc/", "/sys/", "/.container/")) or full == "/.container":
         return None  # device nodes and kernel files (the device rules judge those); a container's own files
     if in_temp(full, ctx):
@@ -318,11 +323,9 @@ def _listed(paths: list[str]) -> str:
 def destroys_unrecoverable(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
     """Paths the command deletes, empties or overwrites that nothing could give back (see the module docstring).
     A recursive or forced `rm` of a catastrophic path is left to rm-broad-target's rule alone (one finding)."""
-    effects = destroyed(cmd, ctx)
-    if cmd.name == "rm" and (has_flag(cmd.args, "-r") or has_flag(cmd.args, "-R") or has_flag(cmd.args, "-f")
-                             or any(a.startswith("--rec") or a.startswith("--for") for a in cmd.args)):
-        effects = [(how, p) for how, p in effects if classify_path(p, ctx) is None]
-    return _findings(effects, ctx)
+    elsewhere = cmd.name == "rm" and (has_flag(cmd.args, "-r") or has_flag(cmd.args, "-R") or has_flag(cmd.args, "-f")
+                                      or any(a.startswith("--rec") or a.startswith("--for") for a in cmd.args))
+    return _findings(destroyed(cmd, ctx), ctx, elsewhere)
 
 
 def redirect_destroys_unrecoverable(cmd: SimpleCommand, ctx: EvalContext, args: Mapping[str, Any]) -> list[str]:
@@ -330,10 +333,10 @@ def redirect_destroys_unrecoverable(cmd: SimpleCommand, ctx: EvalContext, args: 
     return _findings(redirected(cmd, ctx), ctx)
 
 
-def _findings(effects: list[tuple[str, str]], ctx: EvalContext) -> list[str]:
+def _findings(effects: list[tuple[str, str]], ctx: EvalContext, catastrophic_elsewhere: bool = False) -> list[str]:
     out = []
     for how, raw in effects:
-        why = at_risk(raw, ctx, how)
+        why = at_risk(raw, ctx, how, catastrophic_elsewhere)
         if why:
             out.append(f"{raw} ({why})")
     return out

@@ -295,6 +295,17 @@ def _commands_of(step: Step) -> list[SimpleCommand]:
     return [SimpleCommand(argv=(program, flag, step.script), text=f"{program} {step.label}")]
 
 
+def followed_code_file(cmd: SimpleCommand) -> str | None:
+    """The code file a command stands for when _commands_of made it from a followed file (`python3 tools/gen.py`
+    becomes `python -c CODE`, labelled with the command that ran the file, its `text` the program and that label),
+    else None (typed inline code, or inline code a script runs)."""
+    label = cmd.via[-1] if cmd.via else ""
+    if not label or not cmd.argv or cmd.text != f"{cmd.argv[0]} {label}":
+        return None
+    files = [w for w in label.split() if not w.startswith("-") and "." in w.rsplit("/", 1)[-1]]
+    return files[-1] if files else None
+
+
 def expand_all(commands: list[SimpleCommand], ctx: Any) -> list[SimpleCommand]:
     """Every command reached through indirection from `commands` (for the engine to match like typed ones):
     scripts behind package managers, make, just and script files, and shell commands that inline code starts.

@@ -40,21 +40,17 @@ if TYPE_CHECKING:
 MAX_DEPTH = 8  # Invoke-Expression of Invoke-Expression...
 
 
-_PARSER: Any = None
+def _powershell_packages() -> tuple[Any, Any]:
+    import tree_sitter
+    import tree_sitter_powershell
+
+    return tree_sitter, tree_sitter_powershell
 
 
 def ps_parser() -> Any:
-    global _PARSER
-    if _PARSER is None:
-        from guardrail.shell.treesitter import load_binding
+    from guardrail.shell.treesitter import grammar_parser
 
-        try:
-            ts, ps = load_binding("tree_sitter"), load_binding("tree_sitter_powershell")
-        except Exception:  # noqa: BLE001 - unusual layouts: the packages' own imports always work
-            import tree_sitter as ts
-            import tree_sitter_powershell as ps
-        _PARSER = ts.Parser(ts.Language(ps.language()))
-    return _PARSER
+    return grammar_parser("tree_sitter_powershell", _powershell_packages)
 
 
 # What runs code it is given: the text (or the download) it reads is walked or judged as a shell reading it.

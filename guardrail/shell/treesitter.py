@@ -7,22 +7,34 @@ import re
 from guardrail.shell.words import node_text
 TYPE_CHECKING = False  # `typing` costs ~40M instructions to import: annotations only (lazy)
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, Callable
 
 
-_PARSER: Any = None
+_PARSERS: dict[str, Any] = {}
+
+
+def grammar_parser(grammar: str, packages: Callable[[], tuple[Any, Any]]) -> Any:
+    """A tree-sitter parser for `grammar` (a package such as tree_sitter_bash), made once per process from the
+    compiled bindings; `packages` imports (tree_sitter, the grammar) the ordinary way for unusual layouts."""
+    parser = _PARSERS.get(grammar)
+    if parser is None:
+        try:
+            ts, lang = load_binding("tree_sitter"), load_binding(grammar)
+        except Exception:  # noqa: BLE001 - unusual layouts: the packages' own imports always work
+            ts, lang = packages()
+        parser = _PARSERS[grammar] = ts.Parser(ts.Language(lang.language()))
+    return parser
+
+
+def _bash_packages() -> tuple[Any, Any]:
+    import tree_sitter
+    import tree_sitter_bash
+
+    return tree_sitter, tree_sitter_bash
 
 
 def ts_parser() -> Any:
-    global _PARSER
-    if _PARSER is None:
-        try:
-            ts, bash = load_binding("tree_sitter"), load_binding("tree_sitter_bash")
-        except Exception:  # noqa: BLE001 - unusual layouts: the packages' own imports always work
-            import tree_sitter as ts
-            import tree_sitter_bash as bash
-        _PARSER = ts.Parser(ts.Language(bash.language()))
-    return _PARSER
+    return grammar_parser("tree_sitter_bash", _bash_packages)
 
 
 def load_binding(package: str) -> Any:

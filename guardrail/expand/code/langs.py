@@ -308,10 +308,10 @@ _TREE_CALLS = {
 # model decides whether the file can be got back). Paths only known at run time are not reported from these: a
 # script's computed file deletions are ordinary work, its computed tree deletions are not.
 _FILE_CALLS = {
-    "node": (r"\b(?:unlinkSync|fs\.unlink|fsp\.unlink|promises\.unlink|Deno\.remove(?:Sync)?)", "rm -f"),
-    "ruby": (r"\b(?:File\.(?:delete|unlink)|FileUtils\.(?:rm|rm_f|remove_file))", "rm -f"),
-    "perl": (r"(?<![\w$@%>.])unlink", "rm -f"),
-    "php": (r"(?<![\w$>])unlink", "rm -f"),
+    "node": r"\b(?:unlinkSync|fs\.unlink|fsp\.unlink|promises\.unlink|Deno\.remove(?:Sync)?)",
+    "ruby": r"\b(?:File\.(?:delete|unlink)|FileUtils\.(?:rm|rm_f|remove_file))",
+    "perl": r"(?<![\w$@%>.])unlink",
+    "php": r"(?<![\w$>])unlink",
 }
 _TRUNCATE_CALLS = {
     "node": r"\b(?:truncateSync|fs\.truncate|promises\.truncate)",
@@ -324,8 +324,7 @@ _TRUNCATE_CALLS = {
 def _file_calls(code: str, lang: str, in_text: Callable[[int], bool]) -> list[str]:
     """`rm -f P` / `truncate -s 0 P` lines for literal single-file deletions and truncations in `code`."""
     out = []
-    deletes = _FILE_CALLS.get(lang)
-    for pattern, verb in ((deletes[0], "rm -f") if deletes else (None, ""), (_TRUNCATE_CALLS.get(lang), "truncate -s 0")):
+    for pattern, verb in ((_FILE_CALLS.get(lang), "rm -f"), (_TRUNCATE_CALLS.get(lang), "truncate -s 0")):
         if not pattern:
             continue
         for m in re.finditer(r"(?:" + pattern + r")\s*\(", code):
